@@ -1,0 +1,4 @@
+//! Placeholder: the CLI lands next.
+pub fn run() -> i32 {
+    0
+}

@@ -1,0 +1,31 @@
+//! One error type for everything a user can get wrong; every message names the problem.
+
+use std::fmt;
+
+/// What went wrong, in words meant for the person who supplied the input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// A hyperparameter or size is out of the supported range.
+    Config(String),
+    /// The text cannot be used (empty, too short, characters outside the vocabulary…).
+    Text(String),
+    /// A model file is corrupt, truncated, or does not describe a valid model.
+    ModelFile(String),
+    /// Training stopped because the loss became non-finite or exploded; parameters were rolled back.
+    Diverged(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Config(m) => write!(f, "invalid setting: {m}"),
+            Error::Text(m) => write!(f, "unusable text: {m}"),
+            Error::ModelFile(m) => write!(f, "bad model file: {m}"),
+            Error::Diverged(m) => write!(f, "training stopped: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;

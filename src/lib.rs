@@ -1,0 +1,59 @@
+//! rnnscope: vanilla RNN, LSTM and GRU character models that train and can be looked inside.
+//!
+//! The numerics follow PyTorch's `nn.RNN`, `nn.LSTM` and `nn.GRU` exactly (gate order, two bias vectors
+//! per layer, GRU reset-after), so a model file moves freely between rnnscope and PyTorch.
+//!
+//! # Symbols used in shape comments
+//!
+//! | symbol | meaning |
+//! |---|---|
+//! | `T` | time steps in a window (`seq_len`) |
+//! | `B` | parallel streams in a batch |
+//! | `V` | vocabulary size (one-hot input width and number of output scores) |
+//! | `H` | hidden units per layer |
+//! | `L` | stacked layers |
+//! | `G` | gate blocks of a cell: 1 for RNN, 4 for LSTM (`i, f, g, o`), 3 for GRU (`r, z, n`) |
+//! | `In` | input width of a layer: `V` for layer 0, `H` above |
+//!
+//! Matrices are row-major. A buffer described as `(T·B, H)` holds row `t*B + b` for step `t`, stream `b`.
+//!
+//! # Map of the crate
+//!
+//! - [`vocab`]: characters ↔ one-hot positions, built sorted from a corpus.
+//! - [`corpus`]: the embedded corpora and the seeded generator of structured text.
+//! - [`cell`]: the per-step equations of each cell, forward beside backward.
+//! - [`params`]: every parameter tensor by its PyTorch name, in one flat buffer.
+//! - [`model`]: configuration, the stacked model, and its recurrent state.
+//! - [`tape`]: the batched forward pass over a window, the values it keeps, and backpropagation through time.
+//! - [`optim`]: Adam, RMSProp, Adagrad, SGD with momentum, and gradient clipping.
+//! - [`trainer`]: truncated BPTT over a corpus with health checks.
+//! - [`eval`]: loss (and its gradient) of a model on a text.
+//! - [`sampler`]: temperature and top-k sampling.
+//! - [`probe`]: per-character activations, incremental.
+//! - [`model_file`]: the `.safetensors` model file.
+
+pub mod cell;
+pub mod corpus;
+pub mod error;
+pub mod eval;
+mod kernels;
+pub mod model;
+pub mod model_file;
+pub mod optim;
+pub mod params;
+pub mod probe;
+pub mod sampler;
+pub mod tape;
+pub mod trainer;
+pub mod vocab;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use cell::CellKind;
+pub use error::Error;
+pub use model::{Model, ModelConfig, State};
+pub use optim::OptimizerKind;
+pub use probe::{Probe, ProbeStep};
+pub use trainer::{StepReport, TrainConfig, Trainer};
+pub use vocab::Vocab;

@@ -1,0 +1,171 @@
+//! The stacked character model: `L` recurrent layers fed one-hot characters, and a linear decoder to `V` scores.
+
+use crate::cell::CellKind;
+use crate::error::{Error, Result};
+use crate::params::{Layout, Sizes};
+use crate::vocab::Vocab;
+use rand::{Rng, SeedableRng};
+use rand_pcg::Pcg64;
+
+/// Largest hidden size accepted.
+pub const MAX_HIDDEN: usize = 4096;
+/// Largest number of stacked layers accepted.
+pub const MAX_LAYERS: usize = 16;
+/// Largest number of parameters accepted (64 Mi floats, 256 MiB).
+pub const MAX_PARAMS: usize = 64 << 20;
+
+/// The shape of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelConfig {
+    pub cell: CellKind,
+    /// `V`.
+    pub vocab_size: usize,
+    /// `H`.
+    pub hidden: usize,
+    /// `L`.
+    pub layers: usize,
+}
+
+impl ModelConfig {
+    /// Refuses sizes the library cannot or should not build, saying why.
+    pub fn validate(&self) -> Result<()> {
+        if self.hidden == 0 || self.hidden > MAX_HIDDEN {
+            return Err(Error::Config(format!(
+                "hidden size {} is outside 1..={MAX_HIDDEN}",
+                self.hidden
+            )));
+        }
+        if self.layers == 0 || self.layers > MAX_LAYERS {
+            return Err(Error::Config(format!(
+                "{} layers is outside 1..={MAX_LAYERS}",
+                self.layers
+            )));
+        }
+        if self.vocab_size == 0 || self.vocab_size > crate::vocab::MAX_VOCAB {
+            return Err(Error::Config(format!(
+                "vocabulary of {} characters is outside 1..={}",
+                self.vocab_size,
+                crate::vocab::MAX_VOCAB
+            )));
+        }
+        let params = self.param_count();
+        if params > MAX_PARAMS {
+            return Err(Error::Config(format!(
+                "this model would have {params} parameters ({} MiB); the limit is {MAX_PARAMS} ({} MiB) — use a smaller hidden size or fewer layers",
+                params * 4 >> 20,
+                MAX_PARAMS * 4 >> 20
+            )));
+        }
+        Ok(())
+    }
+
+    /// Number of f32 parameters (computed without overflow for any sizes that pass the range checks).
+    pub fn param_count(&self) -> usize {
+        let (v, h, gh) = (
+            self.vocab_size,
+            self.hidden,
+            self.cell.gates() * self.hidden,
+        );
+        let first = gh * v + gh * h + 2 * gh;
+        let above = gh * h + gh * h + 2 * gh;
+        first + (self.layers - 1) * above + v * h + v
+    }
+}
+
+/// A character model: its shape, vocabulary and parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub config: ModelConfig,
+    pub vocab: Vocab,
+    /// Where each named tensor sits in `params`.
+    pub layout: Layout,
+    /// All parameters, flat, in `layout` order.
+    pub params: Vec<f32>,
+}
+
+impl Model {
+    /// A freshly initialised model: every parameter uniform in `(-1/√H, 1/√H)`, PyTorch's default for
+    /// `nn.RNN`/`nn.LSTM`/`nn.GRU` and (with fan-in `H`) for the `nn.Linear` decoder, drawn in layout order
+    /// from a PCG-64 generator seeded with `seed`.
+    pub fn new(
+        cell: CellKind,
+        hidden: usize,
+        layers: usize,
+        vocab: Vocab,
+        seed: u64,
+    ) -> Result<Model> {
+        let config = ModelConfig {
+            cell,
+            vocab_size: vocab.len(),
+            hidden,
+            layers,
+        };
+        config.validate()?;
+        let layout = Layout::new(&config);
+        let bound = 1.0 / (hidden as f32).sqrt();
+        let mut rng = Pcg64::seed_from_u64(seed);
+        let params = (0..layout.total)
+            .map(|_| rng.random_range(-bound..bound))
+            .collect();
+        Ok(Model {
+            config,
+            vocab,
+            layout,
+            params,
+        })
+    }
+
+    /// A model with the given parameters (checked for length).
+    pub fn from_params(config: ModelConfig, vocab: Vocab, params: Vec<f32>) -> Result<Model> {
+        config.validate()?;
+        if vocab.len() != config.vocab_size {
+            return Err(Error::ModelFile(format!(
+                "vocabulary has {} characters but the weights expect {}",
+                vocab.len(),
+                config.vocab_size
+            )));
+        }
+        let layout = Layout::new(&config);
+        if params.len() != layout.total {
+            return Err(Error::ModelFile(format!(
+                "{} parameters given, {} expected",
+                params.len(),
+                layout.total
+            )));
+        }
+        Ok(Model {
+            config,
+            vocab,
+            layout,
+            params,
+        })
+    }
+
+    pub(crate) fn sizes(&self) -> Sizes {
+        Sizes::new(&self.config)
+    }
+}
+
+/// The recurrent state of every layer for `B` streams: `h` `(L, B, H)` and, for the LSTM, `c` `(L, B, H)`
+/// (empty for other cells). "No state" is [`State::zeros`]; both run the same code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub h: Vec<f32>,
+    pub c: Vec<f32>,
+}
+
+impl State {
+    pub fn zeros(config: &ModelConfig, batch: usize) -> State {
+        let n = config.layers * batch * config.hidden;
+        let c = if config.cell.has_cell_state() { n } else { 0 };
+        State {
+            h: vec![0.0; n],
+            c: vec![0.0; c],
+        }
+    }
+
+    pub fn reset(&mut self) {
+        self.h.fill(0.0);
+        self.c.fill(0.0);
+    }
+}

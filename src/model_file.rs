@@ -1,0 +1,208 @@
+//! The model file: one `.safetensors` file of f32 tensors named as the `state_dict` of PyTorch's
+//! `CharModel` (see the README), with `"cell"` and `"vocab"` in the header's `__metadata__`.
+
+use crate::cell::{Activation, CellKind};
+use crate::error::{Error, Result};
+use crate::model::{Model, ModelConfig};
+use crate::params::Layout;
+use crate::vocab::Vocab;
+use safetensors::tensor::{Dtype, TensorView};
+use safetensors::SafeTensors;
+use std::collections::{BTreeMap, HashMap};
+
+/// Metadata keys written by rnnscope besides `cell` and `vocab` (all optional on load).
+pub const KEY_STEP: &str = "step";
+pub const KEY_NONLINEARITY: &str = "nonlinearity";
+
+fn le_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// Writes named tensors (layout order) and metadata as safetensors bytes.
+pub fn tensors_to_bytes(
+    layout: &Layout,
+    values: &[f32],
+    metadata: HashMap<String, String>,
+) -> Vec<u8> {
+    let bytes: Vec<Vec<u8>> = layout
+        .tensors
+        .iter()
+        .map(|t| le_bytes(&values[t.range.clone()]))
+        .collect();
+    let views: Vec<(String, TensorView<'_>)> = layout
+        .tensors
+        .iter()
+        .zip(&bytes)
+        .map(|(t, b)| {
+            (
+                t.name.clone(),
+                TensorView::new(Dtype::F32, t.shape.clone(), b).expect("shape matches data"),
+            )
+        })
+        .collect();
+    safetensors::tensor::serialize(views, Some(metadata))
+        .expect("serialising in-memory tensors cannot fail")
+}
+
+/// The model as a `.safetensors` file, with `extra` metadata (e.g. training step, settings) added.
+pub fn to_bytes(model: &Model, extra: &BTreeMap<String, String>) -> Vec<u8> {
+    let mut metadata: HashMap<String, String> =
+        extra.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    metadata.insert("cell".into(), model.config.cell.name().into());
+    if let CellKind::Rnn(Activation::Relu) = model.config.cell {
+        metadata.insert(KEY_NONLINEARITY.into(), "relu".into());
+    }
+    let vocab: Vec<String> = model.vocab.chars().iter().map(|c| c.to_string()).collect();
+    metadata.insert(
+        "vocab".into(),
+        serde_json::to_string(&vocab).expect("strings serialise"),
+    );
+    tensors_to_bytes(&model.layout, &model.params, metadata)
+}
+
+fn bad(msg: impl Into<String>) -> Error {
+    Error::ModelFile(msg.into())
+}
+
+/// Reads and validates a model file; returns the model and all of its metadata.
+pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
+    if bytes.is_empty() {
+        return Err(bad("the file is empty"));
+    }
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| {
+        bad(format!(
+            "not a readable safetensors file (truncated or corrupt?): {e}"
+        ))
+    })?;
+    let tensors = SafeTensors::deserialize(bytes).map_err(|e| {
+        bad(format!(
+            "not a readable safetensors file (truncated or corrupt?): {e}"
+        ))
+    })?;
+    let metadata: BTreeMap<String, String> = header
+        .metadata()
+        .as_ref()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+
+    let cell_name = metadata
+        .get("cell")
+        .ok_or_else(|| bad("the metadata has no \"cell\" entry (rnn, lstm or gru)"))?;
+    let cell = CellKind::parse(
+        cell_name,
+        metadata.get(KEY_NONLINEARITY).map(String::as_str),
+    )
+    .map_err(|e| bad(format!("metadata \"cell\": {e}")))?;
+    let vocab_json = metadata
+        .get("vocab")
+        .ok_or_else(|| bad("the metadata has no \"vocab\" entry"))?;
+    let vocab_strings: Vec<String> = serde_json::from_str(vocab_json).map_err(|e| {
+        bad(format!(
+            "metadata \"vocab\" is not a JSON array of strings: {e}"
+        ))
+    })?;
+    let mut chars = Vec::with_capacity(vocab_strings.len());
+    for (i, s) in vocab_strings.iter().enumerate() {
+        let mut it = s.chars();
+        match (it.next(), it.next()) {
+            (Some(c), None) => chars.push(c),
+            _ => {
+                return Err(bad(format!(
+                    "vocab entry {i} ({s:?}) is not exactly one character"
+                )))
+            }
+        }
+    }
+    let vocab = Vocab::from_chars(chars).map_err(|e| bad(format!("vocab: {e}")))?;
+
+    // Shape from the tensors: H from weight_hh_l0 (G·H, H), L from the consecutive weight_ih_l{k}.
+    let names: Vec<String> = tensors.names().into_iter().map(str::to_string).collect();
+    let hh0 = tensors
+        .tensor("rnn.weight_hh_l0")
+        .map_err(|_| bad("missing tensor rnn.weight_hh_l0"))?;
+    let hidden = *hh0
+        .shape()
+        .get(1)
+        .ok_or_else(|| bad("rnn.weight_hh_l0 is not a matrix"))?;
+    let layers = (0..)
+        .take_while(|k| names.iter().any(|n| *n == format!("rnn.weight_ih_l{k}")))
+        .count();
+    let config = ModelConfig {
+        cell,
+        vocab_size: vocab.len(),
+        hidden,
+        layers,
+    };
+    config
+        .validate()
+        .map_err(|e| bad(format!("the tensors describe an unusable model: {e}")))?;
+
+    let layout = Layout::new(&config);
+    let mut params = vec![0.0f32; layout.total];
+    for spec in &layout.tensors {
+        let t = tensors
+            .tensor(&spec.name)
+            .map_err(|_| bad(format!("missing tensor {}", spec.name)))?;
+        if t.dtype() != Dtype::F32 {
+            return Err(bad(format!(
+                "tensor {} has dtype {:?}; only F32 is supported",
+                spec.name,
+                t.dtype()
+            )));
+        }
+        if t.shape() != spec.shape.as_slice() {
+            let hint = if spec.name.starts_with("decoder") || spec.name == "rnn.weight_ih_l0" {
+                format!(" (the vocabulary has {} characters)", vocab.len())
+            } else {
+                String::new()
+            };
+            return Err(bad(format!(
+                "tensor {} has shape {:?}, expected {:?} for a {}-layer {} with {hidden} hidden units{hint}",
+                spec.name,
+                t.shape(),
+                spec.shape,
+                layers,
+                cell.name()
+            )));
+        }
+        let out = &mut params[spec.range.clone()];
+        for (o, chunk) in out.iter_mut().zip(t.data().chunks_exact(4)) {
+            *o = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        }
+        if let Some(i) = out.iter().position(|v| !v.is_finite()) {
+            return Err(bad(format!(
+                "tensor {} holds a non-finite value ({}) at element {i}",
+                spec.name, out[i]
+            )));
+        }
+    }
+    let mut extra: Vec<&String> = names.iter().filter(|n| layout.get(n).is_none()).collect();
+    if !extra.is_empty() {
+        extra.sort();
+        let shown: Vec<&str> = extra.iter().take(5).map(|s| s.as_str()).collect();
+        return Err(bad(format!(
+            "unexpected tensor(s) {} for a {layers}-layer {} model",
+            shown.join(", "),
+            cell.name()
+        )));
+    }
+    let model = Model::from_params(config, vocab, params)?;
+    Ok((model, metadata))
+}
+
+/// Reads a model file from disk.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn load(path: &std::path::Path) -> Result<(Model, BTreeMap<String, String>)> {
+    let bytes =
+        std::fs::read(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    from_bytes(&bytes)
+}
+
+/// Writes a model file atomically (to a temporary file beside it, then renamed), so an interrupted save never
+/// destroys the previous file.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn save(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("safetensors.tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}

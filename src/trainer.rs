@@ -1,0 +1,316 @@
+//! Truncated backpropagation through time over a corpus, with health checks.
+//!
+//! The training part of the text is cut into `B` contiguous streams (as char-rnn does); each step reads the
+//! next window of `T` characters of every stream, carrying the recurrent state from the previous window.
+//! When a stream has no full window left, every stream starts again from its beginning with a zero state,
+//! and the step says so (`wrapped`).
+
+use crate::error::{Error, Result};
+use crate::eval::loss_of_ids;
+use crate::model::{Model, State};
+use crate::optim::{clip_grad_norm, Optimizer, OptimizerKind};
+use crate::tape::Tape;
+
+/// Longest window accepted.
+pub const MAX_SEQ_LEN: usize = 4096;
+/// Most parallel streams accepted.
+pub const MAX_BATCH: usize = 1024;
+
+/// How to train (the model's shape lives in [`crate::ModelConfig`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainConfig {
+    /// `T`: characters per window.
+    pub seq_len: usize,
+    /// `B`: parallel streams.
+    pub batch: usize,
+    pub optimizer: OptimizerKind,
+    pub lr: f32,
+    /// Maximum global gradient norm; `0` disables clipping.
+    pub clip: f32,
+    /// Fraction of the text (at its end) held out for validation, in `[0, 0.5]`.
+    pub val_fraction: f32,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            seq_len: 25,
+            batch: 1,
+            optimizer: OptimizerKind::Adam,
+            lr: 2e-3,
+            clip: 5.0,
+            val_fraction: 0.1,
+        }
+    }
+}
+
+fn check_lr(lr: f32) -> Result<()> {
+    if !(lr.is_finite() && lr > 0.0 && lr <= 10.0) {
+        return Err(Error::Config(format!(
+            "learning rate {lr} must be in (0, 10]"
+        )));
+    }
+    Ok(())
+}
+
+fn check_clip(clip: f32) -> Result<()> {
+    if !(clip.is_finite() && clip >= 0.0) {
+        return Err(Error::Config(format!(
+            "clip {clip} must be a finite number ≥ 0 (0 turns clipping off)"
+        )));
+    }
+    Ok(())
+}
+
+impl TrainConfig {
+    pub fn validate(&self) -> Result<()> {
+        if self.seq_len == 0 || self.seq_len > MAX_SEQ_LEN {
+            return Err(Error::Config(format!(
+                "seq_len {} is outside 1..={MAX_SEQ_LEN}",
+                self.seq_len
+            )));
+        }
+        if self.batch == 0 || self.batch > MAX_BATCH {
+            return Err(Error::Config(format!(
+                "batch {} is outside 1..={MAX_BATCH}",
+                self.batch
+            )));
+        }
+        check_lr(self.lr)?;
+        check_clip(self.clip)?;
+        if !(0.0..=0.5).contains(&self.val_fraction) {
+            return Err(Error::Config(format!(
+                "validation fraction {} is outside [0, 0.5]",
+                self.val_fraction
+            )));
+        }
+        if let OptimizerKind::Sgd { momentum } = self.optimizer {
+            if !(0.0..1.0).contains(&momentum) {
+                return Err(Error::Config(format!(
+                    "momentum {momentum} is outside [0, 1)"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What one optimizer step did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepReport {
+    /// Steps completed, this one included.
+    pub step: u64,
+    /// Mean cross-entropy of the window, nats per character.
+    pub loss: f32,
+    /// Exponential moving average of `loss`, starting at `ln V` (the loss of a uniform guess).
+    pub smooth_loss: f32,
+    /// Global gradient norm before clipping.
+    pub grad_norm: f32,
+    pub clipped: bool,
+    /// Characters predicted this step (`T·B`).
+    pub chars: usize,
+    /// The data wrapped before this step: every stream restarted from its beginning with a zero state.
+    pub wrapped: bool,
+}
+
+/// A model, its optimizer and its data, ready to step.
+pub struct Trainer {
+    model: Model,
+    config: TrainConfig,
+    optimizer: Optimizer,
+    tape: Tape,
+    state: State,
+    /// Gradient buffer, same layout as the parameters.
+    grads: Vec<f32>,
+    /// Parameters before the last update whose loss was healthy.
+    last_good: Vec<f32>,
+    train_ids: Vec<u32>,
+    val_ids: Vec<u32>,
+    /// Characters per stream.
+    stream_len: usize,
+    /// Offset of the next window inside every stream.
+    pos: usize,
+    step: u64,
+    smooth_loss: f32,
+    /// Loss above which training is declared to have exploded.
+    explode_above: f32,
+}
+
+impl Trainer {
+    /// Prepares to train `model` on `text` (whose characters must all be in the model's vocabulary).
+    pub fn new(model: Model, text: &str, config: TrainConfig) -> Result<Trainer> {
+        config.validate()?;
+        let tape = Tape::new(&model.config, config.seq_len, config.batch)?;
+        let n = model.params.len();
+        let ln_v = (model.config.vocab_size as f32).ln();
+        let mut trainer = Trainer {
+            optimizer: Optimizer::new(config.optimizer, config.lr, n),
+            tape,
+            state: State::zeros(&model.config, config.batch),
+            grads: vec![0.0; n],
+            last_good: model.params.clone(),
+            train_ids: Vec::new(),
+            val_ids: Vec::new(),
+            stream_len: 0,
+            pos: 0,
+            step: 0,
+            smooth_loss: ln_v,
+            explode_above: 3.0 * ln_v.max(1.0),
+            model,
+            config,
+        };
+        trainer.set_text(text)?;
+        Ok(trainer)
+    }
+
+    /// Replaces the training text, keeping the model and optimizer; refuses text the vocabulary cannot encode
+    /// or that is too short for one window of every stream.
+    pub fn set_text(&mut self, text: &str) -> Result<()> {
+        if text.is_empty() {
+            return Err(Error::Text("the text is empty".into()));
+        }
+        let ids = self.model.vocab.encode(text)?;
+        let n_val = (ids.len() as f64 * f64::from(self.config.val_fraction)) as usize;
+        let (train, val) = ids.split_at(ids.len() - n_val);
+        let (b, t) = (self.config.batch, self.config.seq_len);
+        let need = b * (t + 1);
+        if train.len() < need {
+            return Err(Error::Text(format!(
+                "the training part of the text has {} characters, but batch {b} × (seq_len {t} + 1) = {need} are needed; use a smaller batch or seq_len, or more text",
+                train.len()
+            )));
+        }
+        self.stream_len = train.len() / b;
+        self.train_ids = train.to_vec();
+        self.val_ids = if val.len() >= 2 {
+            val.to_vec()
+        } else {
+            Vec::new()
+        };
+        self.pos = 0;
+        self.state.reset();
+        Ok(())
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn into_model(self) -> Model {
+        self.model
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    pub fn steps_done(&self) -> u64 {
+        self.step
+    }
+
+    /// Continues the step count of a resumed model.
+    pub fn set_steps_done(&mut self, step: u64) {
+        self.step = step;
+    }
+
+    pub fn smooth_loss(&self) -> f32 {
+        self.smooth_loss
+    }
+
+    /// Takes effect at the next step.
+    pub fn set_lr(&mut self, lr: f32) -> Result<()> {
+        check_lr(lr)?;
+        self.config.lr = lr;
+        self.optimizer.lr = lr;
+        Ok(())
+    }
+
+    pub fn set_clip(&mut self, clip: f32) -> Result<()> {
+        check_clip(clip)?;
+        self.config.clip = clip;
+        Ok(())
+    }
+
+    /// One optimizer step on the next window. On a non-finite or exploding loss (or gradient, or update) the
+    /// parameters are rolled back to the last healthy ones, the optimizer state and recurrent state are reset,
+    /// and the error says what happened; the trainer stays usable (e.g. with a lower learning rate).
+    pub fn step(&mut self) -> Result<StepReport> {
+        let (b, t) = (self.config.batch, self.config.seq_len);
+        let mut wrapped = false;
+        if self.pos + t >= self.stream_len {
+            self.pos = 0;
+            self.state.reset();
+            wrapped = true;
+        }
+        for s in 0..b {
+            let stream = &self.train_ids[s * self.stream_len..(s + 1) * self.stream_len];
+            for k in 0..t {
+                self.tape.inputs[k * b + s] = stream[self.pos + k];
+                self.tape.targets[k * b + s] = stream[self.pos + k + 1];
+            }
+        }
+        let fwd = self.tape.forward(&self.model, &mut self.state, t);
+        let loss = fwd.loss;
+        if !loss.is_finite() {
+            return Err(self.roll_back(format!("the loss became {loss}")));
+        }
+        if loss > self.explode_above {
+            return Err(self.roll_back(format!(
+                "the loss exploded to {loss:.3} nats/char (the limit is {:.3}, three times the starting loss)",
+                self.explode_above
+            )));
+        }
+        self.tape.backward(&self.model, fwd, &mut self.grads);
+        let (norm, clipped) = clip_grad_norm(&mut self.grads, self.config.clip);
+        if !norm.is_finite() {
+            return Err(self.roll_back(format!("the gradient norm became {norm}")));
+        }
+        self.last_good.copy_from_slice(&self.model.params);
+        self.optimizer.update(&mut self.model.params, &self.grads);
+        if !self.model.params.iter().all(|p| p.is_finite()) {
+            return Err(self.roll_back("an update made a parameter infinite or NaN".into()));
+        }
+        self.pos += t;
+        self.step += 1;
+        self.smooth_loss = 0.99 * self.smooth_loss + 0.01 * loss;
+        Ok(StepReport {
+            step: self.step,
+            loss,
+            smooth_loss: self.smooth_loss,
+            grad_norm: norm as f32,
+            clipped,
+            chars: b * t,
+            wrapped,
+        })
+    }
+
+    fn roll_back(&mut self, what: String) -> Error {
+        self.model.params.copy_from_slice(&self.last_good);
+        self.optimizer.reset();
+        self.state.reset();
+        Error::Diverged(format!(
+            "{what} at step {}; the parameters were rolled back to the last healthy step — try a lower learning rate (now {}) or stronger clipping",
+            self.step + 1,
+            self.config.lr
+        ))
+    }
+
+    /// Mean loss on (the first `max_chars` characters of) the validation part, from a zero state;
+    /// `None` when there is no validation part.
+    pub fn validation_loss(&self, max_chars: usize) -> Option<f32> {
+        let n = self.val_ids.len().min(max_chars.max(2));
+        if n < 2 {
+            return None;
+        }
+        loss_of_ids(&self.model, &self.val_ids[..n]).ok()
+    }
+
+    /// Replaces the model (for example with one loaded from a file), keeping the text and settings; the
+    /// optimizer and recurrent state start fresh. Refuses a model whose vocabulary cannot encode the text.
+    pub fn replace_model(&mut self, model: Model, text: &str) -> Result<()> {
+        let mut next = Trainer::new(model, text, self.config)?;
+        next.step = 0;
+        *self = next;
+        Ok(())
+    }
+}

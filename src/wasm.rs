@@ -1,0 +1,319 @@
+//! The only wasm-bindgen surface: a thin wrapper that converts between JavaScript values and the core's types.
+//! Coarse calls, small results; bulk floats leave as `Float32Array` copies (never views into wasm memory);
+//! every error becomes a JS `Error` carrying the Rust message. See `docs/wasm-api.md`.
+
+use crate::corpus;
+use crate::error::Error;
+use crate::model_file;
+use crate::probe::Probe;
+use crate::sampler::Sampler;
+use crate::{CellKind, Model, OptimizerKind, TrainConfig, Trainer, Vocab};
+use js_sys::{Array, Float32Array, Int32Array, Object, Reflect, Uint8Array};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+
+fn js_err(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Builds a plain JS object from key/value pairs.
+fn object(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o
+}
+
+fn strings(items: impl IntoIterator<Item = String>) -> Array {
+    items.into_iter().map(|s| JsValue::from_str(&s)).collect()
+}
+
+/// The settings object JavaScript passes (see `docs/wasm-api.md`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Settings {
+    cell: String,
+    nonlinearity: Option<String>,
+    hidden: usize,
+    layers: usize,
+    seq_len: usize,
+    batch: usize,
+    optimizer: String,
+    lr: f32,
+    clip: f32,
+    seed: u64,
+    val_fraction: f32,
+}
+
+impl Settings {
+    fn from_js(value: JsValue) -> Result<Settings, JsError> {
+        serde_wasm_bindgen::from_value(value)
+            .map_err(|e| JsError::new(&format!("invalid setting: {e}")))
+    }
+
+    fn train_config(&self) -> Result<TrainConfig, JsError> {
+        Ok(TrainConfig {
+            seq_len: self.seq_len,
+            batch: self.batch,
+            optimizer: OptimizerKind::parse(&self.optimizer).map_err(js_err)?,
+            lr: self.lr,
+            clip: self.clip,
+            val_fraction: self.val_fraction,
+        })
+    }
+}
+
+#[wasm_bindgen(js_name = corpusNames)]
+pub fn corpus_names() -> Array {
+    strings(corpus::NAMES.iter().map(|s| s.to_string()))
+}
+
+#[wasm_bindgen(js_name = corpusText)]
+pub fn corpus_text(name: &str) -> Result<String, JsError> {
+    corpus::get(name).ok_or_else(|| JsError::new(&format!("no embedded corpus named {name:?}")))
+}
+
+#[wasm_bindgen(js_name = gateNames)]
+pub fn gate_names(cell: &str) -> Result<Array, JsError> {
+    let cell = CellKind::parse(cell, None).map_err(|e| JsError::new(&e))?;
+    Ok(strings(cell.gate_names().iter().map(|s| s.to_string())))
+}
+
+/// One model with its trainer, probe and sampler.
+#[wasm_bindgen]
+pub struct Session {
+    trainer: Trainer,
+    text: String,
+    probe: Probe,
+    sampler: Option<Sampler>,
+}
+
+impl Session {
+    fn build(model: Model, text: String, config: TrainConfig) -> Result<Session, JsError> {
+        let probe = Probe::new(&model);
+        let trainer = Trainer::new(model, &text, config).map_err(js_err)?;
+        Ok(Session {
+            trainer,
+            text,
+            probe,
+            sampler: None,
+        })
+    }
+
+    fn model(&self) -> &Model {
+        self.trainer.model()
+    }
+}
+
+#[wasm_bindgen]
+impl Session {
+    #[wasm_bindgen(constructor)]
+    pub fn new(settings: JsValue, text: String) -> Result<Session, JsError> {
+        let s = Settings::from_js(settings)?;
+        let config = s.train_config()?;
+        config.validate().map_err(js_err)?;
+        let cell = CellKind::parse(&s.cell, s.nonlinearity.as_deref())
+            .map_err(|e| JsError::new(&format!("invalid setting: {e}")))?;
+        let vocab = Vocab::from_text(&text).map_err(js_err)?;
+        let model = Model::new(cell, s.hidden, s.layers, vocab, s.seed).map_err(js_err)?;
+        Session::build(model, text, config)
+    }
+
+    #[wasm_bindgen(js_name = fromModel)]
+    pub fn from_model(bytes: &[u8], settings: JsValue, text: String) -> Result<Session, JsError> {
+        let config = Settings::from_js(settings)?.train_config()?;
+        let (model, metadata) = model_file::from_bytes(bytes).map_err(js_err)?;
+        let mut session = Session::build(model, text, config)?;
+        if let Some(step) = metadata
+            .get(model_file::KEY_STEP)
+            .and_then(|s| s.parse().ok())
+        {
+            session.trainer.set_steps_done(step);
+        }
+        Ok(session)
+    }
+
+    #[wasm_bindgen(js_name = setText)]
+    pub fn set_text(&mut self, text: String) -> Result<(), JsError> {
+        self.trainer.set_text(&text).map_err(js_err)?;
+        self.text = text;
+        Ok(())
+    }
+
+    pub fn train(&mut self, n: u32) -> Result<Object, JsError> {
+        let mut losses = Vec::with_capacity(n as usize);
+        let (mut clipped, mut chars, mut wrapped) = (0u32, 0usize, false);
+        let mut last = None;
+        for _ in 0..n {
+            let r = self.trainer.step().map_err(js_err)?;
+            losses.push(r.loss);
+            clipped += u32::from(r.clipped);
+            chars += r.chars;
+            wrapped |= r.wrapped;
+            last = Some(r);
+        }
+        let mean = if losses.is_empty() {
+            f32::NAN
+        } else {
+            losses.iter().sum::<f32>() / losses.len() as f32
+        };
+        let (loss, grad_norm) = last.map_or((f32::NAN, f32::NAN), |r| (r.loss, r.grad_norm));
+        Ok(object(&[
+            ("step", JsValue::from_f64(self.trainer.steps_done() as f64)),
+            ("loss", JsValue::from_f64(loss.into())),
+            ("meanLoss", JsValue::from_f64(mean.into())),
+            (
+                "smoothLoss",
+                JsValue::from_f64(self.trainer.smooth_loss().into()),
+            ),
+            ("gradNorm", JsValue::from_f64(grad_norm.into())),
+            ("clipped", JsValue::from(clipped)),
+            ("chars", JsValue::from_f64(chars as f64)),
+            ("wrapped", JsValue::from_bool(wrapped)),
+            ("losses", Float32Array::from(losses.as_slice()).into()),
+        ]))
+    }
+
+    #[wasm_bindgen(js_name = setLearningRate)]
+    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), JsError> {
+        self.trainer.set_lr(lr).map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = setClip)]
+    pub fn set_clip(&mut self, clip: f32) -> Result<(), JsError> {
+        self.trainer.set_clip(clip).map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = validationLoss)]
+    pub fn validation_loss(&self, max_chars: u32) -> f32 {
+        self.trainer
+            .validation_loss(max_chars as usize)
+            .unwrap_or(f32::NAN)
+    }
+
+    #[wasm_bindgen(js_name = sampleBegin)]
+    pub fn sample_begin(
+        &mut self,
+        prime: &str,
+        temperature: f32,
+        top_k: u32,
+        seed: u64,
+    ) -> Result<(), JsError> {
+        let sampler =
+            Sampler::new(self.model(), prime, temperature, top_k as usize, seed).map_err(js_err)?;
+        self.sampler = Some(sampler);
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = sampleNext)]
+    pub fn sample_next(&mut self, n: u32) -> Result<String, JsError> {
+        let model = self.trainer.model();
+        let sampler = self
+            .sampler
+            .as_mut()
+            .ok_or_else(|| JsError::new("call sampleBegin before sampleNext"))?;
+        Ok((0..n).map(|_| sampler.next_char(model)).collect())
+    }
+
+    /// Activations of `text`, computed only from the first character that differs from the previous call's.
+    pub fn probe(&mut self, text: &str) -> Object {
+        let model = self.trainer.model();
+        let from = self.probe.sync(model, text);
+        let c = &model.config;
+        let new = &self.probe.steps()[from..];
+        let flat = |part: fn(&crate::ProbeStep) -> &Vec<f32>| -> Float32Array {
+            let v: Vec<f32> = new.iter().flat_map(|s| part(s).iter().copied()).collect();
+            Float32Array::from(v.as_slice())
+        };
+        let input: Vec<i32> = new
+            .iter()
+            .map(|s| s.input.map_or(-1, |i| i as i32))
+            .collect();
+        let gates = c.cell.gate_names().len();
+        let has_c = c.cell.has_cell_state();
+        object(&[
+            ("from", JsValue::from(from as u32)),
+            ("steps", JsValue::from(new.len() as u32)),
+            ("vocab", JsValue::from(c.vocab_size as u32)),
+            ("layers", JsValue::from(c.layers as u32)),
+            ("hidden", JsValue::from(c.hidden as u32)),
+            ("gates", JsValue::from(gates as u32)),
+            ("input", Int32Array::from(input.as_slice()).into()),
+            ("h", flat(|s| &s.h).into()),
+            (
+                "c",
+                if has_c {
+                    flat(|s| &s.c).into()
+                } else {
+                    JsValue::NULL
+                },
+            ),
+            (
+                "gate",
+                if gates > 0 {
+                    flat(|s| &s.gates).into()
+                } else {
+                    JsValue::NULL
+                },
+            ),
+            ("logits", flat(|s| &s.logits).into()),
+            ("probs", flat(|s| &s.probs).into()),
+        ])
+    }
+
+    #[wasm_bindgen(js_name = probeReset)]
+    pub fn probe_reset(&mut self) {
+        self.probe.reset();
+    }
+
+    #[wasm_bindgen(js_name = modelBytes)]
+    pub fn model_bytes(&self) -> Uint8Array {
+        let mut extra = BTreeMap::new();
+        extra.insert(
+            model_file::KEY_STEP.to_string(),
+            self.trainer.steps_done().to_string(),
+        );
+        let bytes = model_file::to_bytes(self.model(), &extra);
+        Uint8Array::from(bytes.as_slice())
+    }
+
+    #[wasm_bindgen(js_name = loadModel)]
+    pub fn load_model(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        let (model, metadata) = model_file::from_bytes(bytes).map_err(js_err)?;
+        self.trainer
+            .replace_model(model, &self.text)
+            .map_err(js_err)?;
+        if let Some(step) = metadata
+            .get(model_file::KEY_STEP)
+            .and_then(|s| s.parse().ok())
+        {
+            self.trainer.set_steps_done(step);
+        }
+        self.probe.reset();
+        self.sampler = None;
+        Ok(())
+    }
+
+    pub fn info(&self) -> Object {
+        let m = self.model();
+        let nonlinearity = match m.config.cell {
+            CellKind::Rnn(crate::cell::Activation::Relu) => "relu",
+            _ => "tanh",
+        };
+        object(&[
+            ("cell", JsValue::from_str(m.config.cell.name())),
+            ("nonlinearity", JsValue::from_str(nonlinearity)),
+            ("hidden", JsValue::from(m.config.hidden as u32)),
+            ("layers", JsValue::from(m.config.layers as u32)),
+            (
+                "vocab",
+                strings(m.vocab.chars().iter().map(|c| c.to_string())).into(),
+            ),
+            ("params", JsValue::from(m.params.len() as u32)),
+            ("step", JsValue::from_f64(self.trainer.steps_done() as f64)),
+        ])
+    }
+}
