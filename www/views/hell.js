@@ -1,0 +1,550 @@
+// The "hell" diagram of Karpathy's post, live: one column per character typed.
+//
+//   top      output layer: the actual next character and the probability the model gave it (coloured by
+//            confidence, orange = unsure … blue = sure, number printed), then the top-k guesses
+//   middle   per layer (last layer on top): h, then c (LSTM), then each gate — the first maxUnits units as
+//            small cells, one ImageData canvas per row group (data resolution, CSS-scaled)
+//   bottom   the input: character, its vocabulary index and a one-hot strip
+//
+// Columns are DOM elements (for the text and data-testids); the unit cells are canvases underneath them.
+// render() recomputes each column's top-k and writes to the DOM only what changed, creates elements only for new
+// columns, and redraws the small canvases (a few hundred thousand pixels at most), so typing one character costs
+// one new column.
+
+import { lut, lutIndex, NAN_RGB, cssColor, inkColor, legend } from './palette.js';
+import { displayChar, charName, fmt, fmtProb, fmtProbShort } from './format.js';
+
+/** Layout constants in CSS pixels (views.css uses the same numbers through custom properties). */
+const COL_W = 42;
+const NEXT_H = 22;
+const GUESS_H = 17;
+const OUT_GAP = 8;
+const UNIT_H = 5;
+const GROUP_GAP = 5;
+const LAYER_GAP = 12;
+const INPUT_H = 40;
+
+/**
+ * @typedef {import('./types.js').ProbeData} ProbeData
+ * @typedef {{kind: 'h'|'c'|'gate', layer: number, gate: number, name: string, scale: 'diverging'|'sequential',
+ *            units: number, y: number, height: number, canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D,
+ *            img: ImageData|null, min: number, max: number, label: HTMLElement, rangeEl: HTMLElement}} Group
+ */
+
+export class HellDiagram {
+  /**
+   * Create an empty diagram inside `container`.
+   * @param {HTMLElement} container
+   * @param {{maxUnits?: number, topK?: number}} [options] maxUnits: hidden units shown per row group (the first
+   *   ones); topK: guesses shown per column
+   */
+  constructor(container, { maxUnits = 16, topK = 5 } = {}) {
+    this.maxUnits = maxUnits;
+    this.topK = topK;
+    this.layoutKey = '';
+    /** @type {Group[]} */
+    this.groups = [];
+    /** @type {Column[]} */
+    this.cols = [];
+    this.focus = { col: 0, row: 0 };
+    this.rowsFlat = [];
+
+    const root = el('figure', 'rs-fig rs-hell');
+    root.dataset.testid = 'hell';
+    const body = el('div', 'rs-hell-body');
+    this.labels = el('div', 'rs-hell-labels');
+    this.scroller = el('div', 'rs-scroll rs-hell-scroll');
+    this.track = el('div', 'rs-hell-track');
+    this.canvasLayer = el('div', 'rs-hell-canvases');
+    this.colLayer = el('div', 'rs-hell-cols');
+    this.colLayer.setAttribute('role', 'list');
+    this.colLayer.setAttribute('aria-label', 'characters: arrow keys move between columns and rows');
+    this.cursorEl = el('div', 'rs-hell-cursor');
+    this.cursorEl.hidden = true;
+    this.track.append(this.canvasLayer, this.colLayer, this.cursorEl);
+    this.scroller.append(this.track);
+    body.append(this.labels, this.scroller);
+    this.empty = el('p', 'rs-empty');
+    this.empty.textContent = 'Type some text to see inside the model.';
+    this.tooltip = el('div', 'rs-tooltip');
+    this.tooltip.hidden = true;
+    this.tooltip.setAttribute('role', 'tooltip');
+    this.readout = el('div', 'rs-readout');
+    this.readout.setAttribute('aria-live', 'polite');
+    this.readout.dataset.testid = 'hell-readout';
+    this.readout.textContent = 'Point at any cell, or Tab into the diagram and use the arrow keys, to read its exact value.';
+    this.legendBox = el('div', 'rs-legends');
+    root.append(this.empty, body, this.tooltip, this.readout, this.legendBox);
+    container.append(root);
+    this.root = root;
+    this.body = body;
+    body.hidden = true;
+
+    this.track.addEventListener('pointermove', (e) => this._pointer(e));
+    this.track.addEventListener('pointerdown', (e) => this._pointer(e));
+    this.track.addEventListener('pointerleave', () => { if (!this.track.contains(document.activeElement)) this._hideTip(); });
+    this.colLayer.addEventListener('keydown', (e) => this._key(e));
+    this.colLayer.addEventListener('focusin', (e) => {
+      const c = /** @type {HTMLElement} */ (e.target).closest('.rs-hell-col');
+      if (c) { this.focus.col = Number(c.dataset.t); this._showFocus(false); }
+    });
+    this.colLayer.addEventListener('focusout', (e) => {
+      if (!this.colLayer.contains(/** @type {Node} */ (e.relatedTarget))) { this.cursorEl.hidden = true; this._hideTip(); }
+    });
+  }
+
+  /** Remove all columns and forget the data; the next render() starts from scratch. */
+  clear() {
+    this.cols = [];
+    this.groups = [];
+    this.layoutKey = '';
+    this.colLayer.replaceChildren();
+    this.canvasLayer.replaceChildren();
+    this.labels.replaceChildren();
+    this.legendBox.replaceChildren();
+    this.cursorEl.hidden = true;
+    this._hideTip();
+    this.body.hidden = true;
+    this.empty.hidden = false;
+    this.data = null;
+  }
+
+  /**
+   * Draw `data`. Call it from requestAnimationFrame whenever the probe data changed; columns that did not change
+   * cost no DOM writes, new characters append columns, and the view scrolls to the newest column when it grew.
+   * @param {ProbeData} data
+   * @param {{layers?: number[], showC?: boolean, showGates?: boolean}} [options] layers: which layers to show
+   *   (0-based, default all); showC / showGates: include the LSTM cell state / gate row groups (default true)
+   */
+  render(data, options = {}) {
+    const L = data.layers;
+    const layers = (options.layers || range(L)).filter((l) => l >= 0 && l < L);
+    const showC = options.showC !== false && !!data.c;
+    const showGates = options.showGates !== false && !!data.gate && data.gateNames.length > 0;
+    const key = [data.cell, L, data.hidden, data.vocab.length, data.gateNames.join(''), layers.join(','), showC, showGates,
+      this.maxUnits, this.topK].join('|');
+    if (key !== this.layoutKey) {
+      this.clear();
+      this._layout(data, layers, showC, showGates);
+      this.layoutKey = key;
+    }
+    this.data = data;
+    const T = data.steps;
+    this.body.hidden = T === 0;
+    this.empty.hidden = T !== 0;
+    const grew = T > this.cols.length;
+
+    // Columns: create the missing ones, drop extra ones, update all (cheap when nothing changed).
+    while (this.cols.length > T) this.cols.pop().el.remove();
+    if (grew) {
+      const frag = document.createDocumentFragment();
+      for (let t = this.cols.length; t < T; t++) {
+        const col = new Column(this, t);
+        this.cols.push(col);
+        frag.append(col.el);
+      }
+      this.colLayer.append(frag);
+    }
+    const top = this._topScratch || (this._topScratch = { idx: new Int32Array(this.topK), p: new Float32Array(this.topK) });
+    for (let t = 0; t < T; t++) this.cols[t].update(data, t, top);
+    if (T > 0) {
+      const f = Math.min(this.focus.col, T - 1);
+      if (f !== this.focus.col || !this.cols.some((c) => c.el.tabIndex === 0)) this._setTabStop(f);
+    }
+
+    const width = T * COL_W;
+    this.track.style.width = width + 'px';
+    for (const g of this.groups) this._drawGroup(g, data);
+
+    if (grew) this.scroller.scrollLeft = this.scroller.scrollWidth;
+    if (!this.cursorEl.hidden) this._showFocus(false);
+  }
+
+  // ---- layout ---------------------------------------------------------------------------------------------------
+
+  _layout(data, layers, showC, showGates) {
+    const k = this.topK;
+    const units = Math.min(this.maxUnits, data.hidden);
+    let y = 0;
+    const rows = [];
+    const addLabel = (main, sub, top, height, cls = '') => {
+      const lab = el('div', 'rs-hell-label ' + cls);
+      lab.style.top = top + 'px';
+      lab.style.height = height + 'px';
+      const m = el('span', 'rs-hell-label-main');
+      m.textContent = main;
+      lab.append(m);
+      if (sub) {
+        const s = el('span', 'rs-hell-label-sub');
+        s.textContent = sub;
+        lab.append(s);
+      }
+      this.labels.append(lab);
+      return lab;
+    };
+
+    addLabel('next', 'p(actual)', y, NEXT_H, 'is-out');
+    rows.push({ kind: 'next', y, h: NEXT_H });
+    y += NEXT_H;
+    addLabel(`top ${k}`, 'guesses', y, k * GUESS_H, 'is-out');
+    for (let i = 0; i < k; i++) { rows.push({ kind: 'guess', i, y, h: GUESS_H }); y += GUESS_H; }
+    y += OUT_GAP;
+    this.outHeight = y;
+
+    const gateNames = data.gateNames;
+    const tanhGates = new Set(['g', 'n']);
+    const order = layers.slice().sort((a, b) => b - a); // last layer on top, as in the post
+    for (const l of order) {
+      const specs = [{ kind: 'h', gate: -1, name: 'h', scale: 'diverging' }];
+      if (showC) specs.push({ kind: 'c', gate: -1, name: 'c', scale: 'diverging' });
+      if (showGates) {
+        gateNames.forEach((gn, gi) => specs.push({ kind: 'gate', gate: gi, name: 'gate ' + gn, scale: tanhGates.has(gn) ? 'diverging' : 'sequential' }));
+      }
+      for (const s of specs) {
+        const height = units * UNIT_H;
+        const canvas = el('canvas', 'rs-hell-group rs-pixelated');
+        canvas.style.top = y + 'px';
+        canvas.style.height = height + 'px';
+        canvas.setAttribute('aria-hidden', 'true');
+        this.canvasLayer.append(canvas);
+        const lab = addLabel(s.name, `layer ${l + 1}`, y, height, 'is-' + s.kind);
+        const rangeEl = el('span', 'rs-hell-label-range');
+        lab.append(rangeEl);
+        lab.title = `${s.name} (layer ${l + 1}): units 0–${units - 1} of ${data.hidden}`;
+        const g = {
+          ...s, layer: l, units, y, height, canvas, ctx: canvas.getContext('2d'), img: null,
+          min: s.scale === 'diverging' ? -1 : 0, max: 1, label: lab, rangeEl,
+        };
+        this.groups.push(g);
+        for (let u = 0; u < units; u++) rows.push({ kind: 'unit', group: g, u, y: y + u * UNIT_H, h: UNIT_H });
+        y += height + GROUP_GAP;
+      }
+      y += LAYER_GAP - GROUP_GAP;
+    }
+    this.midTop = this.outHeight;
+    this.midHeight = y - this.outHeight;
+    rows.push({ kind: 'input', y, h: INPUT_H });
+    addLabel('input', 'char · index', y, INPUT_H, 'is-in');
+    y += INPUT_H;
+    this.height = y;
+    this.rowsFlat = rows;
+    this.track.style.height = y + 'px';
+    this.labels.style.height = y + 'px';
+    this.root.style.setProperty('--rs-hell-col-w', COL_W + 'px');
+    this.root.style.setProperty('--rs-hell-mid-h', this.midHeight + 'px');
+    this.root.style.setProperty('--rs-hell-h', y + 'px');
+
+    // One slot per colour bar (legend() replaces an earlier bar drawn into the same container).
+    const slot = () => { const e = el('div', 'rs-legend-slot'); this.legendBox.append(e); return e; };
+    legend(slot(), 'confidence', 0, 1, 'p(actual next)');
+    legend(slot(), 'blues', 0, 1, 'guess p');
+    legend(slot(), 'diverging', -1, 1, 'h, c, tanh gates');
+    if (showGates && gateNames.some((gn) => !tanhGates.has(gn))) legend(slot(), 'sequential', 0, 1, 'sigmoid gates');
+  }
+
+  _drawGroup(g, data) {
+    const T = data.steps;
+    if (T === 0) return;
+    const { units, layer: l } = g;
+    const L = data.layers, H = data.hidden, G = data.gateNames.length;
+    if (!g.img || g.img.width !== T) {
+      g.canvas.width = T;
+      g.canvas.height = units;
+      g.img = g.ctx.createImageData(T, units);
+    }
+    g.canvas.style.width = (T * COL_W) + 'px';
+    const src = g.kind === 'h' ? data.h : g.kind === 'c' ? data.c : data.gate;
+    // c is unbounded: use a symmetric range that only grows in nice steps (1, 2, 5, 10, …) and say so.
+    let min = g.min, max = g.max;
+    if (g.kind === 'c' || (g.kind === 'h' && data.cell === 'rnn')) {
+      let m = 0;
+      for (let t = 0; t < T; t++) {
+        const base = (t * L + l) * H;
+        for (let u = 0; u < units; u++) { const a = Math.abs(src[base + u]); if (a > m) m = a; }
+      }
+      max = niceCeil(Math.max(1, m));
+      min = -max;
+    }
+    if (min !== g.shownMin || max !== g.shownMax) {
+      g.rangeEl.textContent = g.scale === 'diverging' ? `±${fmt(max, max < 10 ? (Number.isInteger(max) ? 0 : 1) : 0)}` : '0…1';
+      g.shownMin = min; g.shownMax = max;
+    }
+    g.curMin = min; g.curMax = max;
+    const px = g.img.data;
+    const table = lut(g.scale).rgba;
+    for (let t = 0; t < T; t++) {
+      const base = g.kind === 'gate' ? ((t * L + l) * G + g.gate) * H : (t * L + l) * H;
+      for (let u = 0; u < units; u++) {
+        const o = (u * T + t) * 4;
+        const i = lutIndex(src[base + u], min, max);
+        if (i < 0) { px[o] = NAN_RGB[0]; px[o + 1] = NAN_RGB[1]; px[o + 2] = NAN_RGB[2]; px[o + 3] = 255; continue; }
+        const k = i << 2;
+        px[o] = table[k]; px[o + 1] = table[k + 1]; px[o + 2] = table[k + 2]; px[o + 3] = 255;
+      }
+    }
+    g.ctx.putImageData(g.img, 0, 0);
+  }
+
+  // ---- reading values -----------------------------------------------------------------------------------------
+
+  /** The text describing row `r` (index into rowsFlat) of column t. */
+  _describe(t, r) {
+    const d = this.data;
+    const row = this.rowsFlat[r];
+    const ch = d.chars[t];
+    const at = `after ${charName(ch)} (t=${t})`;
+    if (row.kind === 'next') {
+      const next = d.chars[t + 1];
+      if (next === undefined) return `${at}: the next character is not typed yet`;
+      return `${at}: actual next ${charName(next)} had p = ${fmtProb(d.nextProb[t])} (loss ${fmt(d.loss[t], 3)} nats)`;
+    }
+    if (row.kind === 'guess') {
+      const c = this.cols[t];
+      const idx = c.top[row.i];
+      if (idx < 0) return `${at}: no guess ${row.i + 1}`;
+      return `${at}: guess ${row.i + 1} is ${charName(d.vocab[idx])} with p = ${fmtProb(c.topP[row.i])}`;
+    }
+    if (row.kind === 'unit') {
+      const g = row.group;
+      const L = d.layers, H = d.hidden, G = d.gateNames.length;
+      const v = g.kind === 'h' ? d.h[(t * L + g.layer) * H + row.u]
+        : g.kind === 'c' ? d.c[(t * L + g.layer) * H + row.u]
+          : d.gate[((t * L + g.layer) * G + g.gate) * H + row.u];
+      return `${g.name} (layer ${g.layer + 1}) unit ${row.u} at ${charName(ch)} (t=${t}): ${fmt(v, 4)}`;
+    }
+    const idx = d.input[t];
+    return idx < 0
+      ? `input t=${t}: ${charName(ch)} is not in the vocabulary (all-zero input)`
+      : `input t=${t}: ${charName(ch)}, vocabulary index ${idx} of ${d.vocab.length} (one-hot)`;
+  }
+
+  _rowAt(y) {
+    const rows = this.rowsFlat;
+    for (let r = 0; r < rows.length; r++) if (y >= rows[r].y && y < rows[r].y + rows[r].h) return r;
+    return -1;
+  }
+
+  _pointer(e) {
+    if (!this.data || !this.cols.length) return;
+    const rect = this.track.getBoundingClientRect();
+    const x = e.clientX - rect.left, y = e.clientY - rect.top;
+    const t = Math.floor(x / COL_W);
+    const r = this._rowAt(y);
+    if (t < 0 || t >= this.cols.length || r < 0) { this._hideTip(); return; }
+    this._tipAt(t, r);
+  }
+
+  _tipAt(t, r) {
+    const text = this._describe(t, r);
+    const row = this.rowsFlat[r];
+    this.tooltip.textContent = text;
+    this.readout.textContent = text;
+    this.tooltip.hidden = false;
+    // Position below the cell, inside the figure, clamped to its width.
+    const rootRect = this.root.getBoundingClientRect();
+    const trackRect = this.track.getBoundingClientRect();
+    const cellLeft = trackRect.left + t * COL_W - rootRect.left;
+    const cellBottom = trackRect.top + row.y + row.h - rootRect.top;
+    const tw = this.tooltip.offsetWidth;
+    const left = Math.max(0, Math.min(rootRect.width - tw, cellLeft + COL_W / 2 - tw / 2));
+    this.tooltip.style.left = left + 'px';
+    this.tooltip.style.top = (cellBottom + 6) + 'px';
+  }
+
+  _hideTip() {
+    this.tooltip.hidden = true;
+  }
+
+  _setTabStop(t) {
+    for (const c of this.cols) if (c.el.tabIndex === 0) c.el.tabIndex = -1;
+    if (this.cols[t]) this.cols[t].el.tabIndex = 0;
+  }
+
+  _key(e) {
+    const T = this.cols.length;
+    if (!T) return;
+    const f = this.focus;
+    const R = this.rowsFlat.length;
+    let col = f.col, row = f.row;
+    switch (e.key) {
+      case 'ArrowLeft': col--; break;
+      case 'ArrowRight': col++; break;
+      case 'ArrowUp': row--; break;
+      case 'ArrowDown': row++; break;
+      case 'PageUp': row -= 8; break;
+      case 'PageDown': row += 8; break;
+      case 'Home': col = 0; break;
+      case 'End': col = T - 1; break;
+      default: return;
+    }
+    e.preventDefault();
+    f.col = Math.max(0, Math.min(T - 1, col));
+    f.row = Math.max(0, Math.min(R - 1, row));
+    this._setTabStop(f.col);
+    this.cols[f.col].el.focus({ preventScroll: true });
+    this._showFocus(true);
+  }
+
+  _showFocus(scroll) {
+    const { col: t, row: r } = this.focus;
+    if (!this.cols[t] || !this.rowsFlat[r]) return;
+    const row = this.rowsFlat[r];
+    const s = this.cursorEl.style;
+    this.cursorEl.hidden = false;
+    s.left = (t * COL_W) + 'px';
+    s.top = row.y + 'px';
+    s.width = COL_W + 'px';
+    s.height = row.h + 'px';
+    if (scroll) {
+      const sc = this.scroller, x = t * COL_W;
+      if (x < sc.scrollLeft) sc.scrollLeft = x - COL_W;
+      else if (x + COL_W > sc.scrollLeft + sc.clientWidth) sc.scrollLeft = x + 2 * COL_W - sc.clientWidth;
+      const rect = this.cursorEl.getBoundingClientRect();
+      if (rect.top < 0 || rect.bottom > window.innerHeight) this.cursorEl.scrollIntoView({ block: 'nearest' });
+    }
+    this.cols[t].el.setAttribute('aria-label', this._describe(t, r));
+    this._tipAt(t, r);
+  }
+}
+
+/** One column: DOM for the output cells (next + top-k) and the input cell; caches what it shows. */
+class Column {
+  /** @param {HellDiagram} diagram @param {number} t */
+  constructor(diagram, t) {
+    const k = diagram.topK;
+    this.t = t;
+    this.el = el('div', 'rs-hell-col');
+    this.el.dataset.testid = 'hell-col';
+    this.el.dataset.t = String(t);
+    this.el.tabIndex = -1;
+    this.el.setAttribute('role', 'listitem');
+    this.next = el('div', 'rs-hell-next');
+    this.next.dataset.testid = 'next-prob';
+    this.nextCh = el('span', 'rs-hell-ch');
+    this.nextP = el('span', 'rs-hell-p');
+    this.next.append(this.nextCh, this.nextP);
+    const guesses = el('div', 'rs-hell-guesses');
+    this.guessEls = [];
+    for (let i = 0; i < k; i++) {
+      const g = el('div', 'rs-hell-guess');
+      g.dataset.testid = 'guess';
+      g.dataset.rank = String(i + 1);
+      const c = el('span', 'rs-hell-ch');
+      const p = el('span', 'rs-hell-p');
+      g.append(c, p);
+      guesses.append(g);
+      this.guessEls.push({ el: g, ch: c, p });
+    }
+    const mid = el('div', 'rs-hell-mid');
+    const input = el('div', 'rs-hell-input');
+    this.inCh = el('span', 'rs-hell-inch');
+    this.inIdx = el('span', 'rs-hell-inidx');
+    const strip = el('span', 'rs-hell-onehot');
+    this.tick = el('span', 'rs-hell-onehot-tick');
+    strip.append(this.tick);
+    input.append(this.inCh, this.inIdx, strip);
+    this.el.append(this.next, guesses, mid, input);
+    this.top = new Int32Array(k).fill(-2);
+    this.topP = new Float32Array(k).fill(NaN);
+    this.shown = { ch: null, idx: -2, nextCh: null, nextP: -1 };
+  }
+
+  /**
+   * Bring the DOM up to date with step t of `d`, writing only what changed.
+   * @param {ProbeData} d @param {number} t @param {{idx: Int32Array, p: Float32Array}} scratch
+   */
+  update(d, t, scratch) {
+    const s = this.shown;
+    const ch = d.chars[t];
+    const idx = d.input[t];
+    const V = d.vocab.length;
+    if (ch !== s.ch || idx !== s.idx) {
+      this.inCh.textContent = displayChar(ch);
+      this.inIdx.textContent = idx < 0 ? '?' : String(idx);
+      this.el.dataset.char = ch;
+      this.el.dataset.index = String(idx);
+      this.el.classList.toggle('is-unknown', idx < 0);
+      this.el.classList.toggle('is-newline', ch === '\n');
+      this.tick.hidden = idx < 0;
+      if (idx >= 0) this.tick.style.left = (100 * idx / Math.max(1, V - 1)) + '%';
+      s.ch = ch; s.idx = idx;
+    }
+
+    // Actual next character and its probability.
+    const nextCh = d.chars[t + 1];
+    const p = d.nextProb[t];
+    if (nextCh !== s.nextCh || !(p === s.nextP || (p !== p && s.nextP !== s.nextP))) {
+      const n = this.next;
+      if (nextCh === undefined) {
+        this.nextCh.textContent = '?';
+        this.nextP.textContent = '';
+        n.style.background = '';
+        n.style.color = '';
+        n.classList.add('is-pending');
+        n.dataset.char = '';
+      } else {
+        this.nextCh.textContent = displayChar(nextCh);
+        this.nextP.textContent = fmtProbShort(p);
+        n.style.background = cssColor(p, 'confidence', 0, 1);
+        n.style.color = inkColor(p, 'confidence', 0, 1);
+        n.classList.remove('is-pending');
+        n.dataset.char = nextCh;
+      }
+      n.dataset.prob = String(p);
+      s.nextCh = nextCh; s.nextP = p;
+    }
+
+    // Top-k of the distribution at step t (insertion into a k-slot list).
+    const k = this.top.length;
+    const ti = scratch.idx, tp = scratch.p;
+    ti.fill(-1); tp.fill(-1);
+    const probs = d.probs, base = t * V;
+    for (let v = 0; v < V; v++) {
+      const q = probs[base + v];
+      if (!(q > tp[k - 1])) continue;
+      let j = k - 1;
+      while (j > 0 && q > tp[j - 1]) { tp[j] = tp[j - 1]; ti[j] = ti[j - 1]; j--; }
+      tp[j] = q; ti[j] = v;
+    }
+    const actual = d.input[t + 1] ?? -1;
+    for (let i = 0; i < k; i++) {
+      const vi = ti[i], q = tp[i];
+      const isActual = vi >= 0 && vi === actual;
+      if (vi === this.top[i] && q === this.topP[i] && isActual === this.guessEls[i].actual) continue;
+      const g = this.guessEls[i];
+      if (vi < 0) {
+        g.ch.textContent = ''; g.p.textContent = '';
+        g.el.style.background = ''; g.el.style.color = '';
+        g.el.dataset.char = ''; g.el.dataset.prob = '';
+      } else {
+        const c = d.vocab[vi];
+        if (vi !== this.top[i]) g.ch.textContent = displayChar(c);
+        g.p.textContent = fmtProbShort(q);
+        g.el.style.background = cssColor(q, 'blues', 0, 1);
+        g.el.style.color = inkColor(q, 'blues', 0, 1);
+        g.el.dataset.char = c;
+        g.el.dataset.prob = String(q);
+      }
+      g.el.classList.toggle('is-actual', isActual);
+      g.actual = isActual;
+      this.top[i] = vi;
+      this.topP[i] = q;
+    }
+  }
+}
+
+function el(tag, cls) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  return e;
+}
+
+function range(n) {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function niceCeil(x) {
+  const p = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p;
+  return 10 * p;
+}
