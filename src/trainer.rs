@@ -122,7 +122,7 @@ pub struct Trainer {
     state: State,
     /// Gradient buffer, same layout as the parameters.
     grads: Vec<f32>,
-    /// Parameters before the last update whose loss was healthy.
+    /// Parameters of the last step whose loss was healthy (at most `healthy_below`).
     last_good: Vec<f32>,
     train_ids: Vec<u32>,
     val_ids: Vec<u32>,
@@ -132,8 +132,8 @@ pub struct Trainer {
     pos: usize,
     step: u64,
     smooth_loss: f32,
-    /// Loss above which training is declared to have exploded.
-    explode_above: f32,
+    /// A window loss up to this is healthy: three times the loss of a uniform guess (`ln V`, at least 1).
+    healthy_below: f32,
 }
 
 impl Trainer {
@@ -155,7 +155,7 @@ impl Trainer {
             pos: 0,
             step: 0,
             smooth_loss: ln_v,
-            explode_above: 3.0 * ln_v.max(1.0),
+            healthy_below: 3.0 * ln_v.max(1.0),
             model,
             config,
         };
@@ -251,13 +251,16 @@ impl Trainer {
         }
         let fwd = self.tape.forward(&self.model, &mut self.state, t);
         let loss = fwd.loss;
+        let smooth_loss = 0.99 * self.smooth_loss + 0.01 * loss;
+        // One noisy window may spike (Adagrad's first steps do); a catastrophic spike or a smoothed loss that
+        // stays far above a uniform guess is an explosion.
         if !loss.is_finite() {
             return Err(self.roll_back(format!("the loss became {loss}")));
         }
-        if loss > self.explode_above {
+        if loss > 10.0 * self.healthy_below || smooth_loss > self.healthy_below {
             return Err(self.roll_back(format!(
-                "the loss exploded to {loss:.3} nats/char (the limit is {:.3}, three times the starting loss)",
-                self.explode_above
+                "the loss exploded (this window {loss:.3}, smoothed {smooth_loss:.3} nats/char; a uniform guess is {:.3})",
+                self.healthy_below / 3.0
             )));
         }
         self.tape.backward(&self.model, fwd, &mut self.grads);
@@ -265,18 +268,20 @@ impl Trainer {
         if !norm.is_finite() {
             return Err(self.roll_back(format!("the gradient norm became {norm}")));
         }
-        self.last_good.copy_from_slice(&self.model.params);
+        if loss <= self.healthy_below {
+            self.last_good.copy_from_slice(&self.model.params);
+        }
         self.optimizer.update(&mut self.model.params, &self.grads);
         if !self.model.params.iter().all(|p| p.is_finite()) {
             return Err(self.roll_back("an update made a parameter infinite or NaN".into()));
         }
         self.pos += t;
         self.step += 1;
-        self.smooth_loss = 0.99 * self.smooth_loss + 0.01 * loss;
+        self.smooth_loss = smooth_loss;
         Ok(StepReport {
             step: self.step,
             loss,
-            smooth_loss: self.smooth_loss,
+            smooth_loss,
             grad_norm: norm as f32,
             clipped,
             chars: b * t,
@@ -288,6 +293,7 @@ impl Trainer {
         self.model.params.copy_from_slice(&self.last_good);
         self.optimizer.reset();
         self.state.reset();
+        self.smooth_loss = self.smooth_loss.min(self.healthy_below / 3.0);
         Error::Diverged(format!(
             "{what} at step {}; the parameters were rolled back to the last healthy step — try a lower learning rate (now {}) or stronger clipping",
             self.step + 1,
