@@ -1,0 +1,1582 @@
+// The page's controller: DOM, user input, and rendering from the latest state on requestAnimationFrame.
+//
+// The model lives in a Web Worker (worker.js, the only owner of the wasm instance); this file talks to it only
+// through the messages of protocol.js. Worker reports update plain state here and mark parts of the page dirty;
+// one rAF callback then redraws what is dirty — never once per message. User text and model output reach the page
+// only through textContent.
+
+import { Cmd, Evt, ErrorKind } from './protocol.js';
+import * as S from './state.js';
+import * as store from './store.js';
+import { HellDiagram } from './views/hell.js';
+import { Heatmap } from './views/heatmap.js';
+import { ColoredText } from './views/textcolor.js';
+import { LossChart } from './views/linechart.js';
+import { displayChar, charName, fmt, fmtProb, fmtAuto, compactInt } from './views/format.js';
+
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+const AUTOSAVE_MS = 5000;
+const REPROBE_MS = 500;
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
+const MAX_TEXT_CHARS = 20_000_000;
+const CHART_POINTS = 1024;
+const CELLS = ['rnn', 'lstm', 'gru'];
+const CELL_NAMES = { rnn: 'vanilla RNN', lstm: 'LSTM', gru: 'GRU' };
+
+// -----------------------------------------------------------------------------------------------------------------
+// Talking to a worker
+
+/** One training worker: requests with answers (promises), and a stream of reports to `onEvent`. */
+class WorkerClient {
+  /** @param {(msg: any, client: WorkerClient) => void} onEvent */
+  constructor(onEvent) {
+    this.onEvent = onEvent;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.spawn();
+  }
+
+  spawn() {
+    this.ready = false;
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (e) => this._receive(e.data);
+    this.worker.onerror = (e) => {
+      e.preventDefault();
+      this._failAll(e.message || 'the worker stopped');
+      this.onEvent({ type: 'crash', message: e.message || 'the worker stopped' }, this);
+    };
+    this.worker.onmessageerror = () => {
+      this.onEvent({ type: Evt.ERROR, op: 'message', kind: ErrorKind.REFUSED, message: 'a message from the worker could not be read' }, this);
+    };
+  }
+
+  /** Kill and start afresh (after a crash). */
+  respawn() {
+    this.worker.terminate();
+    this._failAll('the worker was restarted');
+    this.spawn();
+  }
+
+  terminate() {
+    this.worker.terminate();
+    this._failAll('the worker was stopped');
+  }
+
+  /** Fire and forget. */
+  send(msg, transfer = []) {
+    this.worker.postMessage(msg, transfer);
+  }
+
+  /** A request whose answer (matched by id) resolves the promise, or whose Evt.ERROR rejects it. */
+  request(msg, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.send({ ...msg, id }, transfer);
+    });
+  }
+
+  /** A fresh id for requests answered through onEvent (probes, samples). */
+  id() {
+    return this.nextId++;
+  }
+
+  _failAll(message) {
+    for (const p of this.pending.values()) p.reject(Object.assign(new Error(message), { kind: ErrorKind.FATAL }));
+    this.pending.clear();
+  }
+
+  _receive(msg) {
+    if (msg.type === Evt.READY) this.ready = true;
+    if (msg.id !== undefined && this.pending.has(msg.id)) {
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      if (msg.type === Evt.ERROR) p.reject(Object.assign(new Error(msg.message), { kind: msg.kind, op: msg.op }));
+      else p.resolve(msg);
+      return;
+    }
+    this.onEvent(msg, this);
+  }
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Loss history: every step's loss, plus a bucketed copy for drawing long runs
+
+class LossHistory {
+  constructor(offset = 0) {
+    this.offset = offset; // step number before the first recorded loss
+    this.data = new Float32Array(1024);
+    this.length = 0;
+    this.bucket = 1; // steps per display point
+    this.points = []; // [{x: step at bucket end, sum, n}]
+  }
+
+  /** Append losses of steps offset+length+1 …; returns false if `firstStep` does not continue the history. */
+  append(firstStep, losses) {
+    if (firstStep !== this.offset + this.length) {
+      // A gap (e.g. a recovered worker went back to an older step): restart the record from here.
+      this.offset = firstStep;
+      this.length = 0;
+      this.points = [];
+      this.bucket = 1;
+    }
+    if (this.length + losses.length > this.data.length) {
+      let cap = this.data.length;
+      while (cap < this.length + losses.length) cap *= 2;
+      const next = new Float32Array(cap);
+      next.set(this.data.subarray(0, this.length));
+      this.data = next;
+    }
+    this.data.set(losses, this.length);
+    for (let i = 0; i < losses.length; i++) this._point(this.offset + this.length + i + 1, losses[i]);
+    this.length += losses.length;
+    return true;
+  }
+
+  _point(step, v) {
+    if (!Number.isFinite(v)) return;
+    const last = this.points[this.points.length - 1];
+    if (last && last.n < this.bucket) {
+      last.sum += v;
+      last.n++;
+      last.x = step;
+    } else {
+      this.points.push({ x: step, sum: v, n: 1 });
+    }
+    if (this.points.length > CHART_POINTS) {
+      const merged = [];
+      for (let i = 0; i < this.points.length; i += 2) {
+        const a = this.points[i];
+        const b = this.points[i + 1];
+        merged.push(b ? { x: b.x, sum: a.sum + b.sum, n: a.n + b.n } : a);
+      }
+      this.points = merged;
+      this.bucket *= 2;
+    }
+  }
+
+  /** The per-step losses as a plain array (test hook). */
+  toArray() {
+    return Array.from(this.data.subarray(0, this.length));
+  }
+
+  /** The last `n` losses (for autosave). */
+  tail(n) {
+    const from = Math.max(0, this.length - n);
+    return { offset: this.offset + from, losses: this.data.slice(from, this.length) };
+  }
+
+  /** Display points [step, mean loss in nats] (at most CHART_POINTS of them). */
+  series() {
+    return this.points.map((p) => [p.x, p.sum / p.n]);
+  }
+}
+
+/** nats/char → the unit shown. */
+function converter(units) {
+  if (units === 'bits') return (v) => v / Math.LN2;
+  if (units === 'ppl') return (v) => Math.exp(v);
+  return (v) => v;
+}
+const UNIT_LABEL = { nats: 'nats/char', bits: 'bits/char', ppl: 'perplexity' };
+
+// -----------------------------------------------------------------------------------------------------------------
+// Application state (the only state; the DOM is drawn from it)
+
+const initial = S.readState();
+const app = {
+  st: initial.state,
+  corpora: [],
+  text: '',
+  textLabel: '',
+  model: null, // {info, config}
+  running: false,
+  autostart: true,
+  step: 0,
+  hist: new LossHistory(),
+  val: [], // [{x: step, y: nats}]
+  last: null, // last PROGRESS message
+  charsPerSec: 0,
+  autosamples: [],
+  probe: {
+    data: null, // ProbeData
+    text: '', // text of `data`
+    sentText: null,
+    inFlight: 0, // id of the probe in flight, 0 if none
+    wantReset: false,
+    stepAtProbe: -1,
+    buffers: null,
+    pos: -1, // selected position for the guesses panel; -1 = last
+  },
+  sample: { id: 0, prime: '', text: '', active: false },
+  compare: null,
+  restore: null, // pending autosave record offered for restore
+  restoreDecided: false,
+  lastBytes: null, // last model bytes received (crash recovery)
+  lastSaveStep: -1,
+  unit: -1, // picked unit for colouring the text
+  error: null,
+};
+
+const worker = new WorkerClient(onWorkerEvent);
+
+// -----------------------------------------------------------------------------------------------------------------
+// Views
+
+const hell = new HellDiagram($('hell'), { maxUnits: 16, topK: 5 });
+const heatmap = new Heatmap($('heatmap'), { label: 'activations' });
+const textColor = new ColoredText($('textcolor'));
+const lossChart = new LossChart($('loss-chart'), { yLabel: 'loss', height: 220 });
+const compareChart = new LossChart($('compare-chart'), { yLabel: 'loss', height: 200 });
+const SERIES_STYLE = {
+  training: { color: '#0072B2' },
+  validation: { color: '#D55E00', dashed: true },
+  rnn: { color: '#E69F00' },
+  lstm: { color: '#0072B2' },
+  gru: { color: '#009E73' },
+};
+heatmap.onPick((row) => {
+  app.unit = row;
+  /** @type {HTMLSelectElement} */ ($('colour-by')).value = 'unit';
+  markDirty('inside');
+});
+
+// -----------------------------------------------------------------------------------------------------------------
+// Rendering on requestAnimationFrame
+
+const dirty = new Set();
+let frame = 0;
+
+function markDirty(...parts) {
+  for (const p of parts) dirty.add(p);
+  if (!frame) frame = requestAnimationFrame(render);
+}
+
+function render() {
+  frame = 0;
+  const parts = new Set(dirty);
+  dirty.clear();
+  if (parts.has('status')) renderStatus();
+  if (parts.has('chart')) renderChart();
+  if (parts.has('probe')) renderProbe();
+  if (parts.has('probe') || parts.has('inside')) renderInside();
+  if (parts.has('autosamples')) renderAutosamples();
+  if (parts.has('sample')) renderSample();
+  if (parts.has('compare')) renderCompare();
+  if (parts.has('controls')) renderControls();
+}
+
+function renderStatus() {
+  const conv = converter(app.st.units);
+  const pill = $('run-state');
+  let state = 'loading';
+  if (app.error === 'fatal') state = 'stopped';
+  else if (!app.model) state = worker.ready ? 'building' : 'loading';
+  else state = app.running ? 'training' : app.step === 0 ? 'ready' : 'paused';
+  pill.textContent = state;
+  pill.dataset.state = state;
+  $('stat-step').textContent = String(app.step);
+  $('stat-unit').textContent = UNIT_LABEL[app.st.units];
+  const last = app.last;
+  $('stat-loss').textContent = last ? fmt(conv(last.loss), 3) : '–';
+  $('stat-smooth').textContent = last ? fmt(conv(last.smoothLoss), 3) : '–';
+  $('stat-grad').textContent = last ? fmtAuto(last.gradNorm) : '–';
+  $('stat-speed').textContent = app.running && app.charsPerSec ? compactInt(app.charsPerSec) : '–';
+  const v = app.val[app.val.length - 1];
+  $('stat-val').textContent = v ? fmt(conv(v.y), 3) : app.st.valFraction > 0 ? '…' : 'off';
+  $('stat-params').textContent = app.model ? app.model.info.params.toLocaleString('en-US') : '–';
+  const run = $('btn-run');
+  run.textContent = app.running ? 'Pause' : app.step > 0 ? 'Resume' : 'Train';
+  run.setAttribute('aria-pressed', String(app.running));
+  run.disabled = !app.model;
+  /** @type {HTMLButtonElement} */ ($('btn-step')).disabled = !app.model;
+  /** @type {HTMLButtonElement} */ ($('btn-download')).disabled = !app.model;
+  /** @type {HTMLButtonElement} */ ($('btn-sample')).disabled = !app.model;
+}
+
+/** Chart points [step, nats] of a history, and the smoothing weight that suits its bucket size. */
+function chartSeries(hist) {
+  return { points: hist.series(), smooth: 0.95 ** hist.bucket };
+}
+
+function renderChart() {
+  lossChart.setUnit(app.st.units);
+  const tr = chartSeries(app.hist);
+  lossChart.setSeries('training', tr.points, { ...SERIES_STYLE.training, smooth: tr.smooth });
+  lossChart.setSeries('validation', app.val.length ? app.val.map((p) => [p.x, p.y]) : null, SERIES_STYLE.validation);
+  lossChart.render();
+}
+
+function renderCompare() {
+  const c = app.compare;
+  const list = $('compare-list');
+  compareChart.setUnit(app.st.units);
+  if (!c) {
+    compareChart.render();
+    return;
+  }
+  const conv = converter(app.st.units);
+  for (const cell of CELLS) {
+    const tr = chartSeries(c.runs[cell].hist);
+    compareChart.setSeries(CELL_NAMES[cell], tr.points, { ...SERIES_STYLE[cell], smooth: tr.smooth });
+  }
+  compareChart.render();
+  // One list item per cell, created once and updated by textContent.
+  if (list.children.length !== CELLS.length) {
+    list.replaceChildren();
+    for (const cell of CELLS) {
+      const li = document.createElement('li');
+      li.dataset.cell = cell;
+      const head = document.createElement('div');
+      head.className = 'compare-head';
+      const sample = document.createElement('pre');
+      sample.className = 'compare-sample';
+      li.append(head, sample);
+      list.append(li);
+    }
+  }
+  CELLS.forEach((cell, i) => {
+    const r = c.runs[cell];
+    const li = /** @type {HTMLElement} */ (list.children[i]);
+    const loss = r.last ? fmt(conv(r.last.smoothLoss), 3) : '–';
+    const status = r.error ? `error: ${r.error}` : r.model ? `step ${r.step}, smoothed loss ${loss} ${UNIT_LABEL[app.st.units]}, ${r.model.info.params.toLocaleString('en-US')} parameters` : 'starting…';
+    li.children[0].textContent = `${CELL_NAMES[cell]} — ${status}`;
+    li.children[1].textContent = r.sample;
+  });
+}
+
+function renderAutosamples() {
+  const ol = $('autosamples');
+  const items = app.autosamples;
+  // Newest first; reuse elements.
+  while (ol.children.length < items.length) {
+    const li = document.createElement('li');
+    const step = document.createElement('span');
+    step.className = 'as-step';
+    const pre = document.createElement('pre');
+    li.append(step, pre);
+    ol.append(li);
+  }
+  while (ol.children.length > items.length) ol.lastElementChild.remove();
+  items.forEach((s, i) => {
+    const li = ol.children[i];
+    li.children[0].textContent = `step ${s.step}`;
+    li.children[1].textContent = s.prime + s.text;
+  });
+}
+
+function renderSample() {
+  const out = $('sample-out');
+  if (!out.firstChild) {
+    const p = document.createElement('span');
+    p.className = 'prime';
+    const g = document.createElement('span');
+    g.className = 'gen';
+    out.append(p, g);
+  }
+  out.children[0].textContent = app.sample.prime;
+  out.children[1].textContent = app.sample.text;
+  /** @type {HTMLButtonElement} */ ($('btn-sample-stop')).disabled = !app.sample.active;
+}
+
+function renderProbe() {
+  const d = app.probe.data;
+  if (!d) {
+    hell.clear();
+    renderGuesses();
+    return;
+  }
+  hell.render(d);
+  const pos = /** @type {HTMLInputElement} */ ($('predict-pos'));
+  pos.max = String(Math.max(0, d.steps - 1));
+  if (app.probe.pos < 0 || app.probe.pos >= d.steps) pos.value = String(Math.max(0, d.steps - 1));
+  renderGuesses();
+}
+
+/** The top-5 next-character guesses at the chosen position, as text. */
+function renderGuesses() {
+  const d = app.probe.data;
+  const list = $('predict-list');
+  const where = $('predict-where');
+  if (!d || d.steps === 0) {
+    list.replaceChildren();
+    where.textContent = '';
+    return;
+  }
+  const t = app.probe.pos < 0 || app.probe.pos >= d.steps ? d.steps - 1 : app.probe.pos;
+  const V = d.vocab.length;
+  const order = [];
+  for (let v = 0; v < V; v++) order.push(v);
+  order.sort((a, b) => d.probs[t * V + b] - d.probs[t * V + a]);
+  const top = order.slice(0, Math.min(5, V));
+  const prefix = d.chars.slice(0, t + 1).join('');
+  where.textContent = `after “${Array.from(prefix.slice(-24)).map(displayChar).join('')}”`;
+  list.dataset.pos = String(t);
+  list.dataset.prefix = prefix;
+  while (list.children.length < top.length) {
+    const li = document.createElement('li');
+    const ch = document.createElement('span');
+    ch.className = 'g-ch';
+    const bar = document.createElement('span');
+    bar.className = 'g-bar';
+    const p = document.createElement('span');
+    p.className = 'g-p';
+    li.append(ch, bar, p);
+    list.append(li);
+  }
+  while (list.children.length > top.length) list.lastElementChild.remove();
+  top.forEach((v, i) => {
+    const li = /** @type {HTMLElement} */ (list.children[i]);
+    const p = d.probs[t * V + v];
+    const c = d.vocab[v];
+    li.dataset.char = c;
+    li.dataset.prob = String(p);
+    li.dataset.testid = 'prediction';
+    li.setAttribute('aria-label', `${charName(c)}: ${fmtProb(p)}`);
+    li.children[0].textContent = displayChar(c);
+    /** @type {HTMLElement} */ (li.children[1]).style.setProperty('--p', String(Math.max(0, Math.min(1, p))));
+    li.children[2].textContent = fmtProb(p);
+  });
+}
+
+/** The tensors the heatmap can show for the current model. */
+function tensorOptions() {
+  const info = app.model?.info;
+  if (!info) return [];
+  const opts = [{ value: 'h', label: 'hidden state h' }];
+  if (info.cell === 'lstm') opts.push({ value: 'c', label: 'cell state c' });
+  info.gateNames.forEach((g, i) => opts.push({ value: `gate:${i}`, label: `gate ${g}` }));
+  return opts;
+}
+
+/** Whether gate `name` of `cell` is a tanh (−1..1) rather than a sigmoid (0..1). */
+function gateIsTanh(cell, name) {
+  return (cell === 'lstm' && name === 'g') || (cell === 'gru' && name === 'n');
+}
+
+function renderInside() {
+  const d = app.probe.data;
+  const tensorSel = /** @type {HTMLSelectElement} */ ($('tensor'));
+  const layerSel = /** @type {HTMLSelectElement} */ ($('layer'));
+  const colourBy = /** @type {HTMLSelectElement} */ ($('colour-by'));
+  if (!d || d.steps === 0) {
+    heatmap.render(new Float32Array(0), 0, 0);
+    textColor.render([], [], { scale: 'sequential', label: 'nothing to show yet' });
+    return;
+  }
+  const L = d.layers;
+  const H = d.hidden;
+  const G = d.gateNames.length;
+  const layer = Math.min(L - 1, Math.max(0, Number(layerSel.value) || 0));
+  const which = tensorSel.value || 'h';
+  const colLabel = (t) => displayChar(d.chars[t]);
+  const rowLabel = (j) => `unit ${j}`;
+  let values;
+  let accessor;
+  let scale = 'diverging';
+  let min = -1;
+  let max = 1;
+  if (which === 'c' && d.c) {
+    values = d.c;
+    accessor = (j, t) => (t * L + layer) * H + j;
+    let m = 1;
+    for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+    min = -Math.ceil(m);
+    max = Math.ceil(m);
+  } else if (which.startsWith('gate:') && d.gate) {
+    const g = Math.min(G - 1, Number(which.slice(5)));
+    values = d.gate;
+    accessor = (j, t) => ((t * L + layer) * G + g) * H + j;
+    if (!gateIsTanh(d.cell, d.gateNames[g])) {
+      scale = 'sequential';
+      min = 0;
+    }
+  } else {
+    values = d.h;
+    accessor = (j, t) => (t * L + layer) * H + j;
+  }
+  heatmap.render(values, H, d.steps, { accessor, scale, min, max, colLabel, rowLabel });
+  if (app.unit >= H) app.unit = -1;
+  heatmap.select(app.unit);
+  const mode = colourBy.value;
+  if (mode === 'unit' && app.unit >= 0) {
+    const j = app.unit;
+    const unitVals = new Float32Array(d.steps);
+    for (let t = 0; t < d.steps; t++) unitVals[t] = values[accessor(j, t)];
+    textColor.render(d.chars, unitVals, { scale, min, max, label: `${tensorLabel(which, d)}, unit ${j}, layer ${layer + 1}` });
+  } else if (mode === 'topk') {
+    textColor.renderTopK(d.chars, d.probs, d.vocab.length, d.vocab, 5);
+  } else {
+    const maxLoss = Math.max(1, Math.ceil(Math.log(d.vocab.length) + 1));
+    textColor.render(d.chars, d.loss, {
+      scale: 'sequential', min: 0, max: maxLoss,
+      label: mode === 'unit' ? 'surprise at the next character, nats (pick a unit in the map to colour by it)' : 'surprise at the next character (loss, nats)',
+      format: (v) => `${fmt(v, 2)} nats`,
+    });
+  }
+}
+
+function tensorLabel(which, d) {
+  if (which === 'c') return 'cell state';
+  if (which.startsWith('gate:')) return `gate ${d.gateNames[Number(which.slice(5))]}`;
+  return 'hidden state';
+}
+
+/** Form controls from state (after a model change, a restore or a URL). */
+function renderControls() {
+  const st = app.st;
+  for (const name of ['cell', 'nonlinearity', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'seed', 'valFraction']) {
+    const el = /** @type {HTMLInputElement} */ ($(name));
+    if (el && document.activeElement !== el) el.value = String(st[name]);
+  }
+  /** @type {HTMLSelectElement} */ ($('nonlinearity')).disabled = st.cell !== 'rnn';
+  setLrControls(st.lr);
+  /** @type {HTMLInputElement} */ ($('clip')).value = String(st.clip);
+  const temp = /** @type {HTMLInputElement} */ ($('temperature'));
+  const argmax = /** @type {HTMLInputElement} */ ($('argmax'));
+  argmax.checked = st.temperature === 0;
+  temp.disabled = argmax.checked;
+  if (st.temperature > 0) temp.value = String(st.temperature);
+  $('temp-out').textContent = st.temperature === 0 ? '0 (argmax)' : fmt(st.temperature, 2);
+  /** @type {HTMLInputElement} */ ($('topk')).value = String(st.topK);
+  /** @type {HTMLInputElement} */ ($('sample-len')).value = String(st.sampleLen);
+  const prime = /** @type {HTMLInputElement} */ ($('prime'));
+  if (document.activeElement !== prime) prime.value = st.prime;
+  for (const r of document.querySelectorAll('input[name="units"]')) {
+    /** @type {HTMLInputElement} */ (r).checked = /** @type {HTMLInputElement} */ (r).value === st.units;
+  }
+  const probe = /** @type {HTMLInputElement} */ ($('probe-text'));
+  if (document.activeElement !== probe && probe.value !== st.probe) probe.value = st.probe;
+  const corpus = /** @type {HTMLSelectElement} */ ($('corpus'));
+  renderCorpusOptions();
+  corpus.value = app.corpora.includes(st.corpus) ? st.corpus : 'custom';
+  renderTensorOptions();
+  renderSizeHint();
+  $('text-info').textContent = app.text ? `${app.textLabel}: ${app.text.length.toLocaleString('en-US')} characters, ${distinct(app.text)} distinct` : '';
+}
+
+function renderCorpusOptions() {
+  const sel = /** @type {HTMLSelectElement} */ ($('corpus'));
+  const want = [...app.corpora, 'custom'];
+  const have = Array.from(sel.options).map((o) => o.value);
+  if (want.join('\n') === have.join('\n')) return;
+  sel.replaceChildren();
+  for (const name of want) {
+    const o = document.createElement('option');
+    o.value = name;
+    o.textContent = name === 'custom' ? 'your own text' : name;
+    sel.append(o);
+  }
+}
+
+function renderTensorOptions() {
+  const sel = /** @type {HTMLSelectElement} */ ($('tensor'));
+  const opts = tensorOptions();
+  const key = opts.map((o) => o.value).join(',');
+  if (sel.dataset.key !== key) {
+    const prev = sel.value;
+    sel.replaceChildren();
+    for (const o of opts) {
+      const el = document.createElement('option');
+      el.value = o.value;
+      el.textContent = o.label;
+      sel.append(el);
+    }
+    sel.value = opts.some((o) => o.value === prev) ? prev : 'h';
+    sel.dataset.key = key;
+  }
+  const layerSel = /** @type {HTMLSelectElement} */ ($('layer'));
+  const L = app.model?.info.layers ?? 1;
+  if (layerSel.options.length !== L) {
+    const prev = Number(layerSel.value) || 0;
+    layerSel.replaceChildren();
+    for (let l = 0; l < L; l++) {
+      const el = document.createElement('option');
+      el.value = String(l);
+      el.textContent = l === 0 ? '1 (bottom)' : l === L - 1 ? `${l + 1} (top)` : String(l + 1);
+      layerSel.append(el);
+    }
+    layerSel.value = String(Math.min(prev, L - 1));
+  }
+  layerSel.disabled = L <= 1;
+}
+
+function renderSizeHint() {
+  const form = readModelForm();
+  const out = $('model-size');
+  if (!form.ok) {
+    out.textContent = '';
+    return;
+  }
+  const V = app.text ? distinct(app.text) : 5;
+  const n = S.paramCount(form.state.cell, form.state.hidden, form.state.layers, V);
+  const problems = S.sizeProblems(form.state, V);
+  out.textContent = problems.length ? problems.join('; ') : `${n.toLocaleString('en-US')} parameters with this text's ${V}-character vocabulary.`;
+  out.classList.toggle('bad', problems.length > 0);
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Messages to the visitor
+
+/**
+ * Show a message; one per `key` (a new one with the same key replaces the old one).
+ * @param {string} text
+ * @param {'error'|'info'|'warn'} [kind]
+ * @param {string} [key]
+ */
+function say(text, kind = 'error', key = text) {
+  const box = $('messages');
+  let item = /** @type {HTMLElement|null} */ (Array.from(box.children).find((c) => /** @type {HTMLElement} */ (c).dataset.key === key) ?? null);
+  if (!item) {
+    item = document.createElement('div');
+    item.className = 'msg';
+    item.dataset.key = key;
+    item.dataset.testid = 'message';
+    const p = document.createElement('p');
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'quiet close';
+    close.textContent = '×';
+    close.setAttribute('aria-label', 'Dismiss message');
+    close.addEventListener('click', () => item.remove());
+    item.append(p, close);
+    box.append(item);
+  }
+  item.dataset.kind = kind;
+  item.firstChild.textContent = text;
+}
+
+function unsay(key) {
+  const box = $('messages');
+  for (const c of Array.from(box.children)) if (/** @type {HTMLElement} */ (c).dataset.key === key) c.remove();
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Worker events
+
+function onWorkerEvent(msg) {
+  switch (msg.type) {
+    case Evt.READY:
+      onReady(msg);
+      break;
+    case Evt.MODEL:
+      // Unprompted MODEL = the worker rebuilt itself after a trap.
+      adoptModel(msg, { keepHistory: true });
+      if (msg.recovered) say(`Recovered: the last good model (step ${msg.info.step}) is back. Press Resume to go on training.`, 'warn', 'recovered');
+      break;
+    case Evt.STATUS:
+      app.running = msg.running;
+      app.step = msg.step;
+      if (!msg.running) {
+        app.charsPerSec = 0;
+        if (msg.reason === 'paused' || msg.reason === 'done') autosave(true);
+      }
+      markDirty('status');
+      break;
+    case Evt.PROGRESS:
+      onProgress(app, msg);
+      markDirty('status', 'chart');
+      break;
+    case Evt.AUTOSAMPLE:
+      app.autosamples.unshift({ step: msg.step, prime: msg.prime, text: msg.text });
+      if (app.autosamples.length > 4) app.autosamples.length = 4;
+      markDirty('autosamples');
+      break;
+    case Evt.PROBE:
+      onProbe(msg);
+      break;
+    case Evt.SAMPLE:
+      if (msg.id === app.sample.id) {
+        app.sample.text += msg.text;
+        if (msg.done) app.sample.active = false;
+        markDirty('sample');
+      }
+      break;
+    case Evt.ERROR:
+      onWorkerError(msg);
+      break;
+    case 'crash':
+      onCrash(msg);
+      break;
+    default:
+      break;
+  }
+}
+
+/** Fold a PROGRESS report into a run's state (the main run or a comparison run). */
+function onProgress(run, msg) {
+  run.hist.append(msg.firstStep, msg.losses);
+  run.step = msg.step;
+  run.last = msg;
+  if (msg.chars > 0) run.charsPerSec = msg.charsPerSec;
+  if (msg.valLoss !== undefined && Number.isFinite(msg.valLoss)) run.val.push({ x: msg.valStep, y: msg.valLoss });
+}
+
+function onWorkerError(msg) {
+  if (msg.op === Cmd.PROBE) {
+    app.probe.inFlight = 0;
+    app.probe.wantReset = true;
+    app.probe.sentText = null;
+    say(`Could not look at this text: ${msg.message}`, 'error', 'probe');
+    return;
+  }
+  if (msg.op === Cmd.SAMPLE || msg.op === 'sample') {
+    app.sample.active = false;
+    markDirty('sample');
+    say(`Sampling failed: ${msg.message}`, 'error', 'sample');
+    return;
+  }
+  if (msg.kind === ErrorKind.DIVERGED) {
+    say(`Training stopped: ${msg.message}. The model was rolled back to its last good step. Lower the learning rate, then Resume.`, 'error', 'diverged');
+    return;
+  }
+  if (msg.kind === ErrorKind.INTERNAL) {
+    say(`The model code hit an internal error (${msg.message}). Training is paused.`, 'error', 'internal');
+    return;
+  }
+  if (msg.kind === ErrorKind.FATAL) {
+    app.error = 'fatal';
+    say(`The model code could not start: ${msg.message}`, 'error', 'fatal');
+    markDirty('status');
+    return;
+  }
+  say(msg.message, 'error', msg.op || 'worker');
+}
+
+function onCrash(msg) {
+  const wasRunning = app.running;
+  app.running = false;
+  say(`The training worker crashed (${msg.message}). Restarting it with the last good model…`, 'error', 'crash');
+  app.recoverAfterCrash = { wasRunning };
+  app.probe.inFlight = 0;
+  app.probe.sentText = null;
+  app.sample.active = false;
+  worker.respawn();
+  markDirty('status', 'sample');
+}
+
+async function onReady(msg) {
+  app.corpora = msg.corpora;
+  renderCorpusOptions();
+  if (app.recoverAfterCrash) {
+    const { wasRunning } = app.recoverAfterCrash;
+    app.recoverAfterCrash = null;
+    try {
+      if (app.lastBytes && app.model) {
+        await loadModelBytes(app.lastBytes.slice(), 'the last good model', { quiet: true, keepHistory: true });
+      } else {
+        await buildModel({ start: false });
+      }
+      say('The training worker was restarted with the last good model.', 'warn', 'crash');
+      if (wasRunning) start();
+    } catch (err) {
+      say(`The worker was restarted, but the model could not be rebuilt: ${err.message}`, 'error', 'crash');
+    }
+    return;
+  }
+  // First start: the text from the URL (or the default corpus), a model, and training.
+  try {
+    if (app.st.corpus === 'custom' && app.st.text) {
+      app.text = app.st.text;
+      app.textLabel = 'text from the link';
+    } else {
+      if (!app.corpora.includes(app.st.corpus)) {
+        say(`There is no built-in text called “${app.st.corpus}”; using “${app.corpora[0]}”.`, 'warn', 'corpus');
+        app.st.corpus = app.corpora[0];
+      }
+      app.text = await corpusText(app.st.corpus);
+      app.textLabel = `built-in “${app.st.corpus}”`;
+    }
+    markDirty('controls');
+    await buildModel({ start: app.autostart });
+  } catch (err) {
+    say(`Could not build the model: ${err.message}`, 'error', 'build');
+  }
+}
+
+async function corpusText(name) {
+  const r = await worker.request({ type: Cmd.CORPUS, name });
+  return r.text;
+}
+
+/** Take a model the worker reports as in place. */
+function adoptModel(msg, { keepHistory = false } = {}) {
+  const info = msg.info;
+  app.model = { info, config: msg.config };
+  app.step = info.step;
+  app.running = false;
+  app.error = null;
+  if (!keepHistory || app.hist.offset + app.hist.length !== info.step) {
+    app.hist = new LossHistory(info.step);
+    app.val = [];
+    app.last = null;
+  }
+  app.probe.data = null;
+  app.probe.sentText = null;
+  app.probe.wantReset = true;
+  app.unit = -1;
+  requestProbe();
+  markDirty('status', 'chart', 'controls', 'probe', 'inside');
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Building, loading and training the model
+
+let buildSeq = 0;
+
+/**
+ * Build a fresh model from the current state and text. Throws (and shows) the reason if refused; the old model
+ * stays in place then.
+ */
+async function buildModel({ start: startAfter = false } = {}) {
+  const problems = S.sizeProblems(app.st, distinct(app.text));
+  if (problems.length) throw new Error(problems.join('; '));
+  const seq = ++buildSeq;
+  const msg = await worker.request({ type: Cmd.CREATE, config: S.modelConfig(app.st), text: app.text });
+  if (seq !== buildSeq) return;
+  adoptModel(msg);
+  app.autosamples = [];
+  unsay('build');
+  unsay('diverged');
+  markDirty('autosamples');
+  S.writeState(app.st);
+  if (startAfter) start();
+}
+
+function start() {
+  if (!app.model) return;
+  app.running = true;
+  worker.send({ type: Cmd.START });
+  markDirty('status');
+}
+
+function pause() {
+  worker.send({ type: Cmd.PAUSE });
+}
+
+/**
+ * Replace the model by .safetensors bytes. On failure the message says why and the current model is unchanged.
+ * @param {Uint8Array} bytes
+ * @param {string} what a name for messages
+ */
+async function loadModelBytes(bytes, what, { quiet = false, keepHistory = false, state = null, text = null } = {}) {
+  const st = state ?? app.st;
+  const useText = text ?? app.text;
+  const msg = await worker.request({ type: Cmd.LOAD, bytes, config: S.modelConfig(st), text: useText }, [bytes.buffer]);
+  if (state) app.st = state;
+  if (text !== null) app.text = text;
+  // The file decides the shape: show it in the form and the URL.
+  const info = msg.info;
+  app.st.cell = info.cell;
+  app.st.hidden = info.hidden;
+  app.st.layers = info.layers;
+  if (info.nonlinearity) app.st.nonlinearity = info.nonlinearity;
+  adoptModel(msg, { keepHistory });
+  app.autosamples = [];
+  markDirty('autosamples', 'controls');
+  S.writeState(app.st);
+  if (!quiet) say(`Loaded ${what}: ${CELL_NAMES[info.cell] ?? info.cell}, ${info.layers} × ${info.hidden} units, ${info.vocab.length}-character vocabulary, step ${info.step}.`, 'info', 'loaded');
+  return msg;
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Probing: the text box, incrementally
+
+function requestProbe(reset = false) {
+  const p = app.probe;
+  if (reset) p.wantReset = true;
+  pumpProbe();
+}
+
+function pumpProbe() {
+  const p = app.probe;
+  if (p.inFlight || !app.model || !worker.ready) return;
+  const text = app.st.probe;
+  if (text === p.sentText && !p.wantReset) return;
+  const id = worker.id();
+  p.inFlight = id;
+  p.inFlightText = text;
+  p.inFlightReset = p.wantReset;
+  p.stepAtProbe = app.step;
+  worker.send({ type: Cmd.PROBE, id, text, reset: p.wantReset });
+  p.sentText = text;
+  p.wantReset = false;
+}
+
+function onProbe(m) {
+  const p = app.probe;
+  if (m.id !== p.inFlight) return;
+  p.inFlight = 0;
+  unsay('probe');
+  applyProbe(m, p.inFlightText);
+  markDirty('probe');
+  pumpProbe();
+}
+
+/** Grow (or start) the page's ProbeData with the worker's new steps, and recompute nextProb/loss. */
+function applyProbe(m, text) {
+  const p = app.probe;
+  const info = app.model.info;
+  const chars = Array.from(text);
+  const T = m.from + m.steps;
+  const { layers: L, hidden: H, vocab: V, gates: G } = m;
+  const old = p.data;
+  const sameShape = old && old.layers === L && old.hidden === H && old.vocab.length === V && old.gateNames.length === G;
+  let b = p.buffers;
+  if (!sameShape || m.from === 0 || !b || m.from > old.steps) {
+    b = p.buffers = newBuffers(Math.max(16, T), L, H, V, G, !!m.c, !!m.gate);
+  } else if (T > b.cap) {
+    b = p.buffers = growBuffers(b, T, old.steps);
+  }
+  b.input.set(m.input, m.from);
+  b.h.set(m.h, m.from * L * H);
+  if (b.c && m.c) b.c.set(m.c, m.from * L * H);
+  if (b.gate && m.gate) b.gate.set(m.gate, m.from * L * G * H);
+  b.logits.set(m.logits, m.from * V);
+  b.probs.set(m.probs, m.from * V);
+  for (let t = Math.max(0, m.from - 1); t < T; t++) {
+    const next = t + 1 < T ? b.input[t + 1] : -1;
+    const q = next >= 0 ? b.probs[t * V + next] : NaN;
+    b.nextProb[t] = q;
+    b.loss[t] = -Math.log(q);
+  }
+  p.data = {
+    cell: info.cell,
+    layers: L,
+    hidden: H,
+    gateNames: m.gateNames ?? info.gateNames,
+    vocab: info.vocab,
+    steps: T,
+    chars: chars.slice(0, T),
+    input: b.input.subarray(0, T),
+    h: b.h.subarray(0, T * L * H),
+    c: b.c ? b.c.subarray(0, T * L * H) : null,
+    gate: b.gate ? b.gate.subarray(0, T * L * G * H) : null,
+    logits: b.logits.subarray(0, T * V),
+    probs: b.probs.subarray(0, T * V),
+    nextProb: b.nextProb.subarray(0, T),
+    loss: b.loss.subarray(0, T),
+  };
+  p.text = text;
+}
+
+function newBuffers(cap, L, H, V, G, hasC, hasGate) {
+  return {
+    cap, L, H, V, G,
+    input: new Int32Array(cap),
+    h: new Float32Array(cap * L * H),
+    c: hasC ? new Float32Array(cap * L * H) : null,
+    gate: hasGate ? new Float32Array(cap * L * G * H) : null,
+    logits: new Float32Array(cap * V),
+    probs: new Float32Array(cap * V),
+    nextProb: new Float32Array(cap),
+    loss: new Float32Array(cap),
+  };
+}
+
+function growBuffers(b, need, keep) {
+  let cap = b.cap;
+  while (cap < need) cap *= 2;
+  const n = newBuffers(cap, b.L, b.H, b.V, b.G, !!b.c, !!b.gate);
+  const { L, H, V, G } = b;
+  n.input.set(b.input.subarray(0, keep));
+  n.h.set(b.h.subarray(0, keep * L * H));
+  if (b.c) n.c.set(b.c.subarray(0, keep * L * H));
+  if (b.gate) n.gate.set(b.gate.subarray(0, keep * L * G * H));
+  n.logits.set(b.logits.subarray(0, keep * V));
+  n.probs.set(b.probs.subarray(0, keep * V));
+  n.nextProb.set(b.nextProb.subarray(0, keep));
+  n.loss.set(b.loss.subarray(0, keep));
+  return n;
+}
+
+// While training, look again at the whole text now and then: the weights have changed.
+setInterval(() => {
+  if (app.model && app.step !== app.probe.stepAtProbe && !app.probe.inFlight) requestProbe(true);
+}, REPROBE_MS);
+
+// -----------------------------------------------------------------------------------------------------------------
+// Sampling
+
+function startSample() {
+  if (!app.model) return;
+  const st = app.st;
+  const id = worker.id();
+  app.sample = { id, prime: st.prime, text: '', active: true };
+  const seed = (st.seed * 7919 + (startSample.count = (startSample.count || 0) + 1)) >>> 0;
+  worker.send({ type: Cmd.SAMPLE, id, prime: st.prime, length: st.sampleLen, temperature: st.temperature, topK: st.topK, seed });
+  unsay('sample');
+  markDirty('sample');
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Comparison: one worker per cell
+
+function startCompare() {
+  if (app.compare) stopCompare();
+  if (!app.text) return;
+  if (app.running) pause();
+  const config = S.modelConfig(app.st);
+  const text = app.text;
+  const runs = {};
+  for (const cell of CELLS) {
+    const run = { cell, model: null, step: 0, hist: new LossHistory(), val: [], last: null, sample: '', error: null, charsPerSec: 0 };
+    run.client = new WorkerClient((msg, client) => onCompareEvent(run, msg, client));
+    run.config = { ...config, cell };
+    run.text = text;
+    runs[cell] = run;
+  }
+  app.compare = { runs };
+  /** @type {HTMLButtonElement} */ ($('btn-compare-stop')).disabled = false;
+  $('btn-compare').textContent = 'Restart comparison';
+  markDirty('compare');
+}
+
+function onCompareEvent(run, msg, client) {
+  if (!app.compare || app.compare.runs[run.cell] !== run) return;
+  switch (msg.type) {
+    case Evt.READY:
+      client
+        .request({ type: Cmd.CREATE, config: run.config, text: run.text })
+        .then((m) => {
+          run.model = { info: m.info };
+          client.send({ type: Cmd.START });
+          markDirty('compare');
+        })
+        .catch((err) => {
+          run.error = err.message;
+          markDirty('compare');
+        });
+      break;
+    case Evt.PROGRESS:
+      onProgress(run, msg);
+      markDirty('compare');
+      break;
+    case Evt.AUTOSAMPLE:
+      run.sample = msg.prime + msg.text;
+      markDirty('compare');
+      break;
+    case Evt.ERROR:
+      run.error = msg.message;
+      markDirty('compare');
+      break;
+    case 'crash':
+      run.error = `worker crashed: ${msg.message}`;
+      markDirty('compare');
+      break;
+    default:
+      break;
+  }
+}
+
+function stopCompare() {
+  if (!app.compare) return;
+  for (const cell of CELLS) app.compare.runs[cell].client.terminate();
+  // Keep the curves on screen; the workers are gone.
+  const runs = app.compare.runs;
+  app.compare = { runs, stopped: true };
+  for (const cell of CELLS) runs[cell].client = null;
+  /** @type {HTMLButtonElement} */ ($('btn-compare-stop')).disabled = true;
+  $('btn-compare').textContent = 'Start comparison';
+  markDirty('compare');
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Autosave and restore
+
+async function autosave(force = false) {
+  if (!app.model || app.restore || app.step === app.lastSaveStep) return;
+  if (!force && !saver.due()) return;
+  try {
+    const r = await worker.request({ type: Cmd.GET_BYTES });
+    app.lastBytes = r.bytes;
+    const tail = app.hist.tail(200_000);
+    const ok = await saver.write({
+      savedAt: Date.now(),
+      state: { ...app.st },
+      text: app.text,
+      textLabel: app.textLabel,
+      bytes: r.bytes,
+      step: r.step,
+      cell: app.model.info.cell,
+      lossOffset: tail.offset,
+      losses: tail.losses,
+    });
+    if (ok) {
+      app.lastSaveStep = r.step;
+      $('autosave-info').textContent = `Autosaved in this browser at step ${r.step} (${new Date().toLocaleTimeString()}).`;
+    } else if (saver.lastError) {
+      $('autosave-info').textContent = `Autosave is not working here: ${saver.lastError}`;
+    }
+  } catch {
+    // The model changed or the worker restarted meanwhile; the next tick tries again.
+  }
+}
+
+const saver = new store.Autosaver(AUTOSAVE_MS);
+setInterval(() => {
+  if (app.running) autosave(false);
+}, 1000);
+
+async function offerRestore() {
+  const rec = await store.load();
+  if (!rec || app.restoreDecided) return;
+  app.restore = rec;
+  const ago = Math.max(0, Math.round((Date.now() - rec.savedAt) / 60000));
+  const when = ago < 1 ? 'less than a minute ago' : ago === 1 ? '1 minute ago' : ago < 120 ? `${ago} minutes ago` : new Date(rec.savedAt).toLocaleString();
+  $('restore-text').textContent = `Your last session left a ${CELL_NAMES[rec.cell] ?? rec.cell} model in this browser (step ${rec.step.toLocaleString('en-US')}, ${rec.text.length.toLocaleString('en-US')} characters of text, saved ${when}). Autosave is paused until you choose.`;
+  $('restore').hidden = false;
+}
+
+async function restoreSaved() {
+  const rec = app.restore;
+  if (!rec) return;
+  app.restore = null;
+  app.restoreDecided = true;
+  $('restore').hidden = true;
+  if (app.running) pause();
+  const state = { ...S.defaults(), ...rec.state };
+  try {
+    await loadModelBytes(rec.bytes.slice(), 'your autosaved model', { state, text: rec.text });
+    app.textLabel = rec.textLabel || 'restored text';
+    if (rec.losses && rec.losses.length) {
+      app.hist = new LossHistory(rec.lossOffset ?? 0);
+      app.hist.append(rec.lossOffset ?? 0, rec.losses);
+    }
+    app.lastSaveStep = rec.step;
+    markDirty('chart', 'controls', 'status');
+  } catch (err) {
+    say(`Could not restore the autosaved model: ${err.message}. Your current model is unchanged.`, 'error', 'restore');
+  }
+}
+
+function discardSaved() {
+  app.restore = null;
+  app.restoreDecided = true;
+  $('restore').hidden = true;
+  store.clear();
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Text input
+
+function distinct(text) {
+  return new Set(Array.from(text)).size;
+}
+
+/**
+ * Train on new text: a fresh model with the current settings (the vocabulary comes from the text).
+ * Empty or too-short text is refused with a message and nothing changes.
+ */
+async function useText(text, label, corpusName) {
+  if (text.length === 0) {
+    say('The text is empty. Paste or type some text first — nothing was changed.', 'error', 'text');
+    return false;
+  }
+  if (text.trim().length === 0) {
+    say('The text is only whitespace; give it something to learn. Nothing was changed.', 'error', 'text');
+    return false;
+  }
+  if (Array.from(text).length < 2) {
+    say('The text needs at least two characters. Nothing was changed.', 'error', 'text');
+    return false;
+  }
+  if (text.length > MAX_TEXT_CHARS) {
+    say(`The text has ${text.length.toLocaleString('en-US')} characters; the limit here is ${MAX_TEXT_CHARS.toLocaleString('en-US')}.`, 'error', 'text');
+    return false;
+  }
+  const prev = { text: app.text, label: app.textLabel, corpus: app.st.corpus, custom: app.st.text };
+  const wasRunning = app.running || !app.model;
+  app.text = text;
+  app.textLabel = label;
+  app.st.corpus = corpusName;
+  app.st.text = corpusName === 'custom' && text.length <= S.prop('text').maxLength ? text : '';
+  try {
+    await buildModel({ start: wasRunning });
+    unsay('text');
+    if (corpusName === 'custom' && !app.st.text) {
+      say('This text is too long to put into a shareable link; a link to this page opens with the built-in text.', 'info', 'share-text');
+    }
+    markDirty('controls');
+    return true;
+  } catch (err) {
+    app.text = prev.text;
+    app.textLabel = prev.label;
+    app.st.corpus = prev.corpus;
+    app.st.text = prev.custom;
+    say(`Could not train on this text: ${err.message}. The current model is unchanged.`, 'error', 'text');
+    markDirty('controls');
+    return false;
+  }
+}
+
+/** Read a dropped or chosen file: a .safetensors model, or UTF-8 text. */
+async function openFile(file, { as = 'auto' } = {}) {
+  if (!file) return;
+  if (file.size > MAX_FILE_BYTES) {
+    say(`“${file.name}” is ${(file.size / 1048576).toFixed(1)} MB; files up to ${MAX_FILE_BYTES / 1048576} MB can be opened here.`, 'error', 'file');
+    return;
+  }
+  let buf;
+  try {
+    buf = new Uint8Array(await file.arrayBuffer());
+  } catch (err) {
+    say(`Could not read “${file.name}”: ${err.message}`, 'error', 'file');
+    return;
+  }
+  const isModel = as === 'model' || (as === 'auto' && /\.safetensors$/i.test(file.name));
+  if (isModel) {
+    try {
+      await loadModelBytes(buf, `“${file.name}”`);
+      unsay('file');
+    } catch (err) {
+      say(`Could not load “${file.name}” as a model: ${err.message}. The current model is unchanged.`, 'error', 'file');
+    }
+    return;
+  }
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    say(`“${file.name}” is not UTF-8 text, so it cannot be used as training text. (To load a model, use a .safetensors file.)`, 'error', 'file');
+    return;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (await useText(text, `file “${file.name}”`, 'custom')) {
+    unsay('file');
+    /** @type {HTMLTextAreaElement} */ ($('paste')).value = text.length <= 100_000 ? text : '';
+  }
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Model form
+
+/** Read and validate the model form: {ok, state, problems: [{name, message}]}. */
+function readModelForm() {
+  const state = { ...app.st };
+  const problems = [];
+  for (const name of ['cell', 'nonlinearity', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'seed', 'valFraction']) {
+    const el = /** @type {HTMLInputElement} */ ($(name));
+    const r = S.validate(name, el.value);
+    if (r.ok) state[name] = r.value;
+    else problems.push({ name, message: r.message });
+  }
+  return { ok: problems.length === 0, state, problems };
+}
+
+function showFieldProblems(problems) {
+  for (const name of ['cell', 'nonlinearity', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'seed', 'valFraction']) {
+    const el = $(name);
+    const p = problems.find((q) => q.name === name);
+    if (p) {
+      el.setAttribute('aria-invalid', 'true');
+      el.title = p.message;
+    } else {
+      el.removeAttribute('aria-invalid');
+      el.removeAttribute('title');
+    }
+  }
+}
+
+async function submitModelForm() {
+  const form = readModelForm();
+  showFieldProblems(form.problems);
+  if (!form.ok) {
+    say(`Check the model settings: ${form.problems.map((p) => p.message).join('; ')}.`, 'error', 'build');
+    $(form.problems[0].name).focus();
+    return;
+  }
+  const problems = S.sizeProblems(form.state, distinct(app.text));
+  if (problems.length) {
+    say(`That model is too big: ${problems.join('; ')}.`, 'error', 'build');
+    return;
+  }
+  const prev = app.st;
+  app.st = form.state;
+  try {
+    await buildModel({ start: true });
+  } catch (err) {
+    app.st = prev;
+    say(`The model was not built: ${err.message}. The current model is unchanged.`, 'error', 'build');
+  }
+  markDirty('controls');
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Learning-rate slider (log scale)
+
+function setLrControls(lr) {
+  const range = /** @type {HTMLInputElement} */ ($('lr-range'));
+  const num = /** @type {HTMLInputElement} */ ($('lr-num'));
+  range.value = String(Math.log10(lr));
+  range.setAttribute('aria-valuetext', `learning rate ${formatLr(lr)}`);
+  if (document.activeElement !== num) num.value = String(lr);
+  $('lr-out').textContent = formatLr(lr);
+}
+
+function formatLr(lr) {
+  return lr >= 0.001 ? String(Number(lr.toPrecision(3))) : lr.toExponential(2);
+}
+
+function setLr(lr) {
+  app.st.lr = lr;
+  if (app.model) worker.send({ type: Cmd.SET_PARAMS, lr });
+  setLrControls(lr);
+  writeStateSoon();
+}
+
+let stateTimer = 0;
+function writeStateSoon() {
+  clearTimeout(stateTimer);
+  stateTimer = setTimeout(() => S.writeState(app.st), 200);
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Wiring
+
+function wire() {
+  $('btn-run').addEventListener('click', () => (app.running ? pause() : start()));
+  $('btn-step').addEventListener('click', (e) => {
+    if (!app.model) return;
+    app.running = false;
+    worker.send({ type: Cmd.STEP, n: e.shiftKey ? 10 : 1 });
+    markDirty('status');
+  });
+  $('btn-reset').addEventListener('click', async () => {
+    try {
+      await buildModel({ start: app.running });
+    } catch (err) {
+      say(`Could not reset: ${err.message}`, 'error', 'build');
+    }
+  });
+
+  const range = /** @type {HTMLInputElement} */ ($('lr-range'));
+  range.addEventListener('input', () => setLr(Number((10 ** Number(range.value)).toPrecision(3))));
+  const num = /** @type {HTMLInputElement} */ ($('lr-num'));
+  num.addEventListener('change', () => {
+    const r = S.validate('lr', num.value);
+    if (!r.ok || r.value <= 0) {
+      num.setAttribute('aria-invalid', 'true');
+      say(`Learning rate: ${r.ok ? 'must be above 0' : r.message}.`, 'error', 'lr');
+      return;
+    }
+    num.removeAttribute('aria-invalid');
+    unsay('lr');
+    setLr(r.value);
+  });
+  const clip = /** @type {HTMLInputElement} */ ($('clip'));
+  clip.addEventListener('change', () => {
+    const r = S.validate('clip', clip.value);
+    if (!r.ok) {
+      clip.setAttribute('aria-invalid', 'true');
+      say(`Clipping: ${r.message} (0 turns clipping off).`, 'error', 'clip');
+      return;
+    }
+    clip.removeAttribute('aria-invalid');
+    unsay('clip');
+    app.st.clip = r.value;
+    if (app.model) worker.send({ type: Cmd.SET_PARAMS, clip: r.value });
+    writeStateSoon();
+  });
+  for (const r of document.querySelectorAll('input[name="units"]')) {
+    r.addEventListener('change', (e) => {
+      app.st.units = /** @type {HTMLInputElement} */ (e.target).value;
+      writeStateSoon();
+      markDirty('status', 'chart', 'compare');
+    });
+  }
+
+  // Text to look at: every keystroke sends only the new characters (the worker's probe is incremental).
+  const probe = /** @type {HTMLInputElement} */ ($('probe-text'));
+  probe.addEventListener('input', () => {
+    app.st.probe = probe.value;
+    app.probe.pos = -1;
+    requestProbe();
+    writeStateSoon();
+  });
+  const pos = /** @type {HTMLInputElement} */ ($('predict-pos'));
+  pos.addEventListener('input', () => {
+    app.probe.pos = Number(pos.value);
+    markDirty('probe');
+  });
+
+  // Text to learn.
+  const corpus = /** @type {HTMLSelectElement} */ ($('corpus'));
+  corpus.addEventListener('change', async () => {
+    const name = corpus.value;
+    if (name === 'custom') {
+      $('paste').focus();
+      return;
+    }
+    try {
+      const text = await corpusText(name);
+      await useText(text, `built-in “${name}”`, name);
+    } catch (err) {
+      say(`Could not open “${name}”: ${err.message}`, 'error', 'text');
+    }
+  });
+  $('btn-use-paste').addEventListener('click', () => {
+    useText(/** @type {HTMLTextAreaElement} */ ($('paste')).value, 'your pasted text', 'custom');
+  });
+  const fileText = /** @type {HTMLInputElement} */ ($('file-text'));
+  fileText.addEventListener('change', async () => {
+    await openFile(fileText.files?.[0], { as: 'auto' });
+    fileText.value = '';
+  });
+  const fileModel = /** @type {HTMLInputElement} */ ($('file-model'));
+  fileModel.addEventListener('change', async () => {
+    await openFile(fileModel.files?.[0], { as: 'model' });
+    fileModel.value = '';
+  });
+  document.addEventListener('dragover', (e) => {
+    if (e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files')) {
+      e.preventDefault();
+      document.body.classList.add('dragging');
+    }
+  });
+  document.addEventListener('dragleave', (e) => {
+    if (e.relatedTarget === null) document.body.classList.remove('dragging');
+  });
+  document.addEventListener('drop', (e) => {
+    document.body.classList.remove('dragging');
+    const f = e.dataTransfer?.files?.[0];
+    if (!f) return;
+    e.preventDefault();
+    openFile(f, { as: 'auto' });
+  });
+
+  // Model form.
+  $('model-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitModelForm();
+  });
+  $('model-form').addEventListener('input', () => {
+    /** @type {HTMLSelectElement} */ ($('nonlinearity')).disabled = /** @type {HTMLSelectElement} */ ($('cell')).value !== 'rnn';
+    renderSizeHint();
+  });
+  $('btn-share').addEventListener('click', async () => {
+    S.writeState(app.st);
+    const url = location.href;
+    try {
+      await navigator.clipboard.writeText(url);
+      say('Link copied. Opening it reproduces this setup: text, model, seed and settings.', 'info', 'share');
+    } catch {
+      say(`Copy this link to share the setup: ${url}`, 'info', 'share');
+    }
+  });
+
+  // Inside view.
+  for (const id of ['tensor', 'layer', 'colour-by']) $(id).addEventListener('change', () => markDirty('inside'));
+
+  // Sampling.
+  const temp = /** @type {HTMLInputElement} */ ($('temperature'));
+  const argmax = /** @type {HTMLInputElement} */ ($('argmax'));
+  temp.addEventListener('input', () => {
+    app.st.temperature = Number(temp.value);
+    markDirty('controls');
+    writeStateSoon();
+  });
+  argmax.addEventListener('change', () => {
+    app.st.temperature = argmax.checked ? 0 : Number(temp.value) || 0.8;
+    markDirty('controls');
+    writeStateSoon();
+  });
+  const bindField = (id, name) => {
+    const el = /** @type {HTMLInputElement} */ ($(id));
+    el.addEventListener('change', () => {
+      const r = S.validate(name, el.value);
+      if (!r.ok) {
+        el.setAttribute('aria-invalid', 'true');
+        say(`${r.message}.`, 'error', name);
+        return;
+      }
+      el.removeAttribute('aria-invalid');
+      unsay(name);
+      app.st[name] = r.value;
+      writeStateSoon();
+    });
+  };
+  bindField('sample-len', 'sampleLen');
+  bindField('topk', 'topK');
+  bindField('prime', 'prime');
+  $('prime').addEventListener('input', () => {
+    app.st.prime = /** @type {HTMLInputElement} */ ($('prime')).value;
+  });
+  $('btn-sample').addEventListener('click', () => {
+    for (const id of ['sample-len', 'topk']) {
+      if ($(id).getAttribute('aria-invalid') === 'true') {
+        say('Fix the sampling settings first.', 'error', 'sample');
+        return;
+      }
+    }
+    startSample();
+  });
+  $('btn-sample-stop').addEventListener('click', () => {
+    worker.send({ type: Cmd.SAMPLE_CANCEL });
+  });
+
+  // Compare.
+  $('btn-compare').addEventListener('click', startCompare);
+  $('btn-compare-stop').addEventListener('click', stopCompare);
+
+  // Keep.
+  $('btn-download').addEventListener('click', async () => {
+    try {
+      const r = await worker.request({ type: Cmd.GET_BYTES });
+      app.lastBytes = r.bytes.slice();
+      const info = app.model.info;
+      const blob = new Blob([r.bytes], { type: 'application/octet-stream' });
+      const a = /** @type {HTMLAnchorElement} */ ($('download-link'));
+      const url = URL.createObjectURL(blob);
+      a.href = url;
+      a.download = `rnnscope-${info.cell}-${info.layers}x${info.hidden}-step${r.step}.safetensors`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (err) {
+      say(`Could not download the model: ${err.message}`, 'error', 'download');
+    }
+  });
+  $('restore-yes').addEventListener('click', restoreSaved);
+  $('restore-no').addEventListener('click', discardSaved);
+
+  window.addEventListener('hashchange', () => {
+    // A pasted link in the same tab: take its settings over (the visitor rebuilds with the button).
+    const r = S.readState();
+    for (const p of r.problems) say(p, 'warn', p);
+    const modelChanged = S.PROPS.some((p) => p.model && r.state[p.name] !== app.st[p.name]);
+    app.st = r.state;
+    markDirty('controls', 'status', 'chart');
+    if (modelChanged) say('The link describes a different setup; press “Build and train” to use it.', 'info', 'hash');
+  });
+
+  window.addEventListener('pagehide', () => {
+    autosave(true);
+  });
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Test hooks (read-only views of the state, for the browser tests and the curious)
+
+window.rnnscope = {
+  /** Per-step training losses (nats/char) recorded since the model was built, in step order. */
+  lossHistory: () => app.hist.toArray(),
+  /** The step the loss history starts after. */
+  lossOffset: () => app.hist.offset,
+  step: () => app.step,
+  running: () => app.running,
+  state: () => ({ ...app.st }),
+  info: () => (app.model ? { ...app.model.info } : null),
+  /** The current probe (ProbeData) of the text box, or null. */
+  probe: () => app.probe.data,
+  /** True once a model exists and the text box has been probed with it. */
+  ready: () => !!app.model && !!app.probe.data,
+};
+
+// -----------------------------------------------------------------------------------------------------------------
+// Start
+
+for (const p of initial.problems) say(p, 'warn', p);
+wire();
+markDirty('controls', 'status', 'chart', 'probe', 'inside', 'sample', 'compare');
+offerRestore();

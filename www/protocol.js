@@ -1,0 +1,168 @@
+// The message vocabulary between the page (main.js) and the training worker (worker.js).
+//
+// This is the ONE place that defines it. Every message is a plain object tagged by `type`, whose value is one of
+// the constants below. Requests go main → worker (`Cmd`), reports go worker → main (`Evt`). Messages that answer
+// a request carry the request's `id` (a number chosen by the sender) so the page can match answers to questions.
+// Bulk numbers (activations, per-step losses, model bytes) travel as typed arrays whose buffers are *transferred*,
+// never cloned.
+//
+// The worker processes requests in the order they arrive. Training runs in chunks of ~20 ms that yield to the
+// event loop with setTimeout(…, 0), so any request is served within one chunk.
+
+/** Requests from the page to the worker. */
+export const Cmd = Object.freeze({
+  /**
+   * `{type, id, name}` – ask for the text of an embedded corpus. Answer: `Evt.CORPUS`.
+   */
+  CORPUS: 'corpus',
+
+  /**
+   * `{type, id, config, text}` – build a fresh model (weights from `config.seed`) on `text`. Training stops.
+   * `config` = `{cell, nonlinearity?, hidden, layers, seqLen, batch, optimizer, lr, clip, seed, valFraction}`.
+   * Answer: `Evt.MODEL` on success; `Evt.ERROR` (the previous model, if any, is kept) otherwise.
+   */
+  CREATE: 'create',
+
+  /**
+   * `{type, id, bytes: Uint8Array, config, text}` – replace the model by a `.safetensors` file (rnnscope- or
+   * PyTorch-written). The model's shape comes from the file; training settings from `config`. `text` must fit the
+   * file's vocabulary. Training stops. Answer: `Evt.MODEL`, or `Evt.ERROR` with the current model untouched.
+   */
+  LOAD: 'load',
+
+  /**
+   * `{type, id, text}` – train the current model on new text (its characters must be in the model's vocabulary).
+   * Answer: `Evt.TEXT` or `Evt.ERROR`.
+   */
+  SET_TEXT: 'set-text',
+
+  /**
+   * `{type, lr?, clip?}` – change the learning rate and/or clipping threshold now, even mid-run. No answer
+   * unless it fails (`Evt.ERROR`).
+   */
+  SET_PARAMS: 'set-params',
+
+  /**
+   * `{type, maxSteps?}` – start (or resume) training in chunks; optionally stop by itself after `maxSteps` more
+   * steps. Answer: `Evt.STATUS`, then `Evt.PROGRESS` reports.
+   */
+  START: 'start',
+
+  /** `{type}` – pause training after the current chunk. Answer: `Evt.STATUS` (running: false). */
+  PAUSE: 'pause',
+
+  /** `{type, n}` – run exactly `n` optimizer steps now (default 1), then stay paused. Answer: `Evt.PROGRESS`. */
+  STEP: 'step',
+
+  /**
+   * `{type, id, text, reset?}` – activations for `text`. Incremental: only positions after the common prefix with
+   * the previous probe are computed, unless `reset` (use after the weights changed). Answer: `Evt.PROBE`.
+   */
+  PROBE: 'probe',
+
+  /**
+   * `{type, id, prime, length, temperature, topK, seed}` – start streaming a sample of `length` characters after
+   * `prime` (temperature 0 = argmax; topK 0 = all). Cancels a sample in progress. Answers: `Evt.SAMPLE` chunks.
+   */
+  SAMPLE: 'sample',
+
+  /** `{type}` – stop the sample in progress. */
+  SAMPLE_CANCEL: 'sample-cancel',
+
+  /**
+   * `{type, id}` – the model as `.safetensors` bytes. Answer: `Evt.BYTES`. The worker also remembers them as
+   * its "last good model" to recover from a crash.
+   */
+  GET_BYTES: 'get-bytes',
+});
+
+/** Reports from the worker to the page. */
+export const Evt = Object.freeze({
+  /**
+   * `{type, corpora: string[], version}` – the wasm module is loaded; `corpora` are the embedded corpus names,
+   * default first. Sent once, unprompted, when the worker starts.
+   */
+  READY: 'ready',
+
+  /** `{type, id, name, text}` – answer to `Cmd.CORPUS`. */
+  CORPUS: 'corpus',
+
+  /**
+   * `{type, id, info, config, textLength, recovered?}` – a model is in place (answer to `CREATE`/`LOAD`, or after
+   * crash recovery with `recovered: true`). `info` = `{cell, nonlinearity, hidden, layers, vocab: string[], params,
+   * step, gateNames: string[]}`.
+   */
+  MODEL: 'model',
+
+  /** `{type, id, textLength}` – answer to `Cmd.SET_TEXT`. */
+  TEXT: 'text',
+
+  /**
+   * `{type, running, step, reason?}` – training started or stopped. `reason` says why it stopped by itself:
+   * 'paused' | 'done' (maxSteps reached) | 'diverged' | 'error'.
+   */
+  STATUS: 'status',
+
+  /**
+   * `{type, step, firstStep, losses: Float32Array, loss, smoothLoss, gradNorm, clipped, chars, charsPerSec,
+   *   wrapped, valLoss?, valStep?}` – sent at most every ~100 ms while training (and after `STEP`). `losses` holds
+   * the per-step training loss (nats/char) of steps `firstStep+1 … step` (transferred). `valLoss` (nats/char, may
+   * be NaN without a validation split) is present when it was measured in this period, at step `valStep`.
+   * `chars` counts characters processed in the period; `charsPerSec` is measured over it.
+   */
+  PROGRESS: 'progress',
+
+  /**
+   * `{type, step, text, prime}` – a short sample the worker takes by itself every few seconds of training, so the
+   * page can show the model learning.
+   */
+  AUTOSAMPLE: 'autosample',
+
+  /**
+   * `{type, id, from, steps, vocab, layers, hidden, gates, input: Int32Array, h: Float32Array,
+   *   c: Float32Array|null, gate: Float32Array|null, logits: Float32Array, probs: Float32Array, textLength}` –
+   * answer to `Cmd.PROBE`: the activations of positions `from … from+steps-1` (all arrays transferred); positions
+   * before `from` are unchanged from the previous probe. Layouts as in docs/wasm-api.md.
+   */
+  PROBE: 'probe',
+
+  /** `{type, id, text, done}` – the next characters of the sample `id`; `done` on the last chunk. */
+  SAMPLE: 'sample',
+
+  /** `{type, id, bytes: Uint8Array, step}` – answer to `Cmd.GET_BYTES` (buffer transferred). */
+  BYTES: 'bytes',
+
+  /**
+   * `{type, id?, op, message, kind}` – a request failed or training stopped. `op` is the request type (or
+   * 'train'/'init'). `kind`: 'refused' (bad input, nothing changed), 'diverged' (loss NaN/exploded; rolled back to
+   * the last good step, training paused), 'internal' (the wasm instance trapped; the worker rebuilt it from the
+   * last good model and says so with `Evt.MODEL` `recovered: true`), 'fatal' (the worker cannot go on).
+   */
+  ERROR: 'error',
+});
+
+/** Every request type, for validation. */
+export const CMD_TYPES = new Set(Object.values(Cmd));
+/** Every report type, for validation. */
+export const EVT_TYPES = new Set(Object.values(Evt));
+
+/** Error kinds carried by `Evt.ERROR`. */
+export const ErrorKind = Object.freeze({
+  REFUSED: 'refused',
+  DIVERGED: 'diverged',
+  INTERNAL: 'internal',
+  FATAL: 'fatal',
+});
+
+/**
+ * The transferable buffers of a message's typed-array fields, for `postMessage(msg, transfer)`.
+ * @param {object} msg
+ * @returns {ArrayBuffer[]}
+ */
+export function transferables(msg) {
+  const out = [];
+  for (const v of Object.values(msg)) {
+    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && !out.includes(v.buffer)) out.push(v.buffer);
+  }
+  return out;
+}

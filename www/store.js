@@ -1,0 +1,124 @@
+// Autosave of the visitor's work in IndexedDB: the model bytes (.safetensors), the training text and the setup,
+// so a reload, a closed tab or a crashed worker loses at most a few seconds of training. One record, replaced
+// on every save. Nothing leaves the browser.
+
+const DB_NAME = 'rnnscope';
+const DB_VERSION = 1;
+const STORE = 'autosave';
+const KEY = 'current';
+
+/**
+ * @typedef {object} Saved
+ * @property {number} savedAt   Date.now() of the save
+ * @property {object} state     the URL state (see state.js) at the time
+ * @property {string} text      the training text
+ * @property {Uint8Array} bytes the model as .safetensors
+ * @property {number} step      optimizer steps taken
+ * @property {string} cell
+ * @property {Float32Array} [losses] per-step training losses so far (for the chart)
+ */
+
+let dbPromise = null;
+
+function openDb() {
+  if (dbPromise) return dbPromise;
+  dbPromise = new Promise((resolve, reject) => {
+    if (typeof indexedDB === 'undefined') {
+      reject(new Error('this browser has no IndexedDB'));
+      return;
+    }
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE);
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('could not open IndexedDB'));
+    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+  });
+  dbPromise.catch(() => {
+    dbPromise = null;
+  });
+  return dbPromise;
+}
+
+function run(mode, fn) {
+  return openDb().then(
+    (db) =>
+      new Promise((resolve, reject) => {
+        const tx = db.transaction(STORE, mode);
+        const req = fn(tx.objectStore(STORE));
+        tx.oncomplete = () => resolve(req ? req.result : undefined);
+        tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+        tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+      }),
+  );
+}
+
+/**
+ * Save (replace) the autosave record.
+ * @param {Saved} record
+ * @returns {Promise<void>}
+ */
+export function save(record) {
+  return run('readwrite', (s) => s.put(record, KEY));
+}
+
+/**
+ * The autosave record, or null if there is none (or IndexedDB is unavailable).
+ * @returns {Promise<Saved|null>}
+ */
+export async function load() {
+  try {
+    const r = await run('readonly', (s) => s.get(KEY));
+    if (!r || !(r.bytes instanceof Uint8Array) || typeof r.text !== 'string') return null;
+    return r;
+  } catch {
+    return null;
+  }
+}
+
+/** Forget the autosave record. */
+export function clear() {
+  return run('readwrite', (s) => s.delete(KEY)).catch(() => undefined);
+}
+
+/**
+ * Saves at most every `minMs` milliseconds, never two at once; the newest request wins.
+ * `saver.request(makeRecord)` – makeRecord() is called when the save actually happens.
+ */
+export class Autosaver {
+  constructor(minMs = 5000) {
+    this.minMs = minMs;
+    this.last = 0;
+    this.inFlight = false;
+    this.lastError = null;
+    this.lastSavedAt = 0;
+  }
+
+  /** True when a save would be allowed now (throttle). */
+  due(now = Date.now()) {
+    return !this.inFlight && now - this.last >= this.minMs;
+  }
+
+  /**
+   * @param {Saved} record
+   * @returns {Promise<boolean>} whether it was saved
+   */
+  async write(record) {
+    if (this.inFlight) return false;
+    this.inFlight = true;
+    this.last = Date.now();
+    try {
+      await save(record);
+      this.lastError = null;
+      this.lastSavedAt = record.savedAt;
+      return true;
+    } catch (err) {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      return false;
+    } finally {
+      this.inFlight = false;
+    }
+  }
+}
