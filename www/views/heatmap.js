@@ -55,7 +55,7 @@ export class Heatmap {
     this.colAxis.setAttribute('aria-hidden', 'true');
     this.cursorEl = el('div', 'rs-heatmap-cursor');
     this.rowMark = el('div', 'rs-heatmap-rowmark');
-    this.plot.append(this.canvas, this.cursorEl, this.rowMark, this.colAxis);
+    this.plot.append(this.canvas, this.cursorEl, this.colAxis);
     this.scroller.append(this.plot);
     body.append(this.rowAxis, this.scroller);
     this.readout = el('div', 'rs-readout');
@@ -198,7 +198,7 @@ export class Heatmap {
 
   _drawRowAxis() {
     const { rows, cellH } = this;
-    this.rowAxis.replaceChildren();
+    this.rowAxis.replaceChildren(this.rowMark);
     const label = this.opts.rowLabel;
     // Label every n-th row so labels are at least 14 px apart.
     let every = 1;
@@ -266,7 +266,8 @@ export class Heatmap {
     s.height = Math.max(2, this.cellH) + 'px';
     const o = this.opts;
     const v = this.values[o.accessor ? o.accessor(row, col) : row * this.cols + col];
-    const rowName = o.rowLabel ? o.rowLabel(row) : `unit ${row}`;
+    const rl = o.rowLabel ? o.rowLabel(row) : String(row);
+    const rowName = /^\d+$/.test(rl) ? `unit ${rl}` : rl;
     const colName = o.colLabel ? `${o.colLabel(col)} (t=${col})` : `t=${col}`;
     this.readout.textContent = `${this.label ? this.label + ' · ' : ''}${rowName} · ${colName} · ${fmt(v, 4)}`;
     if (scroll) {

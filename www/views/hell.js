@@ -46,7 +46,8 @@ export class HellDiagram {
     this.groups = [];
     /** @type {Column[]} */
     this.cols = [];
-    this.focus = { col: 0, row: 0 };
+    this.focus = { col: 0, row: 0, moved: false };
+    this.tabStop = -1;
     this.rowsFlat = [];
 
     const root = el('figure', 'rs-fig rs-hell');
@@ -80,6 +81,15 @@ export class HellDiagram {
     this.body = body;
     body.hidden = true;
 
+    // Keep the newest column in view while the visitor types, unless they scrolled back to look at something.
+    this.stickToEnd = true;
+    this.scroller.addEventListener('scroll', () => {
+      const sc = this.scroller;
+      this.stickToEnd = sc.scrollLeft + sc.clientWidth >= sc.scrollWidth - 4;
+    }, { passive: true });
+    if (typeof ResizeObserver !== 'undefined') {
+      new ResizeObserver(() => { if (this.stickToEnd) this.scroller.scrollLeft = this.scroller.scrollWidth; }).observe(this.scroller);
+    }
     this.track.addEventListener('pointermove', (e) => this._pointer(e));
     this.track.addEventListener('pointerdown', (e) => this._pointer(e));
     this.track.addEventListener('pointerleave', () => { if (!this.track.contains(document.activeElement)) this._hideTip(); });
@@ -98,6 +108,8 @@ export class HellDiagram {
     this.cols = [];
     this.groups = [];
     this.layoutKey = '';
+    this.tabStop = -1;
+    this.focus = { col: 0, row: 0, moved: false };
     this.colLayer.replaceChildren();
     this.canvasLayer.replaceChildren();
     this.labels.replaceChildren();
@@ -136,6 +148,7 @@ export class HellDiagram {
 
     // Columns: create the missing ones, drop extra ones, update all (cheap when nothing changed).
     while (this.cols.length > T) this.cols.pop().el.remove();
+    if (this.tabStop >= T) this.tabStop = -1;
     if (grew) {
       const frag = document.createDocumentFragment();
       for (let t = this.cols.length; t < T; t++) {
@@ -148,15 +161,16 @@ export class HellDiagram {
     const top = this._topScratch || (this._topScratch = { idx: new Int32Array(this.topK), p: new Float32Array(this.topK) });
     for (let t = 0; t < T; t++) this.cols[t].update(data, t, top);
     if (T > 0) {
-      const f = Math.min(this.focus.col, T - 1);
-      if (f !== this.focus.col || !this.cols.some((c) => c.el.tabIndex === 0)) this._setTabStop(f);
+      // The Tab stop is the newest column until the visitor moves the keyboard cursor themselves.
+      const f = this.focus.moved ? Math.min(this.focus.col, T - 1) : T - 1;
+      if (f !== this.tabStop) { this.focus.col = f; this._setTabStop(f); }
     }
 
     const width = T * COL_W;
     this.track.style.width = width + 'px';
     for (const g of this.groups) this._drawGroup(g, data);
 
-    if (grew) this.scroller.scrollLeft = this.scroller.scrollWidth;
+    if (grew) { this.scroller.scrollLeft = this.scroller.scrollWidth; this.stickToEnd = true; }
     if (!this.cursorEl.hidden) this._showFocus(false);
   }
 
@@ -356,8 +370,10 @@ export class HellDiagram {
   }
 
   _setTabStop(t) {
-    for (const c of this.cols) if (c.el.tabIndex === 0) c.el.tabIndex = -1;
+    const old = this.cols[this.tabStop];
+    if (old) old.el.tabIndex = -1;
     if (this.cols[t]) this.cols[t].el.tabIndex = 0;
+    this.tabStop = t;
   }
 
   _key(e) {
@@ -379,6 +395,7 @@ export class HellDiagram {
     }
     e.preventDefault();
     f.col = Math.max(0, Math.min(T - 1, col));
+    f.moved = f.col !== T - 1;
     f.row = Math.max(0, Math.min(R - 1, row));
     this._setTabStop(f.col);
     this.cols[f.col].el.focus({ preventScroll: true });

@@ -151,7 +151,12 @@ export class LossChart {
     const nb = Math.max(1, Math.floor(pw));
     let y0 = Infinity, y1 = -Infinity;
     for (const s of this.series.values()) {
-      s.buckets = bucketize(s, x0, x1, nb, u.conv);
+      const key = `${(s.points || []).length}|${x0}|${x1}|${nb}|${this.unit}|${s.smooth}`;
+      if (key !== s.bucketKey || s.points !== s.bucketPoints) {
+        s.buckets = bucketize(s, x0, x1, nb, u.conv);
+        s.bucketKey = key;
+        s.bucketPoints = s.points;
+      }
       s.last = lastValue(s, u.conv);
       const b = s.buckets;
       for (let i = 0; i < b.n; i++) { if (b.mean[i] < y0) y0 = b.mean[i]; if (b.mean[i] > y1) y1 = b.mean[i]; }
@@ -297,8 +302,7 @@ export class LossChart {
       if (!s.points || !s.points.length) continue;
       const i = nearest(s.points, step);
       const [st, v] = s.points[i];
-      const sm = s.smooth > 0 ? smoothedAt(s.points, i, s.smooth) : v;
-      const val = conv(sm);
+      const val = conv(s.smooth > 0 ? smoothed(s)[i] : v);
       shownStep = st;
       parts.push(`${s.name} ${fmtAuto(val)}`);
       const x = PAD.left + (st - sc.x0) / (sc.x1 - sc.x0) * sc.pw;
@@ -309,47 +313,64 @@ export class LossChart {
   }
 }
 
+/**
+ * The series' values after smoothing, in nats: a Float64Array cached on the series and extended incrementally when
+ * main.js pushed new points into the same array (debiased EMA, as in TensorBoard; NaN/Inf points stay NaN).
+ */
+function smoothed(s) {
+  const pts = s.points || [];
+  const n = pts.length;
+  let c = s.cache;
+  if (!c || c.points !== pts || c.smooth !== s.smooth || c.n > n) {
+    c = s.cache = { points: pts, smooth: s.smooth, n: 0, ema: 0, k: 0, v: new Float64Array(Math.max(16, n)) };
+  }
+  if (c.v.length < n) {
+    const bigger = new Float64Array(Math.max(n, c.v.length * 2));
+    bigger.set(c.v.subarray(0, c.n));
+    c.v = bigger;
+  }
+  const a = s.smooth;
+  for (let i = c.n; i < n; i++) {
+    const raw = pts[i][1];
+    if (!Number.isFinite(raw)) { c.v[i] = NaN; continue; }
+    if (a > 0) { c.ema = a * c.ema + (1 - a) * raw; c.k++; c.v[i] = c.ema / (1 - a ** c.k); } else c.v[i] = raw;
+  }
+  c.n = n;
+  return c.v;
+}
+
 /** Reduce a series to at most nb buckets over [x0, x1]: x (mean step), mean, lo, hi of converted values. */
 function bucketize(s, x0, x1, nb, conv) {
   const x = new Float64Array(nb), mean = new Float64Array(nb), lo = new Float64Array(nb), hi = new Float64Array(nb);
   const pts = s.points || [];
+  const sm = smoothed(s);
   let n = 0, cur = -1, cnt = 0, sx = 0, sy = 0, mn = 0, mx = 0;
-  const a = s.smooth;
-  let ema = 0, k = 0;
-  const flush = () => {
-    if (cnt) { x[n] = sx / cnt; mean[n] = sy / cnt; lo[n] = mn; hi[n] = mx; n++; }
-  };
+  const scale = nb / (x1 - x0);
+  const identity = conv === UNITS.nats.conv;
   for (let i = 0; i < pts.length; i++) {
-    const [st, raw] = pts[i];
-    if (!Number.isFinite(raw)) continue;
-    let v = raw;
-    if (a > 0) { ema = a * ema + (1 - a) * raw; k++; v = ema / (1 - a ** k); }
-    v = conv(v);
-    if (!Number.isFinite(v)) continue;
-    const b = Math.min(nb - 1, Math.max(0, Math.floor((st - x0) / (x1 - x0) * nb)));
-    if (b !== cur) { flush(); cur = b; cnt = 0; sx = 0; sy = 0; mn = v; mx = v; }
+    let v = sm[i];
+    if (v !== v) continue;
+    if (!identity) { v = conv(v); if (!Number.isFinite(v)) continue; }
+    const st = pts[i][0];
+    let b = Math.floor((st - x0) * scale);
+    if (b < 0) b = 0; else if (b >= nb) b = nb - 1;
+    if (b !== cur) {
+      if (cnt) { x[n] = sx / cnt; mean[n] = sy / cnt; lo[n] = mn; hi[n] = mx; n++; }
+      cur = b; cnt = 0; sx = 0; sy = 0; mn = v; mx = v;
+    }
     cnt++; sx += st; sy += v;
-    if (v < mn) mn = v;
-    if (v > mx) mx = v;
+    if (v < mn) mn = v; else if (v > mx) mx = v;
   }
-  flush();
+  if (cnt) { x[n] = sx / cnt; mean[n] = sy / cnt; lo[n] = mn; hi[n] = mx; n++; }
   return { x, mean, lo, hi, n };
 }
 
 function lastValue(s, conv) {
-  const pts = s.points || [];
-  if (!pts.length) return NaN;
-  return conv(s.smooth > 0 ? smoothedAt(pts, pts.length - 1, s.smooth) : pts[pts.length - 1][1]);
-}
-
-/** Debiased EMA of points[0..i] (O(i); used for the readout and hover only). */
-function smoothedAt(pts, i, a) {
-  let ema = 0, k = 0;
-  for (let j = 0; j <= i; j++) {
-    if (!Number.isFinite(pts[j][1])) continue;
-    ema = a * ema + (1 - a) * pts[j][1]; k++;
-  }
-  return k ? ema / (1 - a ** k) : NaN;
+  const n = (s.points || []).length;
+  if (!n) return NaN;
+  const sm = smoothed(s);
+  for (let i = n - 1; i >= 0; i--) if (sm[i] === sm[i]) return conv(sm[i]);
+  return NaN;
 }
 
 function nearest(pts, step) {
