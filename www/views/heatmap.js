@@ -205,7 +205,7 @@ export class Heatmap {
     for (const s of [1, 2, 4, 5, 8, 10, 16, 20, 32, 50, 64, 100, 128]) { every = s; if (s * cellH >= 14) break; }
     for (let r = 0; r < rows; r += every) {
       const t = el('span', 'rs-heatmap-rowtick');
-      t.textContent = label ? label(r) : String(r);
+      t.textContent = label ? label(r).replace(/^unit\s+/, '') : String(r);
       t.style.top = (r * cellH + cellH / 2) + 'px';
       this.rowAxis.append(t);
     }
@@ -267,7 +267,7 @@ export class Heatmap {
     const o = this.opts;
     const v = this.values[o.accessor ? o.accessor(row, col) : row * this.cols + col];
     const rl = o.rowLabel ? o.rowLabel(row) : String(row);
-    const rowName = /^\d+$/.test(rl) ? `unit ${rl}` : rl;
+    const rowName = /^\d+$/.test(rl) ? `unit ${rl}` : rl; // main.js may pass 'unit 7' or just '7'
     const colName = o.colLabel ? `${o.colLabel(col)} (t=${col})` : `t=${col}`;
     this.readout.textContent = `${this.label ? this.label + ' · ' : ''}${rowName} · ${colName} · ${fmt(v, 4)}`;
     if (scroll) {

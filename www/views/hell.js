@@ -51,7 +51,7 @@ export class HellDiagram {
     this.rowsFlat = [];
 
     const root = el('figure', 'rs-fig rs-hell');
-    root.dataset.testid = 'hell';
+    root.dataset.testid = 'hell-figure';
     const body = el('div', 'rs-hell-body');
     this.labels = el('div', 'rs-hell-labels');
     this.scroller = el('div', 'rs-scroll rs-hell-scroll');
@@ -92,7 +92,10 @@ export class HellDiagram {
     }
     this.track.addEventListener('pointermove', (e) => this._pointer(e));
     this.track.addEventListener('pointerdown', (e) => this._pointer(e));
-    this.track.addEventListener('pointerleave', () => { if (!this.track.contains(document.activeElement)) this._hideTip(); });
+    this.track.addEventListener('pointerleave', () => {
+      if (this.track.contains(document.activeElement)) this._showFocus(false);
+      else { this._hideTip(); this.cursorEl.hidden = true; }
+    });
     this.colLayer.addEventListener('keydown', (e) => this._key(e));
     this.colLayer.addEventListener('focusin', (e) => {
       const c = /** @type {HTMLElement} */ (e.target).closest('.rs-hell-col');
@@ -345,7 +348,18 @@ export class HellDiagram {
     const t = Math.floor(x / COL_W);
     const r = this._rowAt(y);
     if (t < 0 || t >= this.cols.length || r < 0) { this._hideTip(); return; }
+    this._placeCursor(t, r);
     this._tipAt(t, r);
+  }
+
+  _placeCursor(t, r) {
+    const row = this.rowsFlat[r];
+    const s = this.cursorEl.style;
+    this.cursorEl.hidden = false;
+    s.left = (t * COL_W) + 'px';
+    s.top = row.y + 'px';
+    s.width = COL_W + 'px';
+    s.height = row.h + 'px';
   }
 
   _tipAt(t, r) {
@@ -405,13 +419,7 @@ export class HellDiagram {
   _showFocus(scroll) {
     const { col: t, row: r } = this.focus;
     if (!this.cols[t] || !this.rowsFlat[r]) return;
-    const row = this.rowsFlat[r];
-    const s = this.cursorEl.style;
-    this.cursorEl.hidden = false;
-    s.left = (t * COL_W) + 'px';
-    s.top = row.y + 'px';
-    s.width = COL_W + 'px';
-    s.height = row.h + 'px';
+    this._placeCursor(t, r);
     if (scroll) {
       const sc = this.scroller, x = t * COL_W;
       if (x < sc.scrollLeft) sc.scrollLeft = x - COL_W;
