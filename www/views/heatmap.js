@@ -38,6 +38,7 @@ export class Heatmap {
     /** @type {((row: number) => void)[]} */
     this.pickHandlers = [];
     this.legendKey = '';
+    this.prevCols = 0;
 
     const root = el('figure', 'rs-fig rs-heatmap');
     const cap = el('figcaption', 'rs-fig-title');
@@ -67,6 +68,12 @@ export class Heatmap {
     container.append(root);
     this.root = root;
 
+    // Follow the newest column as the text grows, unless the visitor scrolled back.
+    this.stickToEnd = true;
+    this.scroller.addEventListener('scroll', () => {
+      const sc = this.scroller;
+      this.stickToEnd = sc.scrollLeft + sc.clientWidth >= sc.scrollWidth - 4;
+    }, { passive: true });
     this.canvas.addEventListener('pointermove', (e) => this._pointer(e, false));
     this.canvas.addEventListener('pointerdown', (e) => this._pointer(e, false));
     this.canvas.addEventListener('click', (e) => this._pointer(e, true));
@@ -119,7 +126,10 @@ export class Heatmap {
       this.canvas.setAttribute('aria-label', `${this.label}: empty`);
       return;
     }
+    const grew = cols > this.prevCols;
+    this.prevCols = cols;
     if (resized) this._resize();
+    if (grew && this.stickToEnd) this.scroller.scrollLeft = this.scroller.scrollWidth;
 
     // Fill the pixels: one per cell, colour from the LUT.
     const img = this.img;

@@ -38,6 +38,12 @@ export class ColoredText {
     this.active = -1;
     this.legendKey = '';
 
+    // Keep the end of the text in view while it grows, unless the visitor scrolled up.
+    this.stickToEnd = true;
+    this.body.addEventListener('scroll', () => {
+      const b = this.body;
+      this.stickToEnd = b.scrollTop + b.clientHeight >= b.scrollHeight - 4;
+    }, { passive: true });
     this.body.addEventListener('pointerover', (e) => {
       const item = /** @type {HTMLElement} */ (e.target).closest('[data-t]');
       if (item && this.body.contains(item)) this._read(Number(item.dataset.t), false);
@@ -198,6 +204,7 @@ export class ColoredText {
         items.push(it);
       }
       this.body.append(frag);
+      if (this.stickToEnd && p > 0) this.body.scrollTop = this.body.scrollHeight;
     }
     if (this.active >= items.length) this.active = items.length - 1;
   }
