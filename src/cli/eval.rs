@@ -1,0 +1,107 @@
+//! `rnnscope eval`: the mean cross-entropy of a model on a text, optionally its gradient as safetensors.
+
+use super::{finish_stdout, load_model, Failure, Outcome, TextInput};
+use clap::Args;
+use rnnscope::{eval, model_file};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "The loss is the mean softmax cross-entropy, in nats, of predicting text[t+1] from \
+    text[..=t] for t = 0..n-2, starting from an all-zero state. Every character of the text must be in the \
+    model's vocabulary.\n\n\
+    With --json, stdout holds exactly one JSON object: {\"loss\", \"bits_per_char\", \"chars\", \"predictions\"}.\n\n\
+    Examples:\n  \
+    rnnscope eval --model model.safetensors --text valid.txt\n  \
+    rnnscope eval --model model.safetensors --text valid.txt --json --grad-out grads.safetensors"
+)]
+pub struct EvalArgs {
+    /// Model file (.safetensors)
+    #[arg(long, value_name = "PATH")]
+    model: PathBuf,
+
+    #[command(flatten)]
+    text: TextInput,
+
+    /// Print one JSON object on stdout instead of a sentence
+    #[arg(long)]
+    json: bool,
+
+    /// Also write the gradient of the mean loss with respect to every parameter (same tensor names and
+    /// shapes as the model, f32) to this .safetensors file
+    #[arg(long, value_name = "PATH")]
+    grad_out: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    /// Mean cross-entropy, nats per predicted character.
+    loss: f32,
+    bits_per_char: f64,
+    /// Characters in the text.
+    chars: usize,
+    /// Characters predicted (`chars - 1`).
+    predictions: usize,
+}
+
+pub fn run(args: EvalArgs) -> Outcome {
+    let (model, _) = load_model(&args.model)?;
+    let text = args.text.read()?;
+    let name = args.text.describe();
+    let in_text = |e: rnnscope::Error| -> Failure {
+        match e {
+            rnnscope::Error::Text(m) => Failure::usage(format!("{name}: {m}")),
+            e => e.into(),
+        }
+    };
+    let loss = eval::loss(&model, &text).map_err(in_text)?;
+    let chars = text.chars().count();
+
+    if let Some(path) = &args.grad_out {
+        let (grad_loss, grads) = eval::loss_and_grad(&model, &text).map_err(in_text)?;
+        let metadata = HashMap::from([
+            ("kind".to_string(), "gradient".to_string()),
+            (
+                "of".to_string(),
+                "mean cross-entropy (nats) of the text from an all-zero state".to_string(),
+            ),
+            ("loss".to_string(), grad_loss.to_string()),
+            ("predictions".to_string(), (chars - 1).to_string()),
+        ]);
+        let bytes = model_file::tensors_to_bytes(&model.layout, &grads, metadata);
+        model_file::save(path, &bytes).map_err(|e| {
+            Failure::runtime(format!(
+                "cannot write the gradient to {}: {e}",
+                path.display()
+            ))
+        })?;
+        eprintln!("gradient written to {}", path.display());
+    }
+
+    let report = Report {
+        loss,
+        bits_per_char: f64::from(loss) / std::f64::consts::LN_2,
+        chars,
+        predictions: chars - 1,
+    };
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        serde_json::to_writer(&mut out, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else {
+        writeln!(
+            out,
+            "loss {:.4} nats/char ({:.4} bits/char, perplexity {:.3}) over {} predictions in {} characters",
+            report.loss,
+            report.bits_per_char,
+            f64::from(loss).exp(),
+            report.predictions,
+            report.chars
+        )
+    };
+    finish_stdout(written.and_then(|()| out.flush()))
+}
