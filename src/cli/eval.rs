@@ -57,11 +57,16 @@ pub fn run(args: EvalArgs) -> Outcome {
             e => e.into(),
         }
     };
-    let loss = eval::loss(&model, &text).map_err(in_text)?;
     let chars = text.chars().count();
 
+    // The gradient first: it is the step that can refuse (memory), so it fails before the long pass.
     if let Some(path) = &args.grad_out {
-        let (grad_loss, grads) = eval::loss_and_grad(&model, &text).map_err(in_text)?;
+        let (grad_loss, grads) = eval::loss_and_grad(&model, &text).map_err(|e| match e {
+            rnnscope::Error::Config(m) => Failure::usage(format!(
+                "--grad-out: {name} is too long to backpropagate through in one pass ({m})"
+            )),
+            e => in_text(e),
+        })?;
         let metadata = HashMap::from([
             ("kind".to_string(), "gradient".to_string()),
             (
@@ -80,6 +85,7 @@ pub fn run(args: EvalArgs) -> Outcome {
         })?;
         eprintln!("gradient written to {}", path.display());
     }
+    let loss = eval::loss(&model, &text).map_err(in_text)?;
 
     let report = Report {
         loss,

@@ -33,7 +33,7 @@ pub(crate) const EXIT_INTERRUPTED: i32 = 130;
         CharModel (nn.RNN/nn.LSTM/nn.GRU + nn.Linear decoder); the numerics match PyTorch.",
     after_help = "Exit codes: 0 success, 1 failure while running (e.g. training diverged), \
         2 bad usage or unusable input, 130 interrupted by Ctrl-C (model saved).\n\n\
-        Quick start:\n  rnnscope train                      # LSTM on the 'hello' toy, a few seconds\n  \
+        Quick start:\n  rnnscope train                      # LSTM on the 'hello' toy, about a second\n  \
         rnnscope sample --model model.safetensors --prime he\n  \
         rnnscope train --corpus input.txt --hidden 128 --seq-len 64 --batch 16 --time 600"
 )]

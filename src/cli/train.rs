@@ -68,7 +68,7 @@ impl Optim {
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
-    rnnscope train                                   # LSTM on the 'hello' toy, a few seconds\n  \
+    rnnscope train                                   # LSTM on the 'hello' toy, about a second\n  \
     rnnscope train --corpus brackets --hidden 64 --seq-len 64 --batch 8 --time 120\n  \
     rnnscope train --corpus input.txt --hidden 128 --layers 2 --log-jsonl log.jsonl --checkpoint-every 500\n  \
     rnnscope train --resume model.safetensors --steps 1000   # same corpus and settings, more steps\n\n\
@@ -158,8 +158,9 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     checkpoint_every: u64,
 
-    /// Continue training a saved model: its shape and vocabulary come from the file, its step count
-    /// continues, and the corpus and settings saved in it are reused unless given here
+    /// Continue training a saved model: its shape and vocabulary come from the file (so --cell,
+    /// --nonlinearity, --hidden and --layers cannot be given), its step count continues, and the corpus and
+    /// training settings saved in it are reused unless given here
     #[arg(long, value_name = "PATH")]
     resume: Option<PathBuf>,
 
