@@ -26,7 +26,7 @@ const ABOUT: &str = include_str!("../corpora/about.txt");
 /// The text of an embedded corpus by name.
 pub fn get(name: &str) -> Option<String> {
     match name {
-        "hello" => Some("hello\n".repeat(200)),
+        "hello" => Some("hello".repeat(200)),
         "brackets" => Some(structured(BRACKETS_SEED, BRACKETS_LEN)),
         "about" => Some(ABOUT.to_string()),
         _ => None,

@@ -138,7 +138,9 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
         .map_err(|e| bad(format!("the tensors describe an unusable model: {e}")))?;
 
     let layout = Layout::new(&config);
-    let mut params = vec![0.0f32; layout.total];
+    // Every tensor is checked before the parameter buffer is allocated: zero-element tensors let a tiny file
+    // claim a model of millions of parameters.
+    let mut views = Vec::with_capacity(layout.tensors.len());
     for spec in &layout.tensors {
         let t = tensors
             .tensor(&spec.name)
@@ -165,6 +167,10 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
                 cell.name()
             )));
         }
+        views.push(t);
+    }
+    let mut params = vec![0.0f32; layout.total];
+    for (spec, t) in layout.tensors.iter().zip(&views) {
         let out = &mut params[spec.range.clone()];
         for (o, chunk) in out.iter_mut().zip(t.data().chunks_exact(4)) {
             *o = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);

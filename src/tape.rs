@@ -96,12 +96,12 @@ impl Tape {
         let lstm = config.cell.has_cell_state();
         let per_row_layer = 3 * g * h + h + if lstm { 2 * h } else { 0 };
         let per_row = per_row_layer * config.layers + 3 * v + 2 * h + 2 * g * h;
-        let floats = rows.checked_mul(per_row).unwrap_or(usize::MAX);
+        let floats = rows.saturating_mul(per_row);
         if floats > MAX_TAPE_FLOATS {
             return Err(Error::Config(format!(
                 "seq_len {steps} × batch {batch} needs {} MiB of activations for this model; the limit is {} MiB — reduce seq_len, batch or the model size",
                 floats.saturating_mul(4) >> 20,
-                MAX_TAPE_FLOATS * 4 >> 20
+                (MAX_TAPE_FLOATS * 4) >> 20
             )));
         }
         let gh = g * h;

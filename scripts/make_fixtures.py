@@ -1,0 +1,211 @@
+"""Writes the PyTorch reference fixtures used by tests/pytorch_reference.rs, tests/model_file.rs and
+tests/training.rs.
+
+Run from the repository root (needs torch, safetensors and numpy from PyPI; CI does not run it, its small
+outputs are committed):
+
+    python3 scripts/make_fixtures.py
+
+It writes, under tests/fixtures/:
+
+- <case>.safetensors       a CharModel state_dict (f32) in the rnnscope model-file format (see the README):
+                           tensor names as PyTorch's, "cell", "vocab" (JSON list in file order) and, for a
+                           relu RNN, "nonlinearity" in the metadata;
+- <case>.grad.safetensors  the gradient (f32, same names) of the mean loss below w.r.t. every parameter;
+- <case>.json              {"text", "loss", "steps": [{"h": [L][H], "c": [L][H] (LSTM only), "logits": [V]}]}
+                           where loss is the mean cross-entropy of predicting text[t+1] from text[..=t] from a
+                           zero state (src/eval.rs), and steps[t] are the activations after feeding text[t]
+                           (one entry per character of the text);
+- optim.json               torch.optim Adam / RMSprop / Adagrad / SGD(momentum=0.9) run for 4 steps on one
+                           parameter vector with given gradients, clip_grad_norm_ applied before every step;
+- train_<optimizer>.json   3 steps of truncated BPTT (seq_len 4, batch 2, clip 0.45) of the lstm_1 model on its
+                           text, each optimizer, as rnnscope's Trainer does it (val_fraction 0): loss per step and
+                           all parameters after every step.
+
+Every reference is computed in float64 from the same float32 weights (the module is cast to double).
+"""
+
+import json
+import math
+import os
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
+
+
+class CharModel(nn.Module):
+    def __init__(self, V, H, L, cell, nonlinearity="tanh"):
+        super().__init__()
+        if cell == "rnn":
+            self.rnn = nn.RNN(V, H, L, nonlinearity=nonlinearity)
+        else:
+            self.rnn = {"lstm": nn.LSTM, "gru": nn.GRU}[cell](V, H, L)
+        self.decoder = nn.Linear(H, V)
+
+    def forward(self, x_onehot, state=None):  # x_onehot: [T, B, V]
+        out, state = self.rnn(x_onehot, state)
+        return self.decoder(out), state
+
+
+# name, cell, nonlinearity, L, H, vocab (file order; deliberately not sorted), text, seed
+CASES = [
+    ("rnn_1", "rnn", "tanh", 1, 6, ["é", "a", "\n", "日", "b", "—", "😀", "c"], "ab—é\n日😀cab\ncé—a😀", 1),
+    ("rnn_relu_2", "rnn", "relu", 2, 7, ["z", "y", "x", "—", "é", "\n", "w", "日", "😀"], "zyx—é\nw日😀zzyé\n—x", 2),
+    ("lstm_1", "lstm", None, 1, 6, ["\n", "h", "é", "l", "o", "—", "日", "😀", " ", "w"], "hé日lo— wo😀\nhéllo\nwé", 3),
+    ("lstm_2", "lstm", None, 2, 7, ["q", "é", "a", "\n", "😀", "日", "—", "b", "c", "d", "e"], "a😀bcd—e日qé\nabc😀d", 4),
+    ("gru_1", "gru", None, 1, 8, ["😀", "日", "—", "é", "\n", "m", "n", "o", "p"], "mnop😀日—é\nmonp\n日", 5),
+    ("gru_2", "gru", None, 2, 6, ["k", "j", "i", "h", "g", "f", "\n", "é", "日", "—", "😀", "e"], "kjihg\nfé日—😀ekjé", 6),
+]
+
+
+def metadata(cell, nonlinearity, vocab):
+    m = {"cell": cell, "vocab": json.dumps(vocab, ensure_ascii=False), "step": "0"}
+    if nonlinearity == "relu":
+        m["nonlinearity"] = "relu"
+    return m
+
+
+def onehot(ids, V):
+    x = torch.zeros(len(ids), 1, V, dtype=torch.float64)
+    for t, i in enumerate(ids):
+        x[t, 0, i] = 1.0
+    return x
+
+
+def write_case(name, cell, nonlinearity, L, H, vocab, text, seed):
+    assert len(set(vocab)) == len(vocab) and sorted(vocab) != vocab
+    assert all(c in vocab for c in text) and len(text) >= 12
+    V = len(vocab)
+    torch.manual_seed(seed)
+    model = CharModel(V, H, L, cell, nonlinearity or "tanh")
+    # Larger weights than the default init make every nonlinearity do real work.
+    with torch.no_grad():
+        for p in model.parameters():
+            p.mul_(2.0)
+    sd = {k: v.detach().float().contiguous() for k, v in model.state_dict().items()}
+    save_file(sd, os.path.join(OUT, f"{name}.safetensors"), metadata(cell, nonlinearity, vocab))
+
+    ref = model.double()
+    ids = [vocab.index(c) for c in text]
+    # Loss and gradient: one pass over text[:-1], targets text[1:], zero initial state.
+    ref.zero_grad()
+    logits, _ = ref(onehot(ids[:-1], V))
+    loss = F.cross_entropy(logits[:, 0, :], torch.tensor(ids[1:]))
+    loss.backward()
+    grads = {k: p.grad.detach().float().contiguous() for k, p in ref.named_parameters()}
+    assert set(grads) == set(sd)
+    save_file(grads, os.path.join(OUT, f"{name}.grad.safetensors"), {"of": name})
+
+    # Per-step activations: feed one character at a time, carrying the state.
+    steps = []
+    with torch.no_grad():
+        state = None
+        for i in ids:
+            out, state = ref.rnn(onehot([i], V), state)
+            h = state[0] if cell == "lstm" else state
+            step = {"h": h[:, 0, :].tolist(), "logits": ref.decoder(out)[0, 0].tolist()}
+            if cell == "lstm":
+                step["c"] = state[1][:, 0, :].tolist()
+            steps.append(step)
+        # The step-by-step run must agree with the one-pass run.
+        assert np.allclose(np.array([s["logits"] for s in steps[:-1]]), logits[:, 0, :].detach().numpy())
+    with open(os.path.join(OUT, f"{name}.json"), "w", encoding="utf-8") as f:
+        json.dump({"text": text, "loss": loss.item(), "steps": steps}, f, ensure_ascii=False)
+    return model
+
+
+def r(xs):
+    """Nine significant digits are plenty for f32 comparisons and keep the JSON small."""
+    return [float(f"{x:.9g}") for x in xs]
+
+
+OPTIMIZERS = {
+    "adam": lambda ps, lr: torch.optim.Adam(ps, lr=lr),
+    "rmsprop": lambda ps, lr: torch.optim.RMSprop(ps, lr=lr),
+    "adagrad": lambda ps, lr: torch.optim.Adagrad(ps, lr=lr),
+    "sgd": lambda ps, lr: torch.optim.SGD(ps, lr=lr, momentum=0.9),
+}
+
+
+def write_optim():
+    """One parameter vector, given gradients; clip_grad_norm_(max_norm) before every step. The gradient norms
+    are chosen so that some steps clip and some do not."""
+    g = torch.Generator().manual_seed(7)
+    p0 = (torch.rand(12, generator=g, dtype=torch.float64) * 2 - 1).float().double()
+    scales = [3.0, 0.2, 5.0, 0.05]
+    grads = [((torch.rand(12, generator=g, dtype=torch.float64) * 2 - 1) * s).float().double() for s in scales]
+    max_norm, lr = 1.0, 0.05
+    runs = {}
+    for name, make in OPTIMIZERS.items():
+        p = p0.clone().requires_grad_(True)
+        opt = make([p], lr)
+        after = []
+        for grad in grads:
+            opt.zero_grad()
+            p.grad = grad.clone()
+            torch.nn.utils.clip_grad_norm_([p], max_norm)
+            opt.step()
+            after.append(p.detach().tolist())
+        runs[name] = after
+    with open(os.path.join(OUT, "optim.json"), "w") as f:
+        json.dump({"lr": lr, "clip": max_norm, "params": p0.tolist(), "grads": [x.tolist() for x in grads],
+                   "after": runs}, f)
+
+
+def write_training(case):
+    """Truncated BPTT exactly as src/trainer.rs: the text is cut into B contiguous streams of len // B
+    characters; each step reads window [pos, pos+T] of every stream, carries the detached state, and wraps
+    (pos 0, zero state) when pos + T >= stream length."""
+    name, cell, nonlinearity, L, H, vocab, text, seed = case
+    T, B, clip, lr, steps = 4, 2, 0.45, 0.05, 3
+    V = len(vocab)
+    ids = [vocab.index(c) for c in text]
+    stream_len = len(ids) // B
+    streams = [ids[s * stream_len:(s + 1) * stream_len] for s in range(B)]
+    for opt_name, make in OPTIMIZERS.items():
+        torch.manual_seed(seed)
+        model = CharModel(V, H, L, cell, nonlinearity or "tanh")
+        model.load_state_dict(load_file(os.path.join(OUT, f"{name}.safetensors")))
+        model = model.double()
+        opt = make(list(model.parameters()), lr)
+        pos, state, out = 0, None, []
+        for _ in range(steps):
+            wrapped = False
+            if pos + T >= stream_len:
+                pos, state, wrapped = 0, None, True
+            x = torch.zeros(T, B, V, dtype=torch.float64)
+            y = torch.zeros(T, B, dtype=torch.long)
+            for s in range(B):
+                for k in range(T):
+                    x[k, s, streams[s][pos + k]] = 1.0
+                    y[k, s] = streams[s][pos + k + 1]
+            opt.zero_grad()
+            logits, state = model(x, state)
+            state = tuple(z.detach() for z in state) if cell == "lstm" else state.detach()
+            loss = F.cross_entropy(logits.reshape(T * B, V), y.reshape(T * B))
+            loss.backward()
+            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip).item()
+            opt.step()
+            pos += T
+            out.append({"loss": loss.item(), "wrapped": wrapped, "grad_norm": norm,
+                        "params": {k: r(v.detach().flatten().tolist()) for k, v in model.state_dict().items()}})
+        with open(os.path.join(OUT, f"train_{opt_name}.json"), "w") as f:
+            json.dump({"case": name, "seq_len": T, "batch": B, "clip": clip, "lr": lr, "steps": out}, f)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    torch.set_default_dtype(torch.float32)
+    for case in CASES:
+        write_case(*case)
+    write_optim()
+    write_training(CASES[2])
+
+
+if __name__ == "__main__":
+    main()
