@@ -46,8 +46,9 @@ struct Writer {
 
 impl Writer {
     /// Writes a token, breaking the line first (indented two spaces per open bracket) if it would not fit.
+    /// A token outside all brackets may be the last of its statement, so it leaves room for the `;`.
     fn token(&mut self, tok: &str) {
-        let width = tok.chars().count();
+        let width = tok.chars().count() + usize::from(self.depth == 0);
         if self.line_len > 0 && self.line_len + 1 + width > MAX_LINE {
             self.out.push('\n');
             let indent = (2 * self.depth).min(MAX_LINE / 2);
@@ -58,7 +59,7 @@ impl Writer {
             self.line_len += 1;
         }
         self.out.push_str(tok);
-        self.line_len += width;
+        self.line_len += tok.chars().count();
     }
 
     fn end_line(&mut self) {

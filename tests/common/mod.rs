@@ -88,3 +88,23 @@ pub fn assert_no_failures(context: &str, failures: &[String]) {
         failures.join("\n")
     );
 }
+
+/// An LSTM trained until it has memorised the `hello` corpus ("hellohello…").
+pub fn hello_model() -> rnnscope::Model {
+    use rnnscope::{corpus, CellKind, Model, OptimizerKind, TrainConfig, Trainer, Vocab};
+    let text = corpus::get("hello").expect("hello corpus");
+    let model = Model::new(CellKind::Lstm, 16, 1, Vocab::from_text(&text).unwrap(), 1).unwrap();
+    let config = TrainConfig {
+        seq_len: 10,
+        batch: 4,
+        optimizer: OptimizerKind::Adam,
+        lr: 2e-2,
+        clip: 5.0,
+        val_fraction: 0.0,
+    };
+    let mut trainer = Trainer::new(model, &text, config).unwrap();
+    for _ in 0..300 {
+        trainer.step().unwrap();
+    }
+    trainer.into_model()
+}
