@@ -23,6 +23,8 @@ It writes, under tests/fixtures/:
                            all parameters after every step.
 
 Every reference is computed in float64 from the same float32 weights (the module is cast to double).
+Regenerating gives the same tensors and JSON; only the order of the metadata keys in the safetensors headers
+may differ (the safetensors writer keeps them in a hash map).
 """
 
 import json
