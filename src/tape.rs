@@ -11,7 +11,9 @@
 
 use crate::cell::{gru, lstm, rnn, CellKind};
 use crate::error::{Error, Result};
-use crate::kernels::{gemm_nn, gemm_nt, gemm_tn_acc, sum_rows_acc};
+use crate::kernels::{
+    gemm_nn, gemm_nt, gemm_packed, gemm_tn_acc, sum_rows_acc, PackedB, PACK_FROM_ROWS,
+};
 use crate::model::{Model, ModelConfig, State};
 
 /// Marks an input position with no character (an all-zero one-hot vector) or a step with no target.
@@ -79,6 +81,17 @@ pub struct Tape {
     dc_next: Vec<f32>,
     /// `(B, H)` GRU's direct path `z * dh`.
     dh_direct: Vec<f32>,
+    // Packed right-hand operands, named by their shape `(k, n)`; each is reused for every product of its shape.
+    /// `W_hhᵀ` (and `W_ih ᵀ` above layer 0): `(H, G·H)`.
+    pack_h_gh: PackedB,
+    /// `W_hh` (and `W_ih` above layer 0): `(G·H, H)`.
+    pack_gh_h: PackedB,
+    /// The hidden states a weight gradient is summed against: `(T·B, H)`.
+    pack_rows_h: PackedB,
+    /// `decoder.weightᵀ`: `(H, V)`.
+    pack_h_v: PackedB,
+    /// `decoder.weight`: `(V, H)`.
+    pack_v_h: PackedB,
 }
 
 impl Tape {
@@ -135,6 +148,11 @@ impl Tape {
             dh_next: vec![0.0; batch * h],
             dc_next: vec![0.0; batch * h],
             dh_direct: vec![0.0; if gru { batch * h } else { 0 }],
+            pack_h_gh: PackedB::new(h, gh),
+            pack_gh_h: PackedB::new(gh, h),
+            pack_rows_h: PackedB::new(rows, h),
+            pack_h_v: PackedB::new(h, v),
+            pack_v_h: PackedB::new(v, h),
         })
     }
 
@@ -180,10 +198,10 @@ impl Tape {
             } else {
                 gemm_nt(
                     rows,
-                    gh,
                     h,
                     &below[l - 1].h[..rows * h],
                     p.w_ih,
+                    &mut self.pack_h_gh,
                     pre_ih,
                     false,
                 );
@@ -194,6 +212,11 @@ impl Tape {
                 }
             }
             // The recurrence.
+            // Wide batches pack W_hhᵀ once for all steps; one or a few streams use unpacked dot products.
+            let packed = b >= PACK_FROM_ROWS;
+            if packed {
+                self.pack_h_gh.pack_transposed(p.w_hh, h);
+            }
             for t in 0..steps {
                 let (done, now) = lt.h.split_at_mut(t * b * h);
                 let h_prev: &[f32] = if t == 0 {
@@ -203,7 +226,11 @@ impl Tape {
                 };
                 let h_now = &mut now[..b * h];
                 let hh = &mut lt.hh[t * b * gh..(t + 1) * b * gh];
-                gemm_nt(b, gh, h, h_prev, p.w_hh, hh, false);
+                if packed {
+                    gemm_packed(b, h_prev, &mut self.pack_h_gh, hh, false);
+                } else {
+                    gemm_nt(b, h, h_prev, p.w_hh, &mut self.pack_h_gh, hh, false);
+                }
                 for row in hh.chunks_exact_mut(gh) {
                     for (r, &bias) in row.iter_mut().zip(p.b_hh) {
                         *r += bias;
@@ -269,7 +296,7 @@ impl Tape {
         let (w_d, b_d) = sizes.decoder(&model.params);
         let top = &self.layers[self.config.layers - 1].h[..rows * h];
         let logits = &mut self.logits[..rows * v];
-        gemm_nt(rows, v, h, top, w_d, logits, false);
+        gemm_nt(rows, h, top, w_d, &mut self.pack_h_v, logits, false);
         let mut total = 0.0f64;
         let mut counted = 0usize;
         for ((row, probs), &y) in logits
@@ -329,17 +356,29 @@ impl Tape {
         let top = &self.layers[self.config.layers - 1].h[..rows * h];
         {
             let (dw_d, db_d) = sizes.decoder_mut(grads);
-            gemm_tn_acc(v, h, rows, d_logits, top, dw_d);
+            gemm_tn_acc(v, rows, d_logits, top, &mut self.pack_rows_h, dw_d);
             sum_rows_acc(d_logits, v, db_d);
         }
         let (w_d, _) = sizes.decoder(&model.params);
-        gemm_nn(rows, h, v, d_logits, w_d, &mut self.d_h[..rows * h], false);
+        gemm_nn(
+            rows,
+            v,
+            d_logits,
+            w_d,
+            &mut self.pack_v_h,
+            &mut self.d_h[..rows * h],
+            false,
+        );
 
         for l in (0..self.config.layers).rev() {
             let p = sizes.layer(&model.params, l);
             let lt = &self.layers[l];
             self.dh_next.fill(0.0);
             self.dc_next.fill(0.0);
+            let packed = b >= PACK_FROM_ROWS;
+            if packed {
+                self.pack_gh_h.pack(p.w_hh, gh);
+            }
             for t in (0..steps).rev() {
                 let d_h = &mut self.d_h[t * b * h..(t + 1) * b * h];
                 for (d, &n) in d_h.iter_mut().zip(&self.dh_next) {
@@ -393,7 +432,19 @@ impl Tape {
                         }
                     }
                 }
-                gemm_nn(b, h, gh, dg_hh, p.w_hh, &mut self.dh_next, false);
+                if packed {
+                    gemm_packed(b, dg_hh, &mut self.pack_gh_h, &mut self.dh_next, false);
+                } else {
+                    gemm_nn(
+                        b,
+                        gh,
+                        dg_hh,
+                        p.w_hh,
+                        &mut self.pack_gh_h,
+                        &mut self.dh_next,
+                        false,
+                    );
+                }
                 if cell == CellKind::Gru {
                     for (d, &x) in self.dh_next.iter_mut().zip(&self.dh_direct) {
                         *d += x;
@@ -408,14 +459,21 @@ impl Tape {
             };
             let g = sizes.layer_mut(grads, l);
             // dW_hh = Σ_t dgh_tᵀ h_{t-1}: step 0 pairs with h0, the rest with h shifted by one step.
-            gemm_tn_acc(gh, h, b, &dg_hh[..b * gh], &lt.h0, g.w_hh);
+            gemm_tn_acc(
+                gh,
+                b,
+                &dg_hh[..b * gh],
+                &lt.h0,
+                &mut self.pack_rows_h,
+                g.w_hh,
+            );
             if steps > 1 {
                 gemm_tn_acc(
                     gh,
-                    h,
                     rows - b,
                     &dg_hh[b * gh..],
                     &lt.h[..(rows - b) * h],
+                    &mut self.pack_rows_h,
                     g.w_hh,
                 );
             }
@@ -433,13 +491,13 @@ impl Tape {
                 }
             } else {
                 let below = &self.layers[l - 1].h[..rows * h];
-                gemm_tn_acc(gh, h, rows, dg_ih, below, g.w_ih);
+                gemm_tn_acc(gh, rows, dg_ih, below, &mut self.pack_rows_h, g.w_ih);
                 gemm_nn(
                     rows,
-                    h,
                     gh,
                     dg_ih,
                     p.w_ih,
+                    &mut self.pack_gh_h,
                     &mut self.d_below[..rows * h],
                     false,
                 );

@@ -6,7 +6,7 @@
 //! h' = (1 - z) * n + z * h
 //! ```
 
-use super::{block, sigmoid, sigmoid_grad_from_output, tanh_grad_from_output};
+use super::{block, sigmoid, sigmoid_grad_from_output, tanh, tanh_grad_from_output};
 
 pub const GATE_NAMES: [&str; 3] = ["r", "z", "n"];
 const R: usize = 0;
@@ -29,7 +29,7 @@ pub fn forward(pre_ih: &[f32], hh: &[f32], h_prev: &[f32], act: &mut [f32], h: &
     for j in 0..n {
         r[j] = sigmoid(gi_r[j] + gh_r[j]);
         z[j] = sigmoid(gi_z[j] + gh_z[j]);
-        nn[j] = (gi_n[j] + r[j] * gh_n[j]).tanh();
+        nn[j] = tanh(gi_n[j] + r[j] * gh_n[j]);
         h[j] = (1.0 - z[j]) * nn[j] + z[j] * h_prev[j];
     }
 }

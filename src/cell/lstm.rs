@@ -6,7 +6,7 @@
 //! h' = o * tanh(c')
 //! ```
 
-use super::{block, sigmoid, sigmoid_grad_from_output, tanh_grad_from_output};
+use super::{block, sigmoid, sigmoid_grad_from_output, tanh, tanh_grad_from_output};
 
 pub const GATE_NAMES: [&str; 4] = ["i", "f", "g", "o"];
 const I: usize = 0;
@@ -37,7 +37,7 @@ pub fn forward(
         *a = sigmoid(*a);
     }
     for a in &mut act[block(G, n)] {
-        *a = a.tanh();
+        *a = tanh(*a);
     }
     for a in &mut act[block(O, n)] {
         *a = sigmoid(*a);
@@ -47,7 +47,7 @@ pub fn forward(
     let (g, o) = rest.split_at(n);
     for j in 0..n {
         c[j] = f[j] * c_prev[j] + i[j] * g[j];
-        tanh_c[j] = c[j].tanh();
+        tanh_c[j] = tanh(c[j]);
         h[j] = o[j] * tanh_c[j];
     }
 }

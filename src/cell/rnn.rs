@@ -1,13 +1,13 @@
 //! Vanilla RNN cell: `h' = act(W_ih x + b_ih + W_hh h + b_hh)` with `act` = tanh (default) or relu.
 
-use super::{tanh_grad_from_output, Activation};
+use super::{tanh, tanh_grad_from_output, Activation};
 
 /// Forward one row. `pre_ih`, `hh`: `(H)`; writes `h` `(H)` (the cell's only "gate" is `h` itself).
 pub fn forward(activation: Activation, pre_ih: &[f32], hh: &[f32], h: &mut [f32]) {
     for ((h, &a), &b) in h.iter_mut().zip(pre_ih).zip(hh) {
         let x = a + b;
         *h = match activation {
-            Activation::Tanh => x.tanh(),
+            Activation::Tanh => tanh(x),
             Activation::Relu => x.max(0.0),
         };
     }
