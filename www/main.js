@@ -24,6 +24,13 @@ const CHART_POINTS = 1024;
 const CELLS = ['rnn', 'lstm', 'gru'];
 const CELL_NAMES = { rnn: 'vanilla RNN', lstm: 'LSTM', gru: 'GRU' };
 
+// Intl formatters are costly to create (tens of ms the first time); make them once, at load.
+const NUMBER_FORMAT = new Intl.NumberFormat('en-US');
+/** 12345 → '12,345' */
+const num = (n) => NUMBER_FORMAT.format(n);
+/** A Date → 'HH:MM:SS' (local time) */
+const clock = (d) => [d.getHours(), d.getMinutes(), d.getSeconds()].map((v) => String(v).padStart(2, '0')).join(':');
+
 // -----------------------------------------------------------------------------------------------------------------
 // Talking to a worker
 
@@ -253,18 +260,63 @@ function markDirty(...parts) {
   if (!frame) frame = requestAnimationFrame(render);
 }
 
+/**
+ * Parts of the page in drawing order, with the panel each lives in. A part whose panel is off screen is not drawn
+ * (it waits, dirty, until its panel scrolls into view); a frame stops early when over budget and leaves the rest to
+ * the next frame. Together these keep every main-thread task short while the worker trains.
+ */
+const PARTS = [
+  ['status', null, () => renderStatus()],
+  ['controls', null, () => renderControls()],
+  ['guesses', null, () => renderGuesses()],
+  ['hell', 'watch', () => renderHell()],
+  ['chart', 'train', () => renderChart()],
+  ['inside', 'inside', () => renderInside()],
+  ['sample', 'sample', () => renderSample()],
+  ['autosamples', 'train', () => renderAutosamples()],
+  ['compare', 'compare', () => renderCompare()],
+];
+const FRAME_BUDGET_MS = 12;
+const onScreen = new Set();
+let drawAll = false;
+
+const panelObserver = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    const id = e.target.id;
+    if (e.isIntersecting) {
+      onScreen.add(id);
+      if (PARTS.some(([name, panel]) => panel === id && dirty.has(name))) markDirty();
+    } else {
+      onScreen.delete(id);
+    }
+  }
+});
+for (const id of new Set(PARTS.map(([, panel]) => panel).filter(Boolean))) panelObserver.observe($(id));
+
 function render() {
   frame = 0;
-  const parts = new Set(dirty);
-  dirty.clear();
-  if (parts.has('status')) renderStatus();
-  if (parts.has('chart')) renderChart();
-  if (parts.has('probe')) renderProbe();
-  if (parts.has('probe') || parts.has('inside')) renderInside();
-  if (parts.has('autosamples')) renderAutosamples();
-  if (parts.has('sample')) renderSample();
-  if (parts.has('compare')) renderCompare();
-  if (parts.has('controls')) renderControls();
+  const t0 = performance.now();
+  if (dirty.has('probe')) {
+    dirty.delete('probe');
+    dirty.add('guesses').add('hell').add('inside');
+  }
+  let again = false;
+  for (const [name, panel, draw] of PARTS) {
+    if (!dirty.has(name)) continue;
+    if (panel && !onScreen.has(panel) && !drawAll) continue;
+    if (performance.now() - t0 > FRAME_BUDGET_MS && !drawAll) {
+      again = true;
+      break;
+    }
+    dirty.delete(name);
+    const a = performance.now();
+    draw();
+    const dt = performance.now() - a;
+    // Diagnostics: a test (or a curious visitor) can set window.__renderTimes = [] to see slow parts.
+    if (dt > 6 && Array.isArray(window.__renderTimes)) window.__renderTimes.push({ part: name, ms: dt, at: a });
+  }
+  drawAll = false;
+  if (again && !frame) frame = requestAnimationFrame(render);
 }
 
 function renderStatus() {
@@ -285,7 +337,7 @@ function renderStatus() {
   $('stat-speed').textContent = app.running && app.charsPerSec ? compactInt(app.charsPerSec) : '–';
   const v = app.val[app.val.length - 1];
   $('stat-val').textContent = v ? fmt(conv(v.y), 3) : app.st.valFraction > 0 ? '…' : 'off';
-  $('stat-params').textContent = app.model ? app.model.info.params.toLocaleString('en-US') : '–';
+  $('stat-params').textContent = app.model ? num(app.model.info.params) : '–';
   const run = $('btn-run');
   run.textContent = app.running ? 'Pause' : app.step > 0 ? 'Resume' : 'Train';
   run.setAttribute('aria-pressed', String(app.running));
@@ -340,7 +392,7 @@ function renderCompare() {
     const r = c.runs[cell];
     const li = /** @type {HTMLElement} */ (list.children[i]);
     const loss = r.last ? fmt(conv(r.last.smoothLoss), 3) : '–';
-    const status = r.error ? `error: ${r.error}` : r.model ? `step ${r.step}, smoothed loss ${loss} ${UNIT_LABEL[app.st.units]}, ${r.model.info.params.toLocaleString('en-US')} parameters` : 'starting…';
+    const status = r.error ? `error: ${r.error}` : r.model ? `step ${r.step}, smoothed loss ${loss} ${UNIT_LABEL[app.st.units]}, ${num(r.model.info.params)} parameters` : 'starting…';
     li.children[0].textContent = `${CELL_NAMES[cell]} — ${status}`;
     li.children[1].textContent = r.sample;
   });
@@ -380,18 +432,10 @@ function renderSample() {
   /** @type {HTMLButtonElement} */ ($('btn-sample-stop')).disabled = !app.sample.active;
 }
 
-function renderProbe() {
+function renderHell() {
   const d = app.probe.data;
-  if (!d) {
-    hell.clear();
-    renderGuesses();
-    return;
-  }
-  hell.render(d);
-  const pos = /** @type {HTMLInputElement} */ ($('predict-pos'));
-  pos.max = String(Math.max(0, d.steps - 1));
-  if (app.probe.pos < 0 || app.probe.pos >= d.steps) pos.value = String(Math.max(0, d.steps - 1));
-  renderGuesses();
+  if (!d) hell.clear();
+  else hell.render(d);
 }
 
 /** The top-5 next-character guesses at the chosen position, as text. */
@@ -402,8 +446,12 @@ function renderGuesses() {
   if (!d || d.steps === 0) {
     list.replaceChildren();
     where.textContent = '';
+    delete list.dataset.prefix;
     return;
   }
+  const pos = /** @type {HTMLInputElement} */ ($('predict-pos'));
+  pos.max = String(Math.max(0, d.steps - 1));
+  if (app.probe.pos < 0 || app.probe.pos >= d.steps) pos.value = String(Math.max(0, d.steps - 1));
   const t = app.probe.pos < 0 || app.probe.pos >= d.steps ? d.steps - 1 : app.probe.pos;
   const V = d.vocab.length;
   const order = [];
@@ -553,7 +601,7 @@ function renderControls() {
   corpus.value = app.corpora.includes(st.corpus) ? st.corpus : 'custom';
   renderTensorOptions();
   renderSizeHint();
-  $('text-info').textContent = app.text ? `${app.textLabel}: ${app.text.length.toLocaleString('en-US')} characters, ${distinct(app.text)} distinct` : '';
+  $('text-info').textContent = app.text ? `${app.textLabel}: ${num(app.text.length)} characters, ${distinct(app.text)} distinct` : '';
 }
 
 function renderCorpusOptions() {
@@ -612,7 +660,7 @@ function renderSizeHint() {
   const V = app.text ? distinct(app.text) : 5;
   const n = S.paramCount(form.state.cell, form.state.hidden, form.state.layers, V);
   const problems = S.sizeProblems(form.state, V);
-  out.textContent = problems.length ? problems.join('; ') : `${n.toLocaleString('en-US')} parameters with this text's ${V}-character vocabulary.`;
+  out.textContent = problems.length ? problems.join('; ') : `${num(n)} parameters with this text's ${V}-character vocabulary.`;
   out.classList.toggle('bad', problems.length > 0);
 }
 
@@ -728,7 +776,8 @@ function onWorkerError(msg) {
     return;
   }
   if (msg.kind === ErrorKind.DIVERGED) {
-    say(`Training stopped: ${msg.message}. The model was rolled back to its last good step. Lower the learning rate, then Resume.`, 'error', 'diverged');
+    const m = msg.message.replace(/^training stopped:\s*/i, '');
+    say(`Training paused: ${m}. Resume continues from the last good step.`, 'error', 'diverged');
     return;
   }
   if (msg.kind === ErrorKind.INTERNAL) {
@@ -804,6 +853,7 @@ async function corpusText(name) {
 function adoptModel(msg, { keepHistory = false } = {}) {
   const info = msg.info;
   app.model = { info, config: msg.config };
+  app.modelGeneration = (app.modelGeneration || 0) + 1;
   app.step = info.step;
   app.running = false;
   app.error = null;
@@ -959,6 +1009,7 @@ function applyProbe(m, text) {
     loss: b.loss.subarray(0, T),
   };
   p.text = text;
+  p.generation = (p.generation || 0) + 1;
 }
 
 function newBuffers(cap, L, H, V, G, hasC, hasGate) {
@@ -1105,7 +1156,7 @@ async function autosave(force = false) {
     });
     if (ok) {
       app.lastSaveStep = r.step;
-      $('autosave-info').textContent = `Autosaved in this browser at step ${r.step} (${new Date().toLocaleTimeString()}).`;
+      $('autosave-info').textContent = `Autosaved in this browser at step ${r.step} (${clock(new Date())}).`;
     } else if (saver.lastError) {
       $('autosave-info').textContent = `Autosave is not working here: ${saver.lastError}`;
     }
@@ -1124,8 +1175,8 @@ async function offerRestore() {
   if (!rec || app.restoreDecided) return;
   app.restore = rec;
   const ago = Math.max(0, Math.round((Date.now() - rec.savedAt) / 60000));
-  const when = ago < 1 ? 'less than a minute ago' : ago === 1 ? '1 minute ago' : ago < 120 ? `${ago} minutes ago` : new Date(rec.savedAt).toLocaleString();
-  $('restore-text').textContent = `Your last session left a ${CELL_NAMES[rec.cell] ?? rec.cell} model in this browser (step ${rec.step.toLocaleString('en-US')}, ${rec.text.length.toLocaleString('en-US')} characters of text, saved ${when}). Autosave is paused until you choose.`;
+  const when = ago < 1 ? 'less than a minute ago' : ago === 1 ? '1 minute ago' : ago < 120 ? `${ago} minutes ago` : `${new Date(rec.savedAt).toDateString()} ${clock(new Date(rec.savedAt))}`;
+  $('restore-text').textContent = `Your last session left a ${CELL_NAMES[rec.cell] ?? rec.cell} model in this browser (step ${num(rec.step)}, ${num(rec.text.length)} characters of text, saved ${when}). Autosave is paused until you choose.`;
   $('restore').hidden = false;
 }
 
@@ -1183,7 +1234,7 @@ async function useText(text, label, corpusName) {
     return false;
   }
   if (text.length > MAX_TEXT_CHARS) {
-    say(`The text has ${text.length.toLocaleString('en-US')} characters; the limit here is ${MAX_TEXT_CHARS.toLocaleString('en-US')}.`, 'error', 'text');
+    say(`The text has ${num(text.length)} characters; the limit here is ${num(MAX_TEXT_CHARS)}.`, 'error', 'text');
     return false;
   }
   const prev = { text: app.text, label: app.textLabel, corpus: app.st.corpus, custom: app.st.text };
@@ -1398,7 +1449,7 @@ function wire() {
   const pos = /** @type {HTMLInputElement} */ ($('predict-pos'));
   pos.addEventListener('input', () => {
     app.probe.pos = Number(pos.value);
-    markDirty('probe');
+    markDirty('guesses');
   });
 
   // Text to learn.
@@ -1569,6 +1620,22 @@ window.rnnscope = {
   info: () => (app.model ? { ...app.model.info } : null),
   /** The current probe (ProbeData) of the text box, or null. */
   probe: () => app.probe.data,
+  /** Counts models put in place (build, load, restore, recovery). */
+  modelGeneration: () => app.modelGeneration || 0,
+  /** Counts probe results applied to the page. */
+  probeGeneration: () => app.probe.generation || 0,
+  /** Draw every part of the page on the next frame, on screen or not (before a full-page screenshot). */
+  drawEverything: () =>
+    new Promise((resolve) => {
+      drawAll = true;
+      for (const [name] of PARTS) dirty.add(name);
+      cancelAnimationFrame(frame);
+      frame = 0;
+      requestAnimationFrame(() => {
+        render();
+        requestAnimationFrame(() => resolve(true));
+      });
+    }),
   /** True once a model exists and the text box has been probed with it. */
   ready: () => !!app.model && !!app.probe.data,
 };

@@ -168,6 +168,9 @@ export function paramCount(cell, hidden, layers, vocab) {
 }
 
 /** Limits the page enforces before asking the worker (the Rust side has its own and says why it refuses). */
+const NUMBER_FORMAT = new Intl.NumberFormat('en-US');
+const num = (n) => NUMBER_FORMAT.format(n);
+
 export const LIMITS = {
   maxParams: 20_000_000,
   maxWindow: 1_000_000, // seqLen × batch × hidden × layers, roughly the activations one step keeps
@@ -182,11 +185,11 @@ export function sizeProblems(state, vocab) {
   const out = [];
   const n = paramCount(state.cell, state.hidden, state.layers, vocab);
   if (n > LIMITS.maxParams) {
-    out.push(`${n.toLocaleString('en-US')} parameters is too many for a browser tab (limit ${LIMITS.maxParams.toLocaleString('en-US')}); use fewer hidden units or layers`);
+    out.push(`${num(n)} parameters is too many for a browser tab (limit ${num(LIMITS.maxParams)}); use fewer hidden units or layers`);
   }
   const w = state.seqLen * state.batch * state.hidden * state.layers;
   if (w > LIMITS.maxWindow * 16) {
-    out.push(`sequence length × batch × hidden × layers = ${w.toLocaleString('en-US')} is too large to train here; shorten the sequence or the batch`);
+    out.push(`sequence length × batch × hidden × layers = ${num(w)} is too large to train here; shorten the sequence or the batch`);
   }
   return out;
 }

@@ -1,0 +1,202 @@
+// Keeping and sharing work: download a model and load it back (same predictions), a corrupt model file is refused
+// with the model untouched, empty or non-UTF-8 text is refused with a message, and a shared URL reproduces its setup.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  WAIT, frames, launch, messages, openPage, pause, shownGuesses, startServer, typeProbe, waitGuessesFor, waitReady,
+  waitStep,
+} from './helpers.mjs';
+
+let server;
+let browser;
+const tmp = mkdtempSync(join(tmpdir(), 'rnnscope-browser-'));
+const allProblems = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A trained, paused page showing the guesses after "hel". */
+async function trainedPage() {
+  const p = await openPage(browser, server.origin, { acceptDownloads: true });
+  allProblems.push(p.problems);
+  await p.page.goto(server.url);
+  await waitReady(p.page);
+  await waitStep(p.page, 60);
+  await pause(p.page);
+  await typeProbe(p.page, 'hel');
+  await waitGuessesFor(p.page, 'hel');
+  await frames(p.page);
+  return p;
+}
+
+test('download the model, load it back: identical predictions', async () => {
+  const { page, context } = await trainedPage();
+  const before = await shownGuesses(page);
+  const step = await page.evaluate(() => window.rnnscope.step());
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download model/ }).click()]);
+  assert.match(download.suggestedFilename(), /^rnnscope-lstm-1x32-step\d+\.safetensors$/);
+  const file = join(tmp, download.suggestedFilename());
+  await download.saveAs(file);
+  const bytes = readFileSync(file);
+  const headerLen = Number(bytes.readBigUInt64LE(0));
+  assert.ok(headerLen > 0 && headerLen < bytes.length, 'not a safetensors file');
+  JSON.parse(bytes.subarray(8, 8 + headerLen).toString('utf8'));
+
+  // Change the model first (a reset), so that loading visibly brings the trained one back.
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.waitForFunction(() => window.rnnscope.step() === 0, null, { timeout: WAIT });
+  await waitGuessesFor(page, 'hel');
+  const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
+  await page.getByLabel('Load a model…').setInputFiles(file);
+  await page.waitForFunction((g) => window.rnnscope.modelGeneration() > g, gen, { timeout: WAIT });
+  await waitGuessesFor(page, 'hel');
+  await frames(page);
+  const afterLoad = await shownGuesses(page);
+  assert.deepEqual(afterLoad, before);
+  assert.equal(await page.evaluate(() => window.rnnscope.step()), step);
+  assert.ok((await messages(page)).some((m) => m.includes('Loaded')), 'no "Loaded" message');
+  await context.close();
+});
+
+test('a corrupt model file is refused with a message and the model is unchanged', async () => {
+  const { page, context } = await trainedPage();
+  const before = await shownGuesses(page);
+  const info = await page.evaluate(() => window.rnnscope.info());
+  const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
+  const bad = join(tmp, 'broken.safetensors');
+  writeFileSync(bad, Buffer.concat([Buffer.from([0x10, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{"not": json at all')]));
+  await page.getByLabel('Load a model…').setInputFiles(bad);
+  await page.waitForFunction(
+    () => Array.from(document.querySelectorAll('[data-testid="message"]')).some((m) => m.textContent.includes('broken.safetensors')),
+    null,
+    { timeout: WAIT },
+  );
+  const msg = (await messages(page)).find((m) => m.includes('broken.safetensors'));
+  assert.match(msg, /Could not load/);
+  assert.match(msg, /unchanged/);
+  assert.equal(await page.locator('[data-testid="message"][data-kind="error"]').count() >= 1, true);
+  // Same model, same predictions.
+  assert.equal(await page.evaluate(() => window.rnnscope.modelGeneration()), gen);
+  assert.deepEqual(await page.evaluate(() => window.rnnscope.info()), info);
+  await typeProbe(page, 'hel');
+  await waitGuessesFor(page, 'hel');
+  await frames(page);
+  assert.deepEqual(await shownGuesses(page), before);
+
+  // A model that does not fit the text (different vocabulary) is refused too, by the Rust side, with its reason.
+  await context.close();
+});
+
+test('empty text, whitespace and non-UTF-8 files are refused with a message; nothing is lost', async () => {
+  const { page, problems, context } = await openPage(browser, server.origin);
+  allProblems.push(problems);
+  await page.goto(server.url);
+  await waitReady(page);
+  const info = await page.evaluate(() => window.rnnscope.info());
+  const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
+  const paste = page.getByLabel('Or paste your own');
+  await paste.fill('');
+  await page.getByRole('button', { name: 'Train on this text' }).click();
+  await page.locator('[data-testid="message"]', { hasText: 'empty' }).waitFor({ timeout: WAIT });
+  await paste.fill('   \n  ');
+  await page.getByRole('button', { name: 'Train on this text' }).click();
+  await page.locator('[data-testid="message"]', { hasText: 'whitespace' }).waitFor({ timeout: WAIT });
+  const latin1 = join(tmp, 'latin1.txt');
+  writeFileSync(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])); // "café" in ISO-8859-1
+  await page.getByLabel('Open a text file…').setInputFiles(latin1);
+  await page.locator('[data-testid="message"]', { hasText: 'not UTF-8' }).waitFor({ timeout: WAIT });
+  assert.equal(await page.evaluate(() => window.rnnscope.modelGeneration()), gen);
+  assert.deepEqual(await page.evaluate(() => window.rnnscope.info()), info);
+
+  // Text too short for the batch: the Rust side refuses and the page shows its reason.
+  await paste.fill('abcabcabcabc');
+  await page.getByRole('button', { name: 'Train on this text' }).click();
+  await page.locator('[data-testid="message"]', { hasText: 'Could not train on this text' }).waitFor({ timeout: WAIT });
+  assert.equal(await page.evaluate(() => window.rnnscope.modelGeneration()), gen);
+
+  // And real text works: a new model on it.
+  await paste.fill('abc'.repeat(100));
+  await page.getByRole('button', { name: 'Train on this text' }).click();
+  await page.waitForFunction((g) => window.rnnscope.modelGeneration() > g, gen, { timeout: WAIT });
+  assert.deepEqual((await page.evaluate(() => window.rnnscope.info())).vocab, ['a', 'b', 'c']);
+  assert.match(await page.evaluate(() => location.hash), /corpus=custom/);
+  await context.close();
+});
+
+test('absurd model sizes are refused with the reason', async () => {
+  const { page, problems, context } = await openPage(browser, server.origin);
+  allProblems.push(problems);
+  await page.goto(server.url);
+  await waitReady(page);
+  const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
+  await page.getByLabel('Hidden units').fill('2048');
+  await page.getByLabel('Layers').fill('8');
+  await page.getByRole('button', { name: 'Build and train' }).click();
+  await page.locator('[data-testid="message"]', { hasText: 'too big' }).waitFor({ timeout: WAIT });
+  await page.getByLabel('Hidden units').fill('-3');
+  await page.getByRole('button', { name: 'Build and train' }).click();
+  await page.locator('[data-testid="message"]', { hasText: 'hidden size must be a whole number' }).waitFor({ timeout: WAIT });
+  assert.equal(await page.getByLabel('Hidden units').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => window.rnnscope.modelGeneration()), gen);
+  await context.close();
+});
+
+test('a shared URL opens with the same setup', async () => {
+  const { page, problems, context } = await openPage(browser, server.origin);
+  allProblems.push(problems);
+  const hash =
+    '#corpus=brackets&cell=gru&hidden=24&layers=2&seqLen=12&batch=3&optimizer=rmsprop&lr=0.003&clip=2&seed=42&valFraction=0.1&temperature=0.5&probe=%28%5B%5D%29';
+  await page.goto(server.url + hash);
+  await waitReady(page);
+  const values = await page.evaluate(() =>
+    Object.fromEntries(['corpus', 'cell', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'lr-num', 'clip', 'seed', 'valFraction', 'temperature', 'probe-text'].map((id) => [id, document.getElementById(id).value])),
+  );
+  assert.deepEqual(values, {
+    corpus: 'brackets',
+    cell: 'gru',
+    hidden: '24',
+    layers: '2',
+    seqLen: '12',
+    batch: '3',
+    optimizer: 'rmsprop',
+    'lr-num': '0.003',
+    clip: '2',
+    seed: '42',
+    valFraction: '0.1',
+    temperature: '0.5',
+    'probe-text': '([])',
+  });
+  const info = await page.evaluate(() => window.rnnscope.info());
+  assert.equal(info.cell, 'gru');
+  assert.equal(info.hidden, 24);
+  assert.equal(info.layers, 2);
+  // The page writes the same setup back into its address, so the link can be passed on.
+  const back = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  for (const [k, v] of new URLSearchParams(hash.slice(1))) assert.equal(back.get(k), v, `URL lost ${k}`);
+  // Same seed, same setup → the same first losses in a second tab.
+  await waitStep(page, 5);
+  const first = (await page.evaluate(() => window.rnnscope.lossHistory())).slice(0, 5);
+  const other = await openPage(browser, server.origin);
+  allProblems.push(other.problems);
+  await other.page.goto(server.url + hash);
+  await waitReady(other.page);
+  await waitStep(other.page, 5);
+  assert.deepEqual((await other.page.evaluate(() => window.rnnscope.lossHistory())).slice(0, 5), first);
+  await other.context.close();
+  await context.close();
+});
+
+test('no uncaught errors, no console errors, no request off the origin', () => {
+  assert.deepEqual(allProblems.flat(), []);
+});

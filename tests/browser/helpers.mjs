@@ -1,0 +1,183 @@
+// Shared setup for the browser tests: start scripts/serve.mjs on a free port, launch Debian's chromium through
+// playwright-core, and open the page with guards that fail the test on uncaught errors, console errors and any
+// request that leaves the serving origin. No sleeps: everything waits on conditions.
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+
+/** Generous: a --dev wasm build on a small CI machine trains slowly. */
+export const WAIT = 120_000;
+
+/**
+ * Start the static server on port 0 and read the URL from its one stdout line.
+ * @returns {Promise<{url: string, origin: string, stop: () => Promise<void>}>}
+ */
+export async function startServer() {
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d) => {
+    err += d;
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^rnnscope demo: (http:\/\/127\.0\.0\.1:\d+\/)\n/m.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${err}`)));
+  });
+  return {
+    url,
+    origin: new URL(url).origin,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    },
+  };
+}
+
+/** Debian's chromium, headless. */
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/**
+ * A new page (in its own context, so IndexedDB starts empty) with error and origin guards and a long-task observer
+ * installed before any page script runs. `problems` collects everything that should fail the test.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} origin
+ * @param {{width?: number, height?: number, acceptDownloads?: boolean}} [opts]
+ */
+export async function openPage(browser, origin, { width = 1280, height = 900, acceptDownloads = false } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads });
+  const problems = [];
+  const requests = [];
+  context.on('request', (r) => {
+    const u = r.url();
+    requests.push(u);
+    if (u.startsWith('blob:') || u.startsWith('data:')) return;
+    let o;
+    try {
+      o = new URL(u).origin;
+    } catch {
+      o = u;
+    }
+    if (o !== origin) problems.push(`request off the origin: ${u}`);
+  });
+  await context.addInitScript(() => {
+    window.__longtasks = [];
+    window.__renderTimes = [];
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    } catch {
+      window.__longtasks = null;
+    }
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => problems.push(`uncaught error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('crash', () => problems.push('the page crashed'));
+  return { context, page, problems, requests };
+}
+
+/** Wait until the page has a model and has probed the text box with it. */
+export async function waitReady(page) {
+  await page.waitForFunction(() => window.rnnscope && window.rnnscope.ready(), null, { timeout: WAIT });
+}
+
+/** The step count shown in the header. */
+export async function shownStep(page) {
+  return Number(await page.locator('[data-testid="step"]').textContent());
+}
+
+/** Wait until the shown step count reaches `n`. */
+export async function waitStep(page, n) {
+  await page.waitForFunction(
+    (k) => Number(document.querySelector('[data-testid="step"]').textContent) >= k,
+    n,
+    { timeout: WAIT },
+  );
+}
+
+/** Wait until the run-state pill says `state` ('training', 'paused', …). */
+export async function waitState(page, state) {
+  await page.waitForFunction((s) => document.querySelector('[data-testid="run-state"]').dataset.state === s, state, {
+    timeout: WAIT,
+  });
+}
+
+/** Pause training and wait until the page says it is paused. */
+export async function pause(page) {
+  if ((await page.locator('[data-testid="run-state"]').getAttribute('data-state')) === 'training') {
+    await page.getByRole('button', { name: 'Pause' }).click();
+  }
+  await page.waitForFunction(() => !window.rnnscope.running() && document.querySelector('[data-testid="run-state"]').dataset.state !== 'training', null, {
+    timeout: WAIT,
+  });
+}
+
+/** Two animation frames: whatever was marked dirty has been drawn. */
+export function frames(page) {
+  return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+}
+
+/** The guesses shown in the "Next-character guesses" list: [{char, prob}] and the text they follow. */
+export async function shownGuesses(page) {
+  return page.evaluate(() => {
+    const list = document.querySelector('[data-testid="predictions"]');
+    return {
+      prefix: list.dataset.prefix ?? null,
+      guesses: Array.from(list.querySelectorAll('li')).map((li) => ({ char: li.dataset.char, prob: li.dataset.prob })),
+    };
+  });
+}
+
+/** Replace the text in the "Text to look at" box by typing it key by key, as a visitor would. */
+export async function typeProbe(page, text) {
+  const box = page.getByLabel('Text to look at');
+  await box.fill('');
+  await box.pressSequentially(text);
+}
+
+/** Wait until the guesses list shows the guesses after exactly `prefix` with a probe of the current model. */
+export async function waitGuessesFor(page, prefix) {
+  await page.waitForFunction(
+    (p) => {
+      const list = document.querySelector('[data-testid="predictions"]');
+      const d = window.rnnscope.probe();
+      return list.dataset.prefix === p && d && d.steps === Array.from(p).length && list.querySelectorAll('li').length > 0;
+    },
+    prefix,
+    { timeout: WAIT },
+  );
+}
+
+/** The texts of the messages currently shown. */
+export async function messages(page) {
+  return page.locator('[data-testid="message"]').allTextContents();
+}
+
+export function screenshotPath(name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return join(SCREENSHOTS, name);
+}

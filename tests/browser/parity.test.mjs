@@ -1,0 +1,72 @@
+// Same seed and settings give the same loss curve natively (the CLI) and in the browser (the wasm build in the
+// page's worker): the first 100 per-step losses agree to 1e-3 relative.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, WAIT, launch, openPage, startServer, waitReady } from './helpers.mjs';
+
+const STEPS = 100;
+const SETUP = { corpus: 'hello', cell: 'lstm', hidden: 32, layers: 1, seqLen: 8, batch: 2, optimizer: 'adam', lr: 0.01, clip: 5, seed: 7, valFraction: 0 };
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function nativeLosses() {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnscope-parity-'));
+  const log = join(dir, 'log.jsonl');
+  const out = join(dir, 'model.safetensors');
+  // prettier-ignore
+  const args = ['run', '--release', '--quiet', '--', 'train',
+    '--corpus', SETUP.corpus, '--cell', SETUP.cell, '--hidden', String(SETUP.hidden), '--layers', String(SETUP.layers),
+    '--seq-len', String(SETUP.seqLen), '--batch', String(SETUP.batch), '--optimizer', SETUP.optimizer,
+    '--lr', String(SETUP.lr), '--clip', String(SETUP.clip), '--seed', String(SETUP.seed),
+    '--val-fraction', String(SETUP.valFraction), '--steps', String(STEPS), '--log-jsonl', log, '--out', out];
+  await promisify(execFile)('cargo', args, { cwd: ROOT, maxBuffer: 64 << 20, timeout: 30 * 60_000 });
+  const rows = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return rows.sort((a, b) => a.step - b.step).map((r) => r.loss);
+}
+
+async function browserLosses() {
+  const { page, problems, context } = await openPage(browser, server.origin);
+  const hash = '#' + new URLSearchParams(Object.entries(SETUP).map(([k, v]) => [k, String(v)])).toString();
+  await page.goto(server.url + hash);
+  await waitReady(page);
+  await page.waitForFunction((n) => window.rnnscope.lossHistory().length >= n, STEPS, { timeout: WAIT });
+  const losses = await page.evaluate(() => window.rnnscope.lossHistory());
+  const offset = await page.evaluate(() => window.rnnscope.lossOffset());
+  const info = await page.evaluate(() => window.rnnscope.info());
+  await context.close();
+  assert.deepEqual(problems, []);
+  assert.equal(offset, 0, 'the loss history does not start at step 1');
+  assert.equal(info.cell, SETUP.cell);
+  assert.equal(info.hidden, SETUP.hidden);
+  return losses.slice(0, STEPS);
+}
+
+test(`the first ${STEPS} losses match the CLI's to 1e-3 relative`, { timeout: 40 * 60_000 }, async () => {
+  const [native, web] = await Promise.all([nativeLosses(), browserLosses()]);
+  assert.equal(native.length, STEPS, `the CLI logged ${native.length} steps`);
+  assert.equal(web.length, STEPS);
+  const bad = [];
+  for (let i = 0; i < STEPS; i++) {
+    const rel = Math.abs(native[i] - web[i]) / Math.max(Math.abs(native[i]), 1e-6);
+    if (!(rel <= 1e-3)) bad.push(`step ${i + 1}: native ${native[i]} browser ${web[i]} (rel ${rel.toExponential(2)})`);
+  }
+  assert.deepEqual(bad, [], bad.slice(0, 10).join('\n'));
+  assert.ok(web[STEPS - 1] < web[0], 'the loss did not fall');
+});

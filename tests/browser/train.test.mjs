@@ -1,0 +1,169 @@
+// The page as a first-time visitor meets it: it starts training the "hello" toy by itself; typing shows the
+// model's guesses; the loss falls; pause and resume work; the main thread stays responsive; the page asks for
+// nothing outside its origin and is served with a strict Content-Security-Policy. Saves the screenshots.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  WAIT, frames, launch, openPage, pause, screenshotPath, shownGuesses, shownStep, startServer, typeProbe, waitGuessesFor,
+  waitReady, waitState, waitStep,
+} from './helpers.mjs';
+
+let server;
+let browser;
+let page;
+let problems;
+let response;
+let trainingFrom = 0;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  ({ page, problems } = await openPage(browser, server.origin));
+  response = await page.goto(server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the page is served with a strict Content-Security-Policy', async () => {
+  const csp = response.headers()['content-security-policy'];
+  assert.ok(csp, 'no Content-Security-Policy header');
+  for (const part of [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self'",
+    "style-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ]) {
+    assert.ok(csp.includes(part), `CSP lacks ${part}: ${csp}`);
+  }
+  assert.equal(response.headers()['content-type'], 'text/html; charset=utf-8');
+});
+
+test('it starts training the hello toy by itself and shows the text "hello" inside the model', async () => {
+  await waitReady(page);
+  await waitStep(page, 1);
+  await waitState(page, 'training');
+  const cols = page.locator('[data-testid="hell"] [data-testid="hell-col"]');
+  await cols.nth(4).waitFor({ timeout: WAIT });
+  assert.equal(await cols.count(), 5);
+  assert.deepEqual(await cols.evaluateAll((els) => els.map((e) => e.dataset.char)), ['h', 'e', 'l', 'l', 'o']);
+  const info = await page.evaluate(() => window.rnnscope.info());
+  assert.equal(info.cell, 'lstm');
+  assert.deepEqual(info.vocab, ['e', 'h', 'l', 'o']);
+  // From here on it is training with everything on screen: the long-task check below starts now.
+  await frames(page);
+  trainingFrom = await page.evaluate(() => performance.now());
+});
+
+test('typing "hel" after some training: the top guess for the next character is "l"', async () => {
+  await waitStep(page, 150);
+  await typeProbe(page, 'hel');
+  await waitGuessesFor(page, 'hel');
+  // The guesses sharpen as training goes on and the page re-reads the text; wait for the model to have learnt it.
+  await page.waitForFunction(
+    () => {
+      const li = document.querySelector('[data-testid="predictions"] li');
+      return document.querySelector('[data-testid="predictions"]').dataset.prefix === 'hel' && li && li.dataset.char === 'l';
+    },
+    null,
+    { timeout: WAIT },
+  );
+  const { prefix, guesses } = await shownGuesses(page);
+  assert.equal(prefix, 'hel');
+  assert.equal(guesses[0].char, 'l');
+  assert.ok(Number(guesses[0].prob) > 0.5, `top guess only ${guesses[0].prob}`);
+  assert.equal(guesses.length, 4); // the whole vocabulary: h, e, l, o
+  // The hell diagram shows the same text and its own top guess under the last "l" column.
+  const cols = page.locator('[data-testid="hell"] [data-testid="hell-col"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="hell"] [data-testid="hell-col"]').length === 3, null, { timeout: WAIT });
+  const top = await cols.nth(2).locator('[data-testid="guess"][data-rank="1"]').getAttribute('data-char');
+  assert.equal(top, 'l');
+  // Typing more extends it one character at a time.
+  await page.getByLabel('Text to look at').press('l');
+  await waitGuessesFor(page, 'hell');
+  await page.waitForFunction(() => document.querySelector('[data-testid="predictions"] li')?.dataset.char === 'o', null, { timeout: WAIT });
+});
+
+test('the displayed loss falls while it trains', async () => {
+  await pause(page);
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.waitForFunction(() => window.rnnscope.step() === 0 && window.rnnscope.lossHistory().length === 0, null, { timeout: WAIT });
+  await page.getByRole('button', { name: 'Step' }).click();
+  await waitStep(page, 1);
+  await frames(page);
+  const first = Number(await page.locator('[data-testid="loss"]').textContent());
+  assert.ok(first > 1.0 && first < 2.5, `first loss ${first} is not about ln 4`);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await waitStep(page, 120);
+  await pause(page);
+  await frames(page);
+  const later = Number(await page.locator('[data-testid="loss"]').textContent());
+  assert.ok(later < first * 0.6, `loss went from ${first} to ${later}`);
+  // The chart says so too.
+  const readout = await page.locator('#loss-chart [data-testid="loss-readout"] [data-series="training"]').getAttribute('data-value');
+  assert.ok(Number(readout) < first, `chart readout ${readout}`);
+});
+
+test('pause stops the step count and resume advances it', async () => {
+  await pause(page);
+  const stopped = await shownStep(page);
+  // A round trip through the worker (a probe) proves it has handled everything sent before; still no new steps.
+  const g = await page.evaluate(() => window.rnnscope.probeGeneration());
+  await typeProbe(page, 'he');
+  await page.waitForFunction((k) => window.rnnscope.probeGeneration() > k && window.rnnscope.probe()?.steps === 2, g, { timeout: WAIT });
+  await frames(page);
+  assert.equal(await shownStep(page), stopped);
+  assert.equal(await page.locator('[data-testid="run-state"]').getAttribute('data-state'), 'paused');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await waitState(page, 'training');
+  await waitStep(page, stopped + 20);
+  assert.ok((await shownStep(page)) >= stopped + 20);
+});
+
+test('while it trains, no main-thread task takes longer than 50 ms', async () => {
+  await waitState(page, 'training');
+  const from = await shownStep(page);
+  // Type while it trains: every key extends the probe and redraws the diagram.
+  await typeProbe(page, 'hello hello');
+  await waitGuessesFor(page, 'hello hello');
+  await waitStep(page, from + 200);
+  const tasks = await page.evaluate(() => window.__longtasks);
+  assert.ok(Array.isArray(tasks), 'this chromium has no long-task observer');
+  const during = tasks.filter((t) => t.start >= trainingFrom);
+  const parts = await page.evaluate(() => window.__renderTimes);
+  const near = during.map((t) => ({ ...t, drawing: parts.filter((p) => p.at >= t.start - 1 && p.at <= t.start + t.duration) }));
+  assert.deepEqual(near, [], `long tasks during training (with the page parts drawn in them): ${JSON.stringify(near)}`);
+});
+
+test('screenshots: desktop and 360 px wide', async () => {
+  await typeProbe(page, 'hello');
+  await waitGuessesFor(page, 'hello');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate(() => window.rnnscope.drawEverything());
+  await page.screenshot({ path: screenshotPath('desktop.png'), fullPage: false });
+  await page.screenshot({ path: screenshotPath('desktop-full.png'), fullPage: true });
+  const narrow = await openPage(browser, server.origin, { width: 360, height: 780 });
+  await narrow.page.goto(server.url);
+  await waitReady(narrow.page);
+  await waitStep(narrow.page, 100);
+  await narrow.page.locator('[data-testid="hell"] [data-testid="hell-col"]').nth(4).waitFor({ timeout: WAIT });
+  await narrow.page.evaluate(() => window.rnnscope.drawEverything());
+  // Nothing is wider than the screen except the deliberately scrolling figures.
+  const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(overflow <= 360, `page is ${overflow}px wide at 360px`);
+  await narrow.page.screenshot({ path: screenshotPath('mobile-360.png'), fullPage: false });
+  await narrow.page.screenshot({ path: screenshotPath('mobile-360-full.png'), fullPage: true });
+  assert.deepEqual(narrow.problems, []);
+  await narrow.context.close();
+});
+
+test('no uncaught errors, no console errors, no request off the origin', () => {
+  assert.deepEqual(problems, []);
+});
