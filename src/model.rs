@@ -52,8 +52,8 @@ impl ModelConfig {
         if params > MAX_PARAMS {
             return Err(Error::Config(format!(
                 "this model would have {params} parameters ({} MiB); the limit is {MAX_PARAMS} ({} MiB) — use a smaller hidden size or fewer layers",
-                (params * 4) >> 20,
-                (MAX_PARAMS * 4) >> 20
+                params / (1 << 18),
+                MAX_PARAMS / (1 << 18)
             )));
         }
         Ok(())

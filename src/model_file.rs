@@ -6,48 +6,50 @@ use crate::error::{Error, Result};
 use crate::model::{Model, ModelConfig};
 use crate::params::Layout;
 use crate::vocab::Vocab;
-use safetensors::tensor::{Dtype, TensorView};
+use safetensors::tensor::Dtype;
 use safetensors::SafeTensors;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Metadata keys written by rnnscope besides `cell` and `vocab` (all optional on load).
 pub const KEY_STEP: &str = "step";
 pub const KEY_NONLINEARITY: &str = "nonlinearity";
 
-fn le_bytes(values: &[f32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
 /// Writes named tensors (layout order) and metadata as safetensors bytes.
+///
+/// Written by hand rather than with `safetensors::serialize` so that the same model always gives
+/// the same bytes: the header's keys are sorted (`__metadata__` first) instead of following a
+/// `HashMap`'s iteration order. The header is padded with spaces to 8 bytes, as the format asks.
 pub fn tensors_to_bytes(
     layout: &Layout,
     values: &[f32],
-    metadata: HashMap<String, String>,
+    metadata: BTreeMap<String, String>,
 ) -> Vec<u8> {
-    let bytes: Vec<Vec<u8>> = layout
-        .tensors
-        .iter()
-        .map(|t| le_bytes(&values[t.range.clone()]))
-        .collect();
-    let views: Vec<(String, TensorView<'_>)> = layout
-        .tensors
-        .iter()
-        .zip(&bytes)
-        .map(|(t, b)| {
-            (
-                t.name.clone(),
-                TensorView::new(Dtype::F32, t.shape.clone(), b).expect("shape matches data"),
-            )
-        })
-        .collect();
-    safetensors::tensor::serialize(views, Some(metadata))
-        .expect("serialising in-memory tensors cannot fail")
+    let mut header: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    header.insert("__metadata__".into(), serde_json::json!(metadata));
+    let mut offset = 0;
+    for t in &layout.tensors {
+        let end = offset + 4 * t.range.len();
+        header.insert(
+            t.name.clone(),
+            serde_json::json!({ "dtype": "F32", "shape": t.shape, "data_offsets": [offset, end] }),
+        );
+        offset = end;
+    }
+    let mut json = serde_json::to_vec(&header).expect("a map of strings and numbers serialises");
+    json.resize(json.len().next_multiple_of(8), b' ');
+
+    let mut out = Vec::with_capacity(8 + json.len() + offset);
+    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    out.extend_from_slice(&json);
+    for t in &layout.tensors {
+        out.extend(values[t.range.clone()].iter().flat_map(|v| v.to_le_bytes()));
+    }
+    out
 }
 
 /// The model as a `.safetensors` file, with `extra` metadata (e.g. training step, settings) added.
 pub fn to_bytes(model: &Model, extra: &BTreeMap<String, String>) -> Vec<u8> {
-    let mut metadata: HashMap<String, String> =
-        extra.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut metadata = extra.clone();
     metadata.insert("cell".into(), model.config.cell.name().into());
     if let CellKind::Rnn(Activation::Relu) = model.config.cell {
         metadata.insert(KEY_NONLINEARITY.into(), "relu".into());

@@ -20,7 +20,16 @@ use crate::model::{Model, ModelConfig, State};
 pub const NONE: u32 = u32::MAX;
 
 /// Largest tape accepted, in f32 values (1 Gi floats, 4 GiB).
+#[cfg(target_pointer_width = "64")]
 pub const MAX_TAPE_FLOATS: usize = 1 << 30;
+/// Largest tape accepted where memory is a 32-bit space (WebAssembly), in f32 values (512 MiB).
+#[cfg(not(target_pointer_width = "64"))]
+pub const MAX_TAPE_FLOATS: usize = 1 << 27;
+
+/// Floats to whole MiB, without overflow on 32-bit targets.
+fn mib(floats: usize) -> usize {
+    floats / (1 << 18)
+}
 
 /// Proof that [`Tape::forward`] ran over `steps` steps; consumed by [`Tape::backward`].
 #[must_use]
@@ -113,8 +122,8 @@ impl Tape {
         if floats > MAX_TAPE_FLOATS {
             return Err(Error::Config(format!(
                 "seq_len {steps} × batch {batch} needs {} MiB of activations for this model; the limit is {} MiB — reduce seq_len, batch or the model size",
-                floats.saturating_mul(4) >> 20,
-                (MAX_TAPE_FLOATS * 4) >> 20
+                mib(floats),
+                mib(MAX_TAPE_FLOATS)
             )));
         }
         let gh = g * h;

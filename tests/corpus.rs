@@ -1,5 +1,6 @@
 //! The embedded corpora and the structured generator's guarantees: determinism, balanced and properly nested
 //! brackets, quotes closed on their line, line length, indentation that follows depth.
+#![cfg(not(target_arch = "wasm32"))] // reads files or runs long numeric sweeps; tests/wasm.rs covers wasm
 
 use rnnscope::corpus::{self, structured, MAX_LINE};
 use rnnscope::Vocab;

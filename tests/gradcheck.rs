@@ -1,5 +1,6 @@
 //! Finite-difference gradient checks for every parameter of every cell, 1 and 2 layers, T = 6 steps,
 //! B = 2 streams, starting from a non-zero state (so the paths through `h0`/`c0` are exercised too).
+#![cfg(not(target_arch = "wasm32"))] // reads files or runs long numeric sweeps; tests/wasm.rs covers wasm
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;

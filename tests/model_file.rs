@@ -1,5 +1,6 @@
 //! The model file: bit-exact round trips, PyTorch-written files, and every kind of bad input giving a clear
 //! `Error::ModelFile` (never a panic, never a huge allocation).
+#![cfg(not(target_arch = "wasm32"))] // reads files or runs long numeric sweeps; tests/wasm.rs covers wasm
 
 mod common;
 
@@ -182,6 +183,25 @@ fn round_trip_is_bit_exact_for_every_cell() {
             );
         }
     }
+}
+
+#[test]
+fn the_same_model_always_writes_the_same_bytes() {
+    let original = model(CellKind::Gru, 2);
+    let extra: BTreeMap<String, String> = [
+        ("step".to_string(), "7".to_string()),
+        ("zeta".to_string(), "last".to_string()),
+        ("alpha".to_string(), "first".to_string()),
+    ]
+    .into();
+    let bytes = model_file::to_bytes(&original, &extra);
+    assert_eq!(bytes, model_file::to_bytes(&original, &extra));
+    // Loading and writing again reproduces the file byte for byte.
+    let (loaded, metadata) = from_bytes(&bytes).unwrap();
+    assert_eq!(bytes, model_file::to_bytes(&loaded, &metadata));
+    // The header length is a multiple of 8, so the f32 data is aligned, as the format asks.
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+    assert_eq!(header_len % 8, 0, "header length {header_len}");
 }
 
 #[test]

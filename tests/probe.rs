@@ -1,5 +1,6 @@
 //! The probe: incremental equals recomputed, edits recompute only from the edit, unknown characters, and what a
 //! memorised model predicts.
+#![cfg(not(target_arch = "wasm32"))] // reads files or runs long numeric sweeps; tests/wasm.rs covers wasm
 
 mod common;
 

@@ -18,6 +18,7 @@
 //!     out, state = ref.rnn(onehot([i], V), state)
 //!     steps.append({"h": h_n[:, 0, :], "c": c_n[:, 0, :] (LSTM), "logits": ref.decoder(out)[0, 0]})
 //! ```
+#![cfg(not(target_arch = "wasm32"))] // reads files or runs long numeric sweeps; tests/wasm.rs covers wasm
 
 mod common;
 

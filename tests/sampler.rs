@@ -1,4 +1,5 @@
 //! The sampler: `pick` on edge cases (ties, top-k, rounding, NaN/inf, V = 1), its frequencies, and `sample`.
+#![cfg(not(target_arch = "wasm32"))] // reads files or runs long numeric sweeps; tests/wasm.rs covers wasm
 
 mod common;
 

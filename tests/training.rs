@@ -1,5 +1,6 @@
 //! Training: determinism, the starting loss, overfitting a toy, every optimizer (and its update rule against
 //! PyTorch), divergence handling, refused settings, data wrap and validation.
+#![cfg(not(target_arch = "wasm32"))] // reads files or runs long numeric sweeps; tests/wasm.rs covers wasm
 
 mod common;
 

@@ -4,7 +4,7 @@ use super::{finish_stdout, load_model, Failure, Outcome, TextInput};
 use clap::Args;
 use rnnscope::{eval, model_file};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -67,7 +67,7 @@ pub fn run(args: EvalArgs) -> Outcome {
             )),
             e => in_text(e),
         })?;
-        let metadata = HashMap::from([
+        let metadata = BTreeMap::from([
             ("kind".to_string(), "gradient".to_string()),
             (
                 "of".to_string(),

@@ -1,0 +1,180 @@
+//! The core and its JavaScript surface, run as WebAssembly: in Node (`wasm-pack test --node`) and in a
+//! dedicated worker of headless Chromium (`WASM_BINDGEN_USE_DEDICATED_WORKER=1 wasm-pack test --headless
+//! --chrome`), the environment the browser app trains in.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Float32Array, Reflect, Uint8Array};
+use rnnscope::tape::Tape;
+use rnnscope::wasm::Session;
+use rnnscope::{model_file, CellKind, Model, State, Vocab};
+use std::collections::BTreeMap;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn get(o: &JsValue, key: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(key)).expect("property")
+}
+
+fn num(o: &JsValue, key: &str) -> f64 {
+    get(o, key)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+fn settings(cell: &str, seed: u32) -> JsValue {
+    let json = format!(
+        r#"{{"cell":"{cell}","hidden":16,"layers":2,"seqLen":8,"batch":2,"optimizer":"adam","lr":0.01,"clip":5,"seed":{seed},"valFraction":0.1}}"#
+    );
+    js_sys::JSON::parse(&json).expect("valid JSON")
+}
+
+fn error_message(e: wasm_bindgen::JsError) -> String {
+    let v = JsValue::from(e);
+    get(&v, "message")
+        .as_string()
+        .expect("an Error with a message")
+}
+
+/// Finite differences on every parameter of a 2-layer model, 6 steps, 2 streams, in wasm arithmetic
+/// (SIMD128, no FMA): the gradients the browser trains with are right.
+#[wasm_bindgen_test]
+fn gradient_check_in_wasm() {
+    for cell in [
+        CellKind::Lstm,
+        CellKind::Gru,
+        CellKind::Rnn(rnnscope::cell::Activation::Tanh),
+    ] {
+        let mut model = Model::new(cell, 4, 2, Vocab::from_text("abcd").unwrap(), 3).unwrap();
+        for p in &mut model.params {
+            *p *= 2.5;
+        }
+        let mut tape = Tape::new(&model.config, 6, 2).unwrap();
+        for r in 0..12 {
+            tape.inputs[r] = (r * 7 % 4) as u32;
+            tape.targets[r] = (r * 5 % 4) as u32;
+        }
+        let loss =
+            |m: &Model, tape: &mut Tape| tape.forward(m, &mut State::zeros(&m.config, 2), 6).loss;
+        let fwd = tape.forward(&model, &mut State::zeros(&model.config, 2), 6);
+        let mut grads = vec![0.0; model.params.len()];
+        tape.backward(&model, fwd, &mut grads);
+        let eps = 4e-3;
+        for i in 0..model.params.len() {
+            let orig = model.params[i];
+            model.params[i] = orig + eps;
+            let plus = loss(&model, &mut tape);
+            model.params[i] = orig - eps;
+            let minus = loss(&model, &mut tape);
+            model.params[i] = orig;
+            let numeric = (plus - minus) / (2.0 * eps);
+            let err = (numeric - grads[i]).abs() / (1e-2 + numeric.abs().max(grads[i].abs()));
+            assert!(
+                err < 2e-2,
+                "{cell:?} parameter {i}: numeric {numeric}, analytic {}",
+                grads[i]
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn model_file_round_trip_is_bit_exact() {
+    let model = Model::new(
+        CellKind::Lstm,
+        8,
+        2,
+        Vocab::from_text("héllo wörld\n").unwrap(),
+        9,
+    )
+    .unwrap();
+    let bytes = model_file::to_bytes(&model, &BTreeMap::new());
+    let (back, _) = model_file::from_bytes(&bytes).unwrap();
+    assert_eq!(back.vocab, model.vocab);
+    assert_eq!(back.config, model.config);
+    let bits = |m: &Model| m.params.iter().map(|p| p.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&back), bits(&model));
+}
+
+#[wasm_bindgen_test]
+fn session_trains_and_round_trips_through_bytes() {
+    let text = rnnscope::corpus::get("hello").unwrap();
+    let mut a = Session::new(settings("lstm", 7), text.clone()).unwrap();
+    let first = a.train(1).unwrap();
+    let later = a.train(150).unwrap();
+    assert!(
+        num(&later, "loss") < num(&first, "loss") * 0.5,
+        "training on hello lowers the loss"
+    );
+    assert_eq!(num(&later, "step"), 151.0);
+    assert_eq!(Float32Array::from(get(&later, "losses")).length(), 150);
+
+    let bytes: Uint8Array = a.model_bytes();
+    let b = Session::from_model(&bytes.to_vec(), settings("lstm", 1), text).unwrap();
+    assert_eq!(num(&b.info(), "step"), 151.0);
+    let mut b = b;
+    let probs = |s: &mut Session| Float32Array::from(get(&s.probe("hel"), "probs")).to_vec();
+    assert_eq!(
+        probs(&mut a),
+        probs(&mut b),
+        "identical predictions after a byte round trip"
+    );
+}
+
+#[wasm_bindgen_test]
+fn probe_is_incremental() {
+    let mut s = Session::new(
+        settings("gru", 2),
+        "abcabcabcabcabcabcabcabcabcabcabc".into(),
+    )
+    .unwrap();
+    let first = s.probe("abc");
+    assert_eq!((num(&first, "from"), num(&first, "steps")), (0.0, 3.0));
+    let next = s.probe("abca");
+    assert_eq!((num(&next, "from"), num(&next, "steps")), (3.0, 1.0));
+    assert_eq!(Float32Array::from(get(&next, "gate")).length(), 2 * 3 * 16);
+    let unknown = s.probe("abcaZ");
+    assert_eq!(
+        js_sys::Int32Array::from(get(&unknown, "input")).to_vec(),
+        vec![-1]
+    );
+}
+
+#[wasm_bindgen_test]
+fn bad_input_is_an_error_not_a_panic() {
+    let text = rnnscope::corpus::get("hello").unwrap();
+    let e = Session::new(settings("lstm", 1), String::new())
+        .err()
+        .expect("empty text refused");
+    assert!(error_message(e).contains("empty"));
+    let huge = js_sys::JSON::parse(r#"{"cell":"lstm","hidden":1000000000,"layers":1,"seqLen":8,"batch":2,"optimizer":"adam","lr":0.01,"clip":5,"seed":1,"valFraction":0}"#).unwrap();
+    let e = Session::new(huge, text.clone())
+        .err()
+        .expect("absurd size refused");
+    assert!(error_message(e).contains("hidden size"));
+    let bad_cell = js_sys::JSON::parse(r#"{"cell":"transformer","hidden":8,"layers":1,"seqLen":8,"batch":2,"optimizer":"adam","lr":0.01,"clip":5,"seed":1,"valFraction":0}"#).unwrap();
+    assert!(
+        error_message(Session::new(bad_cell, text.clone()).err().unwrap()).contains("unknown cell")
+    );
+
+    let mut s = Session::new(settings("rnn", 1), text.clone()).unwrap();
+    let before = s.model_bytes().to_vec();
+    let e = s
+        .load_model(b"definitely not a model")
+        .err()
+        .expect("corrupt file refused");
+    assert!(error_message(e).contains("bad model file"));
+    assert_eq!(
+        s.model_bytes().to_vec(),
+        before,
+        "the current model is untouched"
+    );
+    let e = s
+        .set_text("hello, world".into())
+        .err()
+        .expect("characters outside the vocabulary refused");
+    assert!(error_message(e).contains("','"));
+    assert!(s.set_learning_rate(f32::NAN).is_err());
+    assert!(s.sample_begin("hel", f32::NAN, 0, 1).is_err());
+    s.sample_begin("hel", 0.0, 0, 1).unwrap();
+    assert_eq!(s.sample_next(5).unwrap().chars().count(), 5);
+}
