@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A dependency-free static server for the rnnscope browser demo.
 //
-//   node scripts/serve.mjs [--port N]      (or PORT=N; default 8000; 0 picks a free port)
+//   node scripts/serve.mjs [--port N]      (or PORT=N; 0 picks a free port; by default 8000, or a free port
+//                                          when 8000 is taken)
 //
 // Serves www/ at / and the wasm-pack output pkg/ at /pkg/, on 127.0.0.1 only. Prints exactly one line,
 // `rnnscope demo: http://127.0.0.1:PORT/`, on stdout once it is listening (the browser tests parse it).
@@ -51,12 +52,16 @@ const MIME = {
   '.safetensors': 'application/octet-stream',
 };
 
+const DEFAULT_PORT = 8000;
+
+/** The port asked for on the command line or in PORT, or null when none was. */
 function parsePort(argv, env) {
   const i = argv.indexOf('--port');
-  let raw = env.PORT ?? '8000';
+  let raw = env.PORT ?? null;
   if (i >= 0) raw = argv[i + 1];
   const eq = argv.find((a) => a.startsWith('--port='));
   if (eq) raw = eq.slice('--port='.length);
+  if (raw === null) return null;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`serve: bad port ${JSON.stringify(raw)}\n`);
@@ -146,7 +151,7 @@ async function handle(req, res) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const port = parsePort(process.argv.slice(2), process.env);
+  const asked = parsePort(process.argv.slice(2), process.env);
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, 'internal error\n');
@@ -154,12 +159,18 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     });
   });
   server.on('error', (err) => {
+    if (asked === null && err.code === 'EADDRINUSE') {
+      process.stderr.write(`serve: port ${DEFAULT_PORT} is taken; using a free one\n`);
+      server.listen(0, '127.0.0.1');
+      return;
+    }
     process.stderr.write(`serve: ${err.message}\n`);
     process.exit(1);
   });
-  server.listen(port, '127.0.0.1', () => {
+  server.on('listening', () => {
     process.stdout.write(`rnnscope demo: http://127.0.0.1:${server.address().port}/\n`);
   });
+  server.listen(asked ?? DEFAULT_PORT, '127.0.0.1');
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

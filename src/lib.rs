@@ -3,6 +3,35 @@
 //! The numerics follow PyTorch's `nn.RNN`, `nn.LSTM` and `nn.GRU` exactly (gate order, two bias vectors
 //! per layer, GRU reset-after), so a model file moves freely between rnnscope and PyTorch.
 //!
+//! # Example
+//!
+//! Train an LSTM on the "hello" toy, look at what it expects after "hell", and sample from it:
+//!
+//! ```
+//! use rnnscope::{corpus, sampler, CellKind, Model, Probe, TrainConfig, Trainer, Vocab};
+//!
+//! let text = corpus::get("hello").unwrap(); // "hellohello…"
+//! let vocab = Vocab::from_text(&text)?; // sorted: e, h, l, o
+//! let model = Model::new(CellKind::Lstm, 32, 1, vocab, 42)?;
+//! let config = TrainConfig { seq_len: 16, batch: 4, lr: 0.01, ..TrainConfig::default() };
+//! let mut trainer = Trainer::new(model, &text, config)?;
+//! for _ in 0..200 {
+//!     trainer.step()?; // a StepReport: loss, smooth loss, gradient norm, clipped, wrapped
+//! }
+//! let model = trainer.model();
+//!
+//! // Probing is incremental: each character pushed costs one recurrent step.
+//! let mut probe = Probe::new(model);
+//! probe.sync(model, "hell");
+//! let after_hell = probe.steps().last().unwrap();
+//! let (p_o, loss) = after_hell.score(model.vocab.index_of('o').unwrap());
+//! assert!(p_o > 0.9, "p(o | hell) = {p_o}, loss {loss} nats");
+//!
+//! // Temperature 0 is argmax.
+//! assert_eq!(sampler::sample(model, "he", 8, 0.0, 0, 1)?, "llohello");
+//! # Ok::<(), rnnscope::Error>(())
+//! ```
+//!
 //! # Symbols used in shape comments
 //!
 //! | symbol | meaning |

@@ -59,7 +59,7 @@ fn gradient_check_in_wasm() {
         let mut grads = vec![0.0; model.params.len()];
         tape.backward(&model, fwd, &mut grads);
         let eps = 4e-3;
-        for i in 0..model.params.len() {
+        for (i, &analytic) in grads.iter().enumerate() {
             let orig = model.params[i];
             model.params[i] = orig + eps;
             let plus = loss(&model, &mut tape);
@@ -67,11 +67,10 @@ fn gradient_check_in_wasm() {
             let minus = loss(&model, &mut tape);
             model.params[i] = orig;
             let numeric = (plus - minus) / (2.0 * eps);
-            let err = (numeric - grads[i]).abs() / (1e-2 + numeric.abs().max(grads[i].abs()));
+            let err = (numeric - analytic).abs() / (1e-2 + numeric.abs().max(analytic.abs()));
             assert!(
                 err < 2e-2,
-                "{cell:?} parameter {i}: numeric {numeric}, analytic {}",
-                grads[i]
+                "{cell:?} parameter {i}: numeric {numeric}, analytic {analytic}"
             );
         }
     }
@@ -158,20 +157,18 @@ fn bad_input_is_an_error_not_a_panic() {
 
     let mut s = Session::new(settings("rnn", 1), text.clone()).unwrap();
     let before = s.model_bytes().to_vec();
-    let e = s
-        .load_model(b"definitely not a model")
-        .err()
-        .expect("corrupt file refused");
+    let Err(e) = s.load_model(b"definitely not a model") else {
+        panic!("a corrupt file was accepted");
+    };
     assert!(error_message(e).contains("bad model file"));
     assert_eq!(
         s.model_bytes().to_vec(),
         before,
         "the current model is untouched"
     );
-    let e = s
-        .set_text("hello, world".into())
-        .err()
-        .expect("characters outside the vocabulary refused");
+    let Err(e) = s.set_text("hello, world".into()) else {
+        panic!("characters outside the vocabulary were accepted");
+    };
     assert!(error_message(e).contains("','"));
     assert!(s.set_learning_rate(f32::NAN).is_err());
     assert!(s.sample_begin("hel", f32::NAN, 0, 1).is_err());

@@ -62,7 +62,7 @@ test('it starts training the hello toy by itself and shows the text "hello" insi
   trainingFrom = await page.evaluate(() => performance.now());
 });
 
-test('typing "hel" after some training: the top guess for the next character is "l"', async () => {
+test('typing "hello" after some training: the guesses shown are "l" after "hel", "o" after "hell", each next letter expected', async () => {
   await waitStep(page, 150);
   await typeProbe(page, 'hel');
   await waitGuessesFor(page, 'hel');
@@ -89,6 +89,22 @@ test('typing "hel" after some training: the top guess for the next character is 
   await page.getByLabel('Text to look at').press('l');
   await waitGuessesFor(page, 'hell');
   await page.waitForFunction(() => document.querySelector('[data-testid="predictions"] li')?.dataset.char === 'o', null, { timeout: WAIT });
+  // The whole word: each column of the diagram shows the character that really came next and the model's
+  // confidence in it (what the post colours green or red), and the trained model expected every one of them.
+  await page.getByLabel('Text to look at').press('o');
+  await waitGuessesFor(page, 'hello');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="hell"] [data-testid="hell-col"]').length === 5, null, { timeout: WAIT });
+  const next = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('[data-testid="hell"] [data-testid="hell-col"]'), (col) => {
+      const n = col.querySelector('[data-testid="next-prob"]');
+      return { input: col.dataset.char, next: n.dataset.char, prob: Number(n.dataset.prob), shown: n.textContent };
+    }),
+  );
+  assert.deepEqual(next.map((c) => c.input + c.next), ['he', 'el', 'll', 'lo', 'o']);
+  for (const c of next.slice(0, 4)) {
+    assert.ok(c.prob > 0.5, `p(${c.next} after ${c.input}) only ${c.prob}`);
+    assert.match(c.shown, /\d/, 'the probability is written as a number, not only a colour');
+  }
 });
 
 test('the displayed loss falls while it trains', async () => {

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints (native and wasm32), the Rust tests (unit, PyTorch reference,
+# gradient checks, CLI), the wasm-facing tests under Node and in headless Chromium (in a dedicated
+# worker, as the page runs them), then the browser tests that drive the served page.
+# Every stage runs even if an earlier one fails; the summary at the end lists each one.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+stages=()
+failed=0
+stage() {
+  local name=$1
+  shift
+  printf '\n==> %s\n' "$name"
+  local start=$SECONDS
+  if "$@"; then
+    stages+=("ok    $name ($((SECONDS - start)) s)")
+  else
+    stages+=("FAIL  $name ($((SECONDS - start)) s)")
+    failed=$((failed + 1))
+  fi
+}
+
+stage "cargo fmt --check" cargo fmt --check
+stage "clippy (native)" cargo clippy --all-targets --quiet -- -D warnings
+stage "clippy (wasm32)" cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
+stage "cargo check (wasm32)" cargo check --quiet --target wasm32-unknown-unknown
+stage "cargo test" cargo test --release
+stage "wasm tests in Node" wasm-pack --log-level warn test --node -- --test wasm
+stage "wasm tests in headless Chromium (worker)" \
+  env WASM_BINDGEN_USE_DEDICATED_WORKER=1 \
+  wasm-pack --log-level warn test --headless --chrome --chromedriver /usr/bin/chromedriver -- --test wasm
+stage "build the wasm for the page (release)" bash scripts/build-wasm.sh
+# One file at a time: the parity test builds the CLI and would compete with the timing-sensitive ones.
+stage "browser tests" node --test --test-concurrency=1 tests/browser/
+
+printf '\n==> summary\n'
+printf '%s\n' "${stages[@]}"
+if [ "$failed" -gt 0 ]; then
+  printf '%d of %d stages failed\n' "$failed" "${#stages[@]}"
+  exit 1
+fi
+printf 'all %d stages passed\n' "${#stages[@]}"
