@@ -60,6 +60,7 @@
 //! - [`sampler`]: temperature and top-k sampling.
 //! - [`probe`]: per-character activations, incremental.
 //! - [`model_file`]: the `.safetensors` model file.
+//! - [`settings`]: a run's settings as one object, shared by the browser and the CLI's saved `train_config`.
 
 pub mod cell;
 pub mod corpus;
@@ -72,6 +73,7 @@ pub mod optim;
 pub mod params;
 pub mod probe;
 pub mod sampler;
+pub mod settings;
 pub mod tape;
 pub mod trainer;
 pub mod vocab;
@@ -84,5 +86,6 @@ pub use error::Error;
 pub use model::{Model, ModelConfig, State};
 pub use optim::OptimizerKind;
 pub use probe::{Probe, ProbeStep};
+pub use settings::Settings;
 pub use trainer::{StepReport, TrainConfig, Trainer};
 pub use vocab::Vocab;

@@ -7,9 +7,8 @@ use crate::error::Error;
 use crate::model_file;
 use crate::probe::Probe;
 use crate::sampler::Sampler;
-use crate::{CellKind, Model, OptimizerKind, TrainConfig, Trainer, Vocab};
+use crate::{CellKind, Model, Settings, TrainConfig, Trainer, Vocab};
 use js_sys::{Array, Float32Array, Int32Array, Object, Reflect, Uint8Array};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
@@ -32,38 +31,9 @@ fn strings(items: impl IntoIterator<Item = String>) -> Array {
 }
 
 /// The settings object JavaScript passes (see `docs/wasm-api.md`).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Settings {
-    cell: String,
-    nonlinearity: Option<String>,
-    hidden: usize,
-    layers: usize,
-    seq_len: usize,
-    batch: usize,
-    optimizer: String,
-    lr: f32,
-    clip: f32,
-    seed: u64,
-    val_fraction: f32,
-}
-
-impl Settings {
-    fn from_js(value: JsValue) -> Result<Settings, JsError> {
-        serde_wasm_bindgen::from_value(value)
-            .map_err(|e| JsError::new(&format!("invalid setting: {e}")))
-    }
-
-    fn train_config(&self) -> Result<TrainConfig, JsError> {
-        Ok(TrainConfig {
-            seq_len: self.seq_len,
-            batch: self.batch,
-            optimizer: OptimizerKind::parse(&self.optimizer).map_err(js_err)?,
-            lr: self.lr,
-            clip: self.clip,
-            val_fraction: self.val_fraction,
-        })
-    }
+fn parse_settings(value: JsValue) -> Result<Settings, JsError> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&format!("invalid setting: {e}")))
 }
 
 #[wasm_bindgen(js_name = corpusNames)]
@@ -112,19 +82,16 @@ impl Session {
 impl Session {
     #[wasm_bindgen(constructor)]
     pub fn new(settings: JsValue, text: String) -> Result<Session, JsError> {
-        let s = Settings::from_js(settings)?;
-        let config = s.train_config()?;
-        config.validate().map_err(js_err)?;
-        let cell = CellKind::parse(&s.cell, s.nonlinearity.as_deref())
-            .map_err(|e| JsError::new(&format!("invalid setting: {e}")))?;
+        let s = parse_settings(settings)?;
+        let config = s.train_config().map_err(js_err)?;
         let vocab = Vocab::from_text(&text).map_err(js_err)?;
-        let model = Model::new(cell, s.hidden, s.layers, vocab, s.seed).map_err(js_err)?;
+        let model = s.new_model(vocab).map_err(js_err)?;
         Session::build(model, text, config)
     }
 
     #[wasm_bindgen(js_name = fromModel)]
     pub fn from_model(bytes: &[u8], settings: JsValue, text: String) -> Result<Session, JsError> {
-        let config = Settings::from_js(settings)?.train_config()?;
+        let config = parse_settings(settings)?.train_config().map_err(js_err)?;
         let (model, metadata) = model_file::from_bytes(bytes).map_err(js_err)?;
         let mut session = Session::build(model, text, config)?;
         if let Some(step) = metadata

@@ -5,11 +5,8 @@ use super::{load_model, read_text_file, Failure, Outcome, EXIT_FAILURE, EXIT_INT
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use rnnscope::{
-    corpus, model_file, sampler, CellKind, Model, OptimizerKind, StepReport, TrainConfig, Trainer,
-    Vocab,
-};
-use serde::{Deserialize, Serialize};
+use rnnscope::{corpus, model_file, sampler, Settings, StepReport, Trainer, Vocab};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -174,26 +171,6 @@ pub struct TrainArgs {
     sample_length: usize,
 }
 
-/// The settings saved under `train_config`; the field names are those of the browser's settings object,
-/// so the web app can read them back.
-#[derive(Serialize, Deserialize, Debug, Clone)]
-#[serde(rename_all = "camelCase")]
-struct Settings {
-    cell: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    nonlinearity: Option<String>,
-    hidden: usize,
-    layers: usize,
-    seq_len: usize,
-    batch: usize,
-    optimizer: String,
-    lr: f32,
-    clip: f32,
-    seed: u64,
-    val_fraction: f32,
-    corpus: String,
-}
-
 /// One line of `--log-jsonl`.
 #[derive(Serialize)]
 struct LogLine {
@@ -234,7 +211,7 @@ fn apply_saved(settings: &mut Settings, saved: &serde_json::Value, matches: &Arg
     let text = |key: &str| saved.get(key).and_then(serde_json::Value::as_str);
     if !explicit(matches, "corpus") {
         if let Some(c) = text("corpus") {
-            settings.corpus = c.to_string();
+            settings.corpus = Some(c.to_string());
         }
     }
     if !explicit(matches, "seq_len") {
@@ -439,7 +416,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
         clip: args.clip,
         seed: args.seed,
         val_fraction: args.val_fraction,
-        corpus: args.corpus.clone(),
+        corpus: Some(args.corpus.clone()),
     };
     let resumed = match &args.resume {
         None => None,
@@ -468,15 +445,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
         }
     };
 
-    let config = TrainConfig {
-        seq_len: settings.seq_len,
-        batch: settings.batch,
-        optimizer: OptimizerKind::parse(&settings.optimizer)?,
-        lr: settings.lr,
-        clip: settings.clip,
-        val_fraction: settings.val_fraction,
-    };
-    config.validate()?;
+    let config = settings.train_config()?;
     if let Some(t) = args.time {
         if !(t.is_finite() && t > 0.0) {
             return Err(Failure::usage(format!(
@@ -498,21 +467,18 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
         .unwrap_or_else(|| PathBuf::from("model.safetensors"));
     check_writable_target(&out, "--out")?;
 
-    let text = load_corpus(&settings.corpus)?;
+    let corpus_name = settings
+        .corpus
+        .clone()
+        .unwrap_or_else(|| args.corpus.clone());
+    let text = load_corpus(&corpus_name)?;
     let (model, start_step) = match resumed {
         Some((model, step)) => (model, step),
-        None => {
-            let cell = CellKind::parse(&settings.cell, settings.nonlinearity.as_deref())
-                .map_err(|e| Failure::usage(format!("invalid setting: {e}")))?;
-            let vocab = Vocab::from_text(&text)?;
-            let model = Model::new(cell, settings.hidden, settings.layers, vocab, settings.seed)?;
-            (model, 0)
-        }
+        None => (settings.new_model(Vocab::from_text(&text)?)?, 0),
     };
     let mut trainer = Trainer::new(model, &text, config).map_err(|e| match (&args.resume, e) {
         (Some(path), rnnscope::Error::Text(m)) => Failure::usage(format!(
-            "the corpus {:?} cannot continue training {}: {m}",
-            settings.corpus,
+            "the corpus {corpus_name:?} cannot continue training {}: {m}",
             path.display()
         )),
         (_, e) => e.into(),
@@ -529,7 +495,14 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
         }
     };
 
-    describe_run(&trainer, &settings, &text, start_step, &limits);
+    describe_run(
+        &trainer,
+        &settings,
+        &corpus_name,
+        &text,
+        start_step,
+        &limits,
+    );
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -678,6 +651,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
 fn describe_run(
     trainer: &Trainer,
     settings: &Settings,
+    corpus_name: &str,
     text: &str,
     start_step: u64,
     limits: &Limits,
@@ -709,8 +683,7 @@ fn describe_run(
         model.params.len()
     );
     eprintln!(
-        "corpus {:?}: {chars} characters ({} train, {val} validation); seq_len {}, batch {}, {} lr {}, clip {}; {limit}",
-        settings.corpus,
+        "corpus {corpus_name:?}: {chars} characters ({} train, {val} validation); seq_len {}, batch {}, {} lr {}, clip {}; {limit}",
         chars - val,
         settings.seq_len,
         settings.batch,
