@@ -3,6 +3,9 @@
 //! Native only: the CLI is not built for wasm.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::{assert_no_failures, compare, fixture_json, fixture_path, max_abs, CASES};
 use rnnscope::{eval, model_file};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -269,6 +272,73 @@ fn eval_grad_out_writes_every_parameter_gradient() {
             .collect();
         assert_eq!(got, expected[spec.range.clone()], "{}", spec.name);
     }
+}
+
+/// The command line's own contract, checked against PyTorch: `eval --json --grad-out` on the PyTorch-written
+/// fixture models (every cell, 1 and 2 layers, multi-byte vocabularies) gives PyTorch's loss to 1e-4 relative
+/// and its gradients to 1e-3 of each tensor's scale.
+#[test]
+fn eval_and_grad_out_agree_with_pytorch() {
+    let dir = temp_dir("pytorch");
+    let mut failures = Vec::new();
+    for case in CASES {
+        let reference = fixture_json(&format!("{case}.json"));
+        let text_path = dir.join(format!("{case}.txt"));
+        std::fs::write(&text_path, reference["text"].as_str().unwrap()).unwrap();
+        let grad_path = dir.join(format!("{case}.grad.safetensors"));
+        let model = fixture_path(&format!("{case}.safetensors"));
+        let args = [
+            "eval",
+            "--model",
+            model.to_str().unwrap(),
+            "--text",
+            text_path.to_str().unwrap(),
+            "--json",
+            "--grad-out",
+            grad_path.to_str().unwrap(),
+        ];
+        let o = ok(&dir, &args);
+        let v: Value =
+            serde_json::from_str(&stdout(&o)).expect("exactly one JSON object on stdout");
+        let expected = reference["loss"].as_f64().unwrap();
+        let got = v["loss"].as_f64().unwrap();
+        let rel = (got - expected).abs() / expected.abs();
+        if rel.is_nan() || rel > 1e-4 {
+            failures.push(format!("{case} loss: PyTorch {expected:.7}, eval {got:.7}"));
+        }
+
+        let bytes = std::fs::read(&grad_path).unwrap();
+        let ours = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        let theirs_bytes =
+            std::fs::read(fixture_path(&format!("{case}.grad.safetensors"))).unwrap();
+        let theirs = safetensors::SafeTensors::deserialize(&theirs_bytes).unwrap();
+        let mut names = ours.names();
+        names.sort();
+        let mut expected_names = theirs.names();
+        expected_names.sort();
+        assert_eq!(names, expected_names, "{case}: gradient tensor names");
+        for name in names {
+            let values = |st: &safetensors::SafeTensors| -> (Vec<usize>, Vec<f32>) {
+                let t = st.tensor(name).unwrap();
+                let data = t.data().chunks_exact(4);
+                let values = data.map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+                (t.shape().to_vec(), values.collect())
+            };
+            let (shape, got) = values(&ours);
+            let (expected_shape, expected) = values(&theirs);
+            assert_eq!(shape, expected_shape, "{case} {name}");
+            let expected: Vec<f64> = expected.into_iter().map(f64::from).collect();
+            let scale = max_abs(&expected);
+            compare(
+                &format!("{case} d{name}"),
+                &expected,
+                &got,
+                1e-3 * scale,
+                &mut failures,
+            );
+        }
+    }
+    assert_no_failures("rnnscope eval vs PyTorch", &failures);
 }
 
 #[test]
