@@ -115,7 +115,7 @@ impl Model {
         })
     }
 
-    /// A model with the given parameters (checked for length).
+    /// A model with the given parameters (checked for length and for NaN/Inf, which name their tensor).
     pub fn from_params(config: ModelConfig, vocab: Vocab, params: Vec<f32>) -> Result<Model> {
         config.validate()?;
         if vocab.len() != config.vocab_size {
@@ -131,6 +131,19 @@ impl Model {
                 "{} parameters given, {} expected",
                 params.len(),
                 layout.total
+            )));
+        }
+        if let Some(i) = params.iter().position(|v| !v.is_finite()) {
+            let t = layout
+                .tensors
+                .iter()
+                .find(|t| t.range.contains(&i))
+                .expect("the layout covers every parameter");
+            return Err(Error::ModelFile(format!(
+                "tensor {} holds a non-finite value ({}) at element {}",
+                t.name,
+                params[i],
+                i - t.range.start
             )));
         }
         Ok(Model {

@@ -488,10 +488,14 @@ fn vocabulary_problems_are_explained() {
         &with_vocab(r#"["z","é","","\n","日","—","😀"]"#),
         &["vocab entry 2", "one character"],
     );
-    expect_model_file_error(
+    let message = expect_model_file_error(
         "duplicate",
         &with_vocab(r#"["z","é","a","\n","日","é","😀"]"#),
         &["'é'", "twice"],
+    );
+    assert!(
+        !message.contains("text"),
+        "about the file, not a text: {message}"
     );
     expect_model_file_error("not JSON", &with_vocab("zéa\n日—😀"), &["vocab", "JSON"]);
     expect_model_file_error("numbers", &with_vocab("[1,2,3]"), &["vocab", "JSON"]);
@@ -541,4 +545,19 @@ fn non_finite_weights_are_named_with_their_position() {
             &["rnn.weight_hh_l1", "non-finite", shown, "element 5"],
         );
     }
+}
+
+#[test]
+fn models_built_from_parameters_refuse_non_finite_values_too() {
+    let good = model(CellKind::Gru, 1);
+    let mut params = good.params.clone();
+    let decoder = good.layout.get("decoder.bias").unwrap().range.clone();
+    params[decoder.start + 2] = f32::NAN;
+    match Model::from_params(good.config, good.vocab.clone(), params) {
+        Err(Error::ModelFile(m)) => {
+            assert!(m.contains("decoder.bias") && m.contains("element 2"), "{m}")
+        }
+        other => panic!("expected a ModelFile error, got {other:?}"),
+    }
+    assert!(Model::from_params(good.config, good.vocab.clone(), good.params.clone()).is_ok());
 }
