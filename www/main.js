@@ -216,7 +216,7 @@ const app = {
     buffers: null,
     pos: -1, // selected position for the guesses panel; -1 = last
   },
-  sample: { id: 0, prime: '', text: '', active: false },
+  sample: { id: 0, prime: '', text: '', active: false, chunks: 0 },
   compare: null,
   restore: null, // pending autosave record offered for restore
   restoreDecided: false,
@@ -224,6 +224,7 @@ const app = {
   lastSaveStep: -1,
   unit: -1, // picked unit for colouring the text
   error: null,
+  formEdited: false, // the model form holds edits not yet built: redraws leave its fields alone
 };
 
 const worker = new WorkerClient(onWorkerEvent);
@@ -395,6 +396,10 @@ function renderCompare() {
     const status = r.error ? `error: ${r.error}` : r.model ? `step ${r.step}, smoothed loss ${loss} ${UNIT_LABEL[app.st.units]}, ${num(r.model.info.params)} parameters` : 'starting…';
     li.children[0].textContent = `${CELL_NAMES[cell]} — ${status}`;
     li.children[1].textContent = r.sample;
+    // The same numbers for the tests (and the curious): steps, smoothed loss in nats/char, state.
+    li.dataset.step = String(r.step);
+    li.dataset.loss = r.last ? String(r.last.smoothLoss) : '';
+    li.dataset.state = r.error ? 'error' : !r.model ? 'starting' : c.stopped ? 'stopped' : 'training';
   });
 }
 
@@ -576,9 +581,9 @@ function renderControls() {
   const st = app.st;
   for (const name of ['cell', 'nonlinearity', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'seed', 'valFraction']) {
     const el = /** @type {HTMLInputElement} */ ($(name));
-    if (el && document.activeElement !== el) el.value = String(st[name]);
+    if (el && document.activeElement !== el && !app.formEdited) el.value = String(st[name]);
   }
-  /** @type {HTMLSelectElement} */ ($('nonlinearity')).disabled = st.cell !== 'rnn';
+  /** @type {HTMLSelectElement} */ ($('nonlinearity')).disabled = /** @type {HTMLSelectElement} */ ($('cell')).value !== 'rnn';
   setLrControls(st.lr);
   /** @type {HTMLInputElement} */ ($('clip')).value = String(st.clip);
   const temp = /** @type {HTMLInputElement} */ ($('temperature'));
@@ -587,8 +592,10 @@ function renderControls() {
   temp.disabled = argmax.checked;
   if (st.temperature > 0) temp.value = String(st.temperature);
   $('temp-out').textContent = st.temperature === 0 ? '0 (argmax)' : fmt(st.temperature, 2);
-  /** @type {HTMLInputElement} */ ($('topk')).value = String(st.topK);
-  /** @type {HTMLInputElement} */ ($('sample-len')).value = String(st.sampleLen);
+  for (const [id, key] of [['topk', 'topK'], ['sample-len', 'sampleLen']]) {
+    const el = /** @type {HTMLInputElement} */ ($(id));
+    if (document.activeElement !== el) el.value = String(st[key]);
+  }
   const prime = /** @type {HTMLInputElement} */ ($('prime'));
   if (document.activeElement !== prime) prime.value = st.prime;
   for (const r of document.querySelectorAll('input[name="units"]')) {
@@ -601,7 +608,7 @@ function renderControls() {
   corpus.value = app.corpora.includes(st.corpus) ? st.corpus : 'custom';
   renderTensorOptions();
   renderSizeHint();
-  $('text-info').textContent = app.text ? `${app.textLabel}: ${num(app.text.length)} characters, ${distinct(app.text)} distinct` : '';
+  $('text-info').textContent = app.text ? `${app.textLabel}: ${num(charCount(app.text))} characters, ${distinct(app.text)} distinct` : '';
 }
 
 function renderCorpusOptions() {
@@ -737,6 +744,7 @@ function onWorkerEvent(msg) {
     case Evt.SAMPLE:
       if (msg.id === app.sample.id) {
         app.sample.text += msg.text;
+        app.sample.chunks++;
         if (msg.done) app.sample.active = false;
         markDirty('sample');
       }
@@ -826,17 +834,28 @@ async function onReady(msg) {
   }
   // First start: the text from the URL (or the default corpus), a model, and training.
   try {
+    let text;
+    let label;
     if (app.st.corpus === 'custom' && app.st.text) {
-      app.text = app.st.text;
-      app.textLabel = 'text from the link';
+      text = app.st.text;
+      label = 'text from the link';
     } else {
-      if (!app.corpora.includes(app.st.corpus)) {
+      if (app.st.corpus === 'custom') {
+        // A link made while training on a text too long to travel in it.
+        say(`This link does not hold its text (it was too long to travel in a link); using the built-in “${app.corpora[0]}”.`, 'warn', 'corpus');
+        app.st.corpus = app.corpora[0];
+      } else if (!app.corpora.includes(app.st.corpus)) {
         say(`There is no built-in text called “${app.st.corpus}”; using “${app.corpora[0]}”.`, 'warn', 'corpus');
         app.st.corpus = app.corpora[0];
       }
-      app.text = await corpusText(app.st.corpus);
-      app.textLabel = `built-in “${app.st.corpus}”`;
+      label = `built-in “${app.st.corpus}”`;
+      text = await corpusText(app.st.corpus);
     }
+    // A model put in place meanwhile (the autosave restored, or a model file opened, before the model code was
+    // ready) is what the visitor chose: keep it rather than replacing it by a fresh one.
+    if (app.model) return;
+    app.text = text;
+    app.textLabel = label;
     markDirty('controls');
     await buildModel({ start: app.autostart });
   } catch (err) {
@@ -885,6 +904,7 @@ async function buildModel({ start: startAfter = false } = {}) {
   const seq = ++buildSeq;
   const msg = await worker.request({ type: Cmd.CREATE, config: S.modelConfig(app.st), text: app.text });
   if (seq !== buildSeq) return;
+  app.formEdited = false; // the form's values are the model's now
   adoptModel(msg);
   app.autosamples = [];
   unsay('build');
@@ -922,6 +942,7 @@ async function loadModelBytes(bytes, what, { quiet = false, keepHistory = false,
   app.st.hidden = info.hidden;
   app.st.layers = info.layers;
   if (info.nonlinearity) app.st.nonlinearity = info.nonlinearity;
+  app.formEdited = false;
   adoptModel(msg, { keepHistory });
   app.autosamples = [];
   markDirty('autosamples', 'controls');
@@ -1054,7 +1075,7 @@ function startSample() {
   if (!app.model) return;
   const st = app.st;
   const id = worker.id();
-  app.sample = { id, prime: st.prime, text: '', active: true };
+  app.sample = { id, prime: st.prime, text: '', active: true, chunks: 0 };
   const seed = (st.seed * 7919 + (startSample.count = (startSample.count || 0) + 1)) >>> 0;
   worker.send({ type: Cmd.SAMPLE, id, prime: st.prime, length: st.sampleLen, temperature: st.temperature, topK: st.topK, seed });
   unsay('sample');
@@ -1065,8 +1086,10 @@ function startSample() {
 // Comparison: one worker per cell
 
 function startCompare() {
-  if (app.compare) stopCompare();
   if (!app.text) return;
+  // The three workers get the CPU; the main model resumes when the comparison stops if it was training.
+  const resumeMain = app.running || Boolean(app.compare && !app.compare.stopped && app.compare.resumeMain);
+  if (app.compare) stopCompare({ resume: false });
   if (app.running) pause();
   const config = S.modelConfig(app.st);
   const text = app.text;
@@ -1078,7 +1101,7 @@ function startCompare() {
     run.text = text;
     runs[cell] = run;
   }
-  app.compare = { runs };
+  app.compare = { runs, resumeMain };
   /** @type {HTMLButtonElement} */ ($('btn-compare-stop')).disabled = false;
   $('btn-compare').textContent = 'Restart comparison';
   markDirty('compare');
@@ -1121,12 +1144,13 @@ function onCompareEvent(run, msg, client) {
   }
 }
 
-function stopCompare() {
-  if (!app.compare) return;
+function stopCompare({ resume = true } = {}) {
+  if (!app.compare || app.compare.stopped) return;
   for (const cell of CELLS) app.compare.runs[cell].client.terminate();
   // Keep the curves on screen; the workers are gone.
-  const runs = app.compare.runs;
+  const { runs, resumeMain } = app.compare;
   app.compare = { runs, stopped: true };
+  if (resume && resumeMain && !app.running) start();
   for (const cell of CELLS) runs[cell].client = null;
   /** @type {HTMLButtonElement} */ ($('btn-compare-stop')).disabled = true;
   $('btn-compare').textContent = 'Start comparison';
@@ -1176,7 +1200,7 @@ async function offerRestore() {
   app.restore = rec;
   const ago = Math.max(0, Math.round((Date.now() - rec.savedAt) / 60000));
   const when = ago < 1 ? 'less than a minute ago' : ago === 1 ? '1 minute ago' : ago < 120 ? `${ago} minutes ago` : `${new Date(rec.savedAt).toDateString()} ${clock(new Date(rec.savedAt))}`;
-  $('restore-text').textContent = `Your last session left a ${CELL_NAMES[rec.cell] ?? rec.cell} model in this browser (step ${num(rec.step)}, ${num(rec.text.length)} characters of text, saved ${when}). Autosave is paused until you choose.`;
+  $('restore-text').textContent = `Your last session left a ${CELL_NAMES[rec.cell] ?? rec.cell} model in this browser (step ${num(rec.step)}, ${num(charCount(rec.text))} characters of text, saved ${when}). Autosave is paused until you choose.`;
   $('restore').hidden = false;
 }
 
@@ -1196,6 +1220,7 @@ async function restoreSaved() {
       app.hist.append(rec.lossOffset ?? 0, rec.losses);
     }
     app.lastSaveStep = rec.step;
+    unsay('corpus'); // a warning about the link's text no longer applies
     markDirty('chart', 'controls', 'status');
   } catch (err) {
     say(`Could not restore the autosaved model: ${err.message}. Your current model is unchanged.`, 'error', 'restore');
@@ -1214,6 +1239,17 @@ function discardSaved() {
 
 function distinct(text) {
   return new Set(Array.from(text)).size;
+}
+
+/** Characters (Unicode scalar values, as the model counts them; not UTF-16 units) of `text`; the last answer is kept. */
+function charCount(text) {
+  if (text !== charCount.text) {
+    let n = 0;
+    for (const _ of text) n++;
+    charCount.text = text;
+    charCount.n = n;
+  }
+  return charCount.n;
 }
 
 /**
@@ -1237,8 +1273,16 @@ async function useText(text, label, corpusName) {
     say(`The text has ${num(text.length)} characters; the limit here is ${num(MAX_TEXT_CHARS)}.`, 'error', 'text');
     return false;
   }
-  const prev = { text: app.text, label: app.textLabel, corpus: app.st.corpus, custom: app.st.text };
+  // The new model is built with the settings in the form, edits not yet built included.
+  const form = readModelForm();
+  showFieldProblems(form.problems);
+  if (!form.ok) {
+    say(`Check the model settings first: ${form.problems.map((p) => p.message).join('; ')}. Nothing was changed.`, 'error', 'text');
+    return false;
+  }
+  const prev = { text: app.text, label: app.textLabel, st: app.st };
   const wasRunning = app.running || !app.model;
+  app.st = form.state;
   app.text = text;
   app.textLabel = label;
   app.st.corpus = corpusName;
@@ -1254,12 +1298,94 @@ async function useText(text, label, corpusName) {
   } catch (err) {
     app.text = prev.text;
     app.textLabel = prev.label;
-    app.st.corpus = prev.corpus;
-    app.st.text = prev.custom;
+    app.st = prev.st;
     say(`Could not train on this text: ${err.message}. The current model is unchanged.`, 'error', 'text');
     markDirty('controls');
     return false;
   }
+}
+
+/**
+ * The vocabulary a .safetensors file declares (`__metadata__.vocab`), or null when the header cannot be read here
+ * (the worker then says what is wrong with the file).
+ * @param {Uint8Array} bytes
+ * @returns {string[]|null}
+ */
+function fileVocab(bytes) {
+  try {
+    if (bytes.length < 8) return null;
+    const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+    if (!(n > 0 && n <= bytes.length - 8)) return null;
+    const header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    const vocab = JSON.parse(header.__metadata__.vocab);
+    if (!Array.isArray(vocab) || !vocab.length || !vocab.every((c) => typeof c === 'string' && Array.from(c).length === 1)) return null;
+    return vocab;
+  } catch {
+    return null;
+  }
+}
+
+/** The distinct characters of `text` that are not in `vocab`, in order of appearance. */
+function missingChars(text, vocab) {
+  const known = new Set(vocab);
+  const out = new Set();
+  for (const c of text) if (!known.has(c)) out.add(c);
+  return Array.from(out);
+}
+
+/**
+ * A training text made only of the model's own characters (its vocabulary, repeated), just long enough for the
+ * current sequence length, batch and validation share: what a loaded model is paired with when the visitor's
+ * text uses characters it does not know.
+ */
+function standInText(vocab, st) {
+  const need = Math.ceil((st.batch * (st.seqLen + 1) + 1) / (1 - st.valFraction)) + 1;
+  return vocab.join('').repeat(Math.max(2, Math.ceil(need / vocab.length)));
+}
+
+/** Up to `max` characters, readable (named when invisible), for messages. */
+function charList(chars, max = 12) {
+  const shown = chars.slice(0, max).map(charName).join(', ');
+  return chars.length > max ? `${shown} and ${chars.length - max} more` : shown;
+}
+
+/**
+ * Load a model file the visitor chose or dropped. A model trains on (and is kept with) a text it can read. When
+ * the current text uses characters the file's vocabulary lacks — a PyTorch model trained on other text, say — the
+ * model still loads, paused, with a stand-in text made of its own characters, so the visitor can look inside it;
+ * the message names the missing characters and says how to train it on real text.
+ * @param {Uint8Array} bytes
+ * @param {string} name the file's name
+ */
+async function loadModelFile(bytes, name) {
+  const vocab = fileVocab(bytes);
+  const missing = vocab ? missingChars(app.text, vocab) : [];
+  // Before the first model there is no text yet: the stand-in serves then too.
+  if (!missing.length && (app.text || !vocab)) {
+    await loadModelBytes(bytes, `“${name}”`);
+    return;
+  }
+  const text = standInText(vocab, app.st);
+  const state = { ...app.st, corpus: 'custom', text: text.length <= S.prop('text').maxLength ? text : '' };
+  // The text box too: if it holds characters the model does not know, show it the ones it does.
+  const probeMissing = missingChars(app.st.probe, vocab).length > 0;
+  if (probeMissing) state.probe = vocab.filter((c) => c.codePointAt(0) >= 0x20 && c !== '\u007f').slice(0, 200).join('');
+  const msg = await loadModelBytes(bytes, `“${name}”`, { quiet: true, state, text });
+  app.textLabel = `stand-in text made of the characters “${name}” knows`;
+  // renderControls leaves a focused box alone (the visitor may be typing); this change is the page's own.
+  if (probeMissing) /** @type {HTMLInputElement} */ ($('probe-text')).value = app.st.probe;
+  markDirty('controls');
+  const info = msg.info;
+  say(
+    `Loaded “${name}”: ${CELL_NAMES[info.cell] ?? info.cell}, ${info.layers} × ${info.hidden} units, ` +
+      `${info.vocab.length}-character vocabulary (${info.vocab.slice(0, 60).map(displayChar).join(' ')}${info.vocab.length > 60 ? ' …' : ''}), step ${info.step}. ` +
+      (missing.length ? `It does not know ${charList(missing)} from the text it would have trained on, so it` : 'It') +
+      ` waits, paused, with a stand-in text made of its own characters${probeMissing ? ', and “Text to look at” now holds the characters it knows' : ''}. ` +
+      'Type in “Text to look at” to see what it predicts. To train it on real text, first train on a text that ' +
+      'uses only its characters (paste it under “Text to learn”), then load the file again.',
+    'info',
+    'loaded',
+  );
 }
 
 /** Read a dropped or chosen file: a .safetensors model, or UTF-8 text. */
@@ -1279,7 +1405,7 @@ async function openFile(file, { as = 'auto' } = {}) {
   const isModel = as === 'model' || (as === 'auto' && /\.safetensors$/i.test(file.name));
   if (isModel) {
     try {
-      await loadModelBytes(buf, `“${file.name}”`);
+      await loadModelFile(buf, file.name);
       unsay('file');
     } catch (err) {
       say(`Could not load “${file.name}” as a model: ${err.message}. The current model is unchanged.`, 'error', 'file');
@@ -1503,6 +1629,7 @@ function wire() {
     submitModelForm();
   });
   $('model-form').addEventListener('input', () => {
+    app.formEdited = true;
     /** @type {HTMLSelectElement} */ ($('nonlinearity')).disabled = /** @type {HTMLSelectElement} */ ($('cell')).value !== 'rnn';
     renderSizeHint();
   });
@@ -1569,7 +1696,7 @@ function wire() {
 
   // Compare.
   $('btn-compare').addEventListener('click', startCompare);
-  $('btn-compare-stop').addEventListener('click', stopCompare);
+  $('btn-compare-stop').addEventListener('click', () => stopCompare());
 
   // Keep.
   $('btn-download').addEventListener('click', async () => {
@@ -1618,6 +1745,8 @@ window.rnnscope = {
   running: () => app.running,
   state: () => ({ ...app.st }),
   info: () => (app.model ? { ...app.model.info } : null),
+  /** Pieces in which the worker has sent the current sample so far. */
+  sampleChunks: () => app.sample.chunks,
   /** The current probe (ProbeData) of the text box, or null. */
   probe: () => app.probe.data,
   /** Counts models put in place (build, load, restore, recovery). */
