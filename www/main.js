@@ -805,7 +805,7 @@ function onCrash(msg) {
   const wasRunning = app.running;
   app.running = false;
   say(`The training worker crashed (${msg.message}). Restarting it with the last good model…`, 'error', 'crash');
-  app.recoverAfterCrash = { wasRunning };
+  app.recoverAfterCrash = { wasRunning, reason: msg.message };
   app.probe.inFlight = 0;
   app.probe.sentText = null;
   app.sample.active = false;
@@ -817,7 +817,7 @@ async function onReady(msg) {
   app.corpora = msg.corpora;
   renderCorpusOptions();
   if (app.recoverAfterCrash) {
-    const { wasRunning } = app.recoverAfterCrash;
+    const { wasRunning, reason } = app.recoverAfterCrash;
     app.recoverAfterCrash = null;
     try {
       if (app.lastBytes && app.model) {
@@ -825,7 +825,7 @@ async function onReady(msg) {
       } else {
         await buildModel({ start: false });
       }
-      say('The training worker was restarted with the last good model.', 'warn', 'crash');
+      say(`The training worker crashed (${reason}); it was restarted with the last good model, from step ${num(app.step)}.`, 'warn', 'crash');
       if (wasRunning) start();
     } catch (err) {
       say(`The worker was restarted, but the model could not be rebuilt: ${err.message}`, 'error', 'crash');

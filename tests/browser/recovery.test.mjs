@@ -1,0 +1,112 @@
+// When training goes wrong the visitor's work survives: an exploding learning rate pauses training with the reason
+// and the last good weights, and training carries on at a sane rate; a crashed worker is restarted with the last good
+// model and training resumes.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WAIT, launch, messages, openPage, pause, shownStep, startServer, waitReady, waitState, waitStep } from './helpers.mjs';
+
+let server;
+let browser;
+const allProblems = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function freshPage() {
+  const p = await openPage(browser, server.origin);
+  allProblems.push(p.problems);
+  await p.page.goto(server.url);
+  await waitReady(p.page);
+  return p;
+}
+
+/** Wait until the hello toy has learnt its cycle: the last `n` losses are all below `below`. */
+async function waitLossesBelow(page, below, n = 50) {
+  await page.waitForFunction(
+    ([b, k]) => {
+      const h = window.rnnscope.lossHistory();
+      return h.length >= k && h.slice(-k).every((v) => v < b);
+    },
+    [below, n],
+    { timeout: WAIT },
+  );
+}
+
+/** Type a learning rate into the exact field, as a visitor would. */
+async function setLearningRate(page, lr) {
+  const field = page.getByLabel('exact');
+  await field.fill(String(lr));
+  await field.press('Enter');
+}
+
+test('an exploding learning rate: training pauses and says why, the model stays, and training recovers at a sane rate', async () => {
+  const { page, context } = await freshPage();
+  await waitLossesBelow(page, 0.2);
+  const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
+  await setLearningRate(page, 10);
+  await page.locator('[data-testid="message"]', { hasText: 'Training paused:' }).waitFor({ timeout: WAIT });
+  const said = (await messages(page)).find((m) => m.startsWith('Training paused:'));
+  assert.match(said, /rolled back to the last healthy step/);
+  assert.match(said, /learning rate/);
+  await waitState(page, 'paused');
+  // Same model (rolled back, not rebuilt), and no step with a non-finite loss was recorded.
+  assert.equal(await page.evaluate(() => window.rnnscope.modelGeneration()), gen);
+  assert.ok(await page.evaluate(() => window.rnnscope.lossHistory().every(Number.isFinite)));
+
+  await setLearningRate(page, 0.01);
+  const step = await shownStep(page);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await waitState(page, 'training');
+  await waitStep(page, step + 100);
+  await waitLossesBelow(page, 0.2);
+  await context.close();
+});
+
+test('a crashed worker: the page says so, restarts it with the last good model, and training carries on', async () => {
+  const { page, context, problems } = await freshPage();
+  await waitLossesBelow(page, 0.1);
+  // Pausing autosaves: those are the last good bytes the page keeps.
+  await pause(page);
+  const saved = await shownStep(page);
+  await page.locator('[data-testid="autosave-info"]', { hasText: `Autosaved in this browser at step ${saved} ` }).waitFor({ timeout: WAIT });
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await waitStep(page, saved + 50);
+  const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
+
+  // An uncaught exception kills the worker, as a bug in it would.
+  const workers = page.workers();
+  assert.equal(workers.length, 1);
+  await workers[0].evaluate(() => {
+    setTimeout(() => {
+      throw new Error('simulated crash');
+    }, 0);
+  });
+
+  const said = page.locator('[data-testid="message"]', { hasText: 'it was restarted with the last good model' });
+  await said.waitFor({ timeout: WAIT });
+  assert.match(await said.textContent(), new RegExp(`^The training worker crashed \\(.*simulated crash.*\\); it was restarted with the last good model, from step ${saved.toLocaleString('en-US')}\\.`));
+  await page.waitForFunction((g) => window.rnnscope.modelGeneration() > g && window.rnnscope.ready(), gen, { timeout: WAIT });
+  // It goes on from the saved step, and with the trained weights: the losses stay low.
+  assert.equal(await page.evaluate(() => window.rnnscope.lossOffset()), saved);
+  await waitState(page, 'training');
+  await waitStep(page, saved + 50);
+  const losses = await page.evaluate(() => window.rnnscope.lossHistory().slice(0, 50));
+  assert.ok(losses.length === 50 && losses.every((v) => v < 0.2), `losses after the restart: ${losses.slice(0, 8).join(', ')}…`);
+  // The worker's own uncaught error may reach the console; it is the one this test caused.
+  const others = problems.filter((p) => !p.includes('simulated crash'));
+  problems.length = 0;
+  problems.push(...others);
+  await context.close();
+});
+
+test('no uncaught errors, no console errors, no request off the origin', () => {
+  assert.deepEqual(allProblems.flat(), []);
+});
