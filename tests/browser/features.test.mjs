@@ -759,6 +759,36 @@ test('settings typed in the model form survive redraws and are used by "Train on
   await context.close();
 });
 
+// -----------------------------------------------------------------------------------------------------------------
+// 8. Accessible names
+
+test('every control has an accessible name, at 360 px as on a desktop', async () => {
+  for (const width of [1280, 360]) {
+    const p = await openPage(browser, server.origin, { width, height: 800 });
+    allProblems.push(p.problems);
+    await p.page.goto(server.url);
+    await waitReady(p.page);
+    const unnamed = await p.page.evaluate(() =>
+      Array.from(document.querySelectorAll('input, select, textarea, button, [tabindex]'))
+        .filter((el) => !(el instanceof HTMLInputElement && el.type === 'hidden'))
+        .filter((el) => {
+          const labelled = (el.labels && Array.from(el.labels).some((l) => l.textContent.trim()));
+          const aria = (el.getAttribute('aria-label') || '').trim();
+          const by = (el.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent.trim() ?? '').join('');
+          // Buttons, and plain elements without a role (a focusable note), are named by their text.
+          const own = el instanceof HTMLButtonElement || !el.getAttribute('role') ? el.textContent.trim() : '';
+          return !(labelled || aria || by || own || el.title);
+        })
+        .map((el) => el.outerHTML.slice(0, 120)),
+    );
+    assert.deepEqual(unnamed, [], `width ${width}`);
+    // Nothing is wider than the window.
+    const overflow = await p.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than a ${width} px window`);
+    await p.context.close();
+  }
+});
+
 test('no uncaught errors, no console errors, no request off the origin', () => {
   assert.deepEqual(allProblems.flat(), []);
 });

@@ -51,6 +51,7 @@ export class Heatmap {
     this.canvas = el('canvas', 'rs-heatmap-canvas rs-pixelated');
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', `${label}: nothing drawn yet`);
     this.canvas.dataset.testid = 'heatmap-canvas';
     this.colAxis = el('canvas', 'rs-heatmap-colaxis');
     this.colAxis.setAttribute('aria-hidden', 'true');

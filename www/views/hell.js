@@ -517,6 +517,12 @@ class Column {
       }
       n.dataset.prob = String(p);
       s.nextCh = nextCh; s.nextP = p;
+      // Its accessible name sums it up; the focused column says instead what the cursor is on.
+      if (document.activeElement !== this.el) {
+        this.el.setAttribute('aria-label', nextCh === undefined
+          ? `${charName(ch)} (t=${t}): the next character is not typed yet`
+          : `${charName(ch)} (t=${t}): actual next ${charName(nextCh)} had p = ${fmtProb(p)}`);
+      }
     }
 
     // Top-k of the distribution at step t (insertion into a k-slot list).

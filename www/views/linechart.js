@@ -43,6 +43,7 @@ export class LossChart {
     this.canvas = el('canvas', 'rs-chart-canvas');
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', `${this.yLabel} chart: nothing drawn yet`);
     this.overlay = el('canvas', 'rs-chart-overlay');
     this.overlay.setAttribute('aria-hidden', 'true');
     plot.append(this.canvas, this.overlay);

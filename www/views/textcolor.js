@@ -23,6 +23,7 @@ export class ColoredText {
     this.body = el('div', 'rs-ctext-body');
     this.body.tabIndex = 0;
     this.body.setAttribute('role', 'group');
+    this.body.setAttribute('aria-label', 'coloured text: nothing drawn yet');
     this.readout = el('div', 'rs-readout');
     this.readout.setAttribute('aria-live', 'polite');
     this.readout.dataset.testid = 'ctext-readout';
