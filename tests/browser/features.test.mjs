@@ -4,37 +4,25 @@
 // autosave with restore and discard after a reload; PyTorch-written models (multi-byte vocabularies that the current
 // text does not fit) load and give PyTorch's numbers; dropping a text file or a model anywhere on the page.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ROOT, WAIT, frames, launch, messages, openPage, pause, shownGuesses, shownStep, startServer, typeProbe,
-  waitGuessesFor, waitReady, waitState, waitStep,
+  ROOT, WAIT, frames, messages, openPage, pause, serverAndBrowser, shownGuesses, shownStep, typeProbe, waitGuessesFor, waitReady, waitState, waitStep,
 } from './helpers.mjs';
 
-let server;
-let browser;
+const env = serverAndBrowser();
 const allProblems = [];
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 const LN4 = Math.log(4);
 const FIXTURES = join(ROOT, 'tests', 'fixtures');
 
 /** A fresh page (own context, so IndexedDB starts empty) on `hash`, with a model probed. */
 async function freshPage(hash = '') {
-  const p = await openPage(browser, server.origin);
+  const p = await openPage(env.browser, env.server.origin);
   allProblems.push(p.problems);
-  await p.page.goto(server.url + hash);
+  await p.page.goto(env.server.url + hash);
   await waitReady(p.page);
   return p;
 }
@@ -528,7 +516,7 @@ test('autosave: after a reload the page offers the saved model; "Restore it" bri
 test('autosave: "Discard" keeps the fresh model and forgets the saved one', async () => {
   const { page, context, text, saved } = await savedSession();
   // Open the page again (its plain address, as from a bookmark), in the same browser.
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   const banner = page.locator('[data-testid="restore"]');
   await banner.waitFor({ state: 'visible', timeout: WAIT });
   await waitReady(page);
@@ -764,9 +752,9 @@ test('settings typed in the model form survive redraws and are used by "Train on
 
 test('every control has an accessible name, at 360 px as on a desktop', async () => {
   for (const width of [1280, 360]) {
-    const p = await openPage(browser, server.origin, { width, height: 800 });
+    const p = await openPage(env.browser, env.server.origin, { width, height: 800 });
     allProblems.push(p.problems);
-    await p.page.goto(server.url);
+    await p.page.goto(env.server.url);
     await waitReady(p.page);
     const unnamed = await p.page.evaluate(() =>
       Array.from(document.querySelectorAll('input, select, textarea, button, [tabindex]'))

@@ -1,36 +1,24 @@
 // Keeping and sharing work: download a model and load it back (same predictions), a corrupt model file is refused
 // with the model untouched, empty or non-UTF-8 text is refused with a message, and a shared URL reproduces its setup.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  WAIT, frames, launch, messages, openPage, pause, shownGuesses, startServer, typeProbe, waitGuessesFor, waitReady,
-  waitStep,
+  WAIT, frames, messages, openPage, pause, serverAndBrowser, shownGuesses, typeProbe, waitGuessesFor, waitReady, waitStep,
 } from './helpers.mjs';
 
-let server;
-let browser;
+const env = serverAndBrowser();
 const tmp = mkdtempSync(join(tmpdir(), 'rnnscope-browser-'));
 const allProblems = [];
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 /** A trained, paused page showing the guesses after "hel". */
 async function trainedPage() {
-  const p = await openPage(browser, server.origin, { acceptDownloads: true });
+  const p = await openPage(env.browser, env.server.origin, { acceptDownloads: true });
   allProblems.push(p.problems);
-  await p.page.goto(server.url);
+  await p.page.goto(env.server.url);
   await waitReady(p.page);
   await waitStep(p.page, 60);
   await pause(p.page);
@@ -99,9 +87,9 @@ test('a corrupt model file is refused with a message and the model is unchanged'
 });
 
 test('empty text, whitespace and non-UTF-8 files are refused with a message; nothing is lost', async () => {
-  const { page, problems, context } = await openPage(browser, server.origin);
+  const { page, problems, context } = await openPage(env.browser, env.server.origin);
   allProblems.push(problems);
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await waitReady(page);
   const info = await page.evaluate(() => window.rnnscope.info());
   const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
@@ -135,9 +123,9 @@ test('empty text, whitespace and non-UTF-8 files are refused with a message; not
 });
 
 test('absurd model sizes are refused with the reason', async () => {
-  const { page, problems, context } = await openPage(browser, server.origin);
+  const { page, problems, context } = await openPage(env.browser, env.server.origin);
   allProblems.push(problems);
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await waitReady(page);
   const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
   await page.getByLabel('Hidden units').fill('2048');
@@ -153,11 +141,11 @@ test('absurd model sizes are refused with the reason', async () => {
 });
 
 test('a shared URL opens with the same setup', async () => {
-  const { page, problems, context } = await openPage(browser, server.origin);
+  const { page, problems, context } = await openPage(env.browser, env.server.origin);
   allProblems.push(problems);
   const hash =
     '#corpus=brackets&cell=gru&hidden=24&layers=2&seqLen=12&batch=3&optimizer=rmsprop&lr=0.003&clip=2&seed=42&valFraction=0.1&temperature=0.5&probe=%28%5B%5D%29';
-  await page.goto(server.url + hash);
+  await page.goto(env.server.url + hash);
   await waitReady(page);
   const values = await page.evaluate(() =>
     Object.fromEntries(['corpus', 'cell', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'lr-num', 'clip', 'seed', 'valFraction', 'temperature', 'probe-text'].map((id) => [id, document.getElementById(id).value])),
@@ -187,9 +175,9 @@ test('a shared URL opens with the same setup', async () => {
   // Same seed, same setup → the same first losses in a second tab.
   await waitStep(page, 5);
   const first = (await page.evaluate(() => window.rnnscope.lossHistory())).slice(0, 5);
-  const other = await openPage(browser, server.origin);
+  const other = await openPage(env.browser, env.server.origin);
   allProblems.push(other.problems);
-  await other.page.goto(server.url + hash);
+  await other.page.goto(env.server.url + hash);
   await waitReady(other.page);
   await waitStep(other.page, 5);
   assert.deepEqual((await other.page.evaluate(() => window.rnnscope.lossHistory())).slice(0, 5), first);

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -47,6 +48,35 @@ export async function startServer() {
       }
     },
   };
+}
+
+/**
+ * Start the server and the browser before the calling file's tests and stop them after: each test file has its own.
+ * `server` and `browser` are filled in before the first test; a file's own `before` hook awaits `ready` first (root
+ * hooks may run side by side).
+ * @returns {{server: Awaited<ReturnType<typeof startServer>>, browser: import('playwright-core').Browser,
+ *   ready: Promise<void>}}
+ */
+export function serverAndBrowser() {
+  let started;
+  let failed;
+  const env = { server: null, browser: null, ready: new Promise((resolve, reject) => { started = resolve; failed = reject; }) };
+  env.ready.catch(() => {}); // reported by the hook below; a file without its own hook need not await it
+  before(async () => {
+    try {
+      env.server = await startServer();
+      env.browser = await launch();
+      started();
+    } catch (err) {
+      failed(err);
+      throw err;
+    }
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }
 
 /** Debian's chromium, headless. */

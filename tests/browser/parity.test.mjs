@@ -1,30 +1,19 @@
 // Same seed and settings give the same loss curve natively (the CLI) and in the browser (the wasm build in the
 // page's worker): the first 100 per-step losses agree to 1e-3 relative.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, WAIT, launch, openPage, startServer, waitReady } from './helpers.mjs';
+import { ROOT, WAIT, openPage, serverAndBrowser, waitReady } from './helpers.mjs';
 
 const STEPS = 100;
 const SETUP = { corpus: 'hello', cell: 'lstm', hidden: 32, layers: 1, seqLen: 8, batch: 2, optimizer: 'adam', lr: 0.01, clip: 5, seed: 7, valFraction: 0 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 async function nativeLosses() {
   const dir = mkdtempSync(join(tmpdir(), 'rnnscope-parity-'));
@@ -42,9 +31,9 @@ async function nativeLosses() {
 }
 
 async function browserLosses() {
-  const { page, problems, context } = await openPage(browser, server.origin);
+  const { page, problems, context } = await openPage(env.browser, env.server.origin);
   const hash = '#' + new URLSearchParams(Object.entries(SETUP).map(([k, v]) => [k, String(v)])).toString();
-  await page.goto(server.url + hash);
+  await page.goto(env.server.url + hash);
   await waitReady(page);
   await page.waitForFunction((n) => window.rnnscope.lossHistory().length >= n, STEPS, { timeout: WAIT });
   const losses = await page.evaluate(() => window.rnnscope.lossHistory());

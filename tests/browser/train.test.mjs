@@ -2,30 +2,22 @@
 // model's guesses; the loss falls; pause and resume work; the main thread stays responsive; the page asks for
 // nothing outside its origin and is served with a strict Content-Security-Policy. Saves the screenshots.
 
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  WAIT, frames, launch, openPage, pause, screenshotPath, shownGuesses, shownStep, startServer, typeProbe, waitGuessesFor,
-  waitReady, waitState, waitStep,
+  WAIT, frames, openPage, pause, screenshotPath, serverAndBrowser, shownGuesses, shownStep, typeProbe, waitGuessesFor, waitReady, waitState, waitStep,
 } from './helpers.mjs';
 
-let server;
-let browser;
+const env = serverAndBrowser();
 let page;
 let problems;
 let response;
 let trainingFrom = 0;
 
 before(async () => {
-  server = await startServer();
-  browser = await launch();
-  ({ page, problems } = await openPage(browser, server.origin));
-  response = await page.goto(server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await env.ready;
+  ({ page, problems } = await openPage(env.browser, env.server.origin));
+  response = await page.goto(env.server.url);
 });
 
 test('the page is served with a strict Content-Security-Policy', async () => {
@@ -165,8 +157,8 @@ test('screenshots: desktop and 360 px wide', async () => {
   await page.evaluate(() => window.rnnscope.drawEverything());
   await page.screenshot({ path: screenshotPath('desktop.png'), fullPage: false });
   await page.screenshot({ path: screenshotPath('desktop-full.png'), fullPage: true });
-  const narrow = await openPage(browser, server.origin, { width: 360, height: 780 });
-  await narrow.page.goto(server.url);
+  const narrow = await openPage(env.browser, env.server.origin, { width: 360, height: 780 });
+  await narrow.page.goto(env.server.url);
   await waitReady(narrow.page);
   await waitStep(narrow.page, 100);
   await narrow.page.locator('[data-testid="hell"] [data-testid="hell-col"]').nth(4).waitFor({ timeout: WAIT });
