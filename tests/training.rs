@@ -106,16 +106,7 @@ fn hello_corpus_is_overfit_by_every_cell() {
         CellKind::Gru,
         CellKind::Rnn(Activation::Tanh),
     ] {
-        let model = Model::new(cell, 16, 1, Vocab::from_text(&text).unwrap(), 1).unwrap();
-        let cfg = TrainConfig {
-            seq_len: 10,
-            batch: 4,
-            optimizer: OptimizerKind::Adam,
-            lr: 2e-2,
-            clip: 5.0,
-            val_fraction: 0.0,
-        };
-        let (model, _) = train(model, &text, cfg, 300);
+        let model = common::hello_trained(cell);
         let loss = eval::loss(&model, &text).unwrap();
         assert!(
             loss < 0.05,

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ROOT, WAIT, frames, messages, openPage, pause, serverAndBrowser, shownGuesses, shownStep, typeProbe, waitGuessesFor, waitReady, waitState, waitStep,
+  ROOT, WAIT, frames, messages, pause, serverAndBrowser, shownGuesses, shownStep, typeProbe, visit, waitGuessesFor, waitReady, waitState, waitStep,
 } from './helpers.mjs';
 
 const env = serverAndBrowser();
@@ -20,11 +20,7 @@ const FIXTURES = join(ROOT, 'tests', 'fixtures');
 
 /** A fresh page (own context, so IndexedDB starts empty) on `hash`, with a model probed. */
 async function freshPage(hash = '') {
-  const p = await openPage(env.browser, env.server.origin);
-  allProblems.push(p.problems);
-  await p.page.goto(env.server.url + hash);
-  await waitReady(p.page);
-  return p;
+  return visit(env, allProblems, { hash });
 }
 
 /** Wait until the model generation has moved past `gen` and the new model's probe is in place. */
@@ -388,6 +384,19 @@ test('look across the text: a units × characters heatmap; pick a unit by click 
 // -----------------------------------------------------------------------------------------------------------------
 // 4. Autosave and restore
 
+/** What a restore must bring back: step, model, settings, loss history and text; and whether it trains. */
+function session(page) {
+  return page.evaluate(() => ({
+    step: window.rnnscope.step(),
+    info: window.rnnscope.info(),
+    state: window.rnnscope.state(),
+    losses: window.rnnscope.lossHistory(),
+    lossOffset: window.rnnscope.lossOffset(),
+    textInfo: document.querySelector('[data-testid="text-info"]').textContent,
+    running: window.rnnscope.running(),
+  }));
+}
+
 /** A page training a GRU on a pasted text longer than a link can carry; paused, autosaved. */
 async function savedSession() {
   const p = await freshPage();
@@ -418,14 +427,7 @@ async function savedSession() {
   // Typed again now that it is paused: every column is computed with the saved weights.
   await typeProbe(page, 'the model');
   await waitGuessesFor(page, 'the model');
-  const saved = await page.evaluate(() => ({
-    step: window.rnnscope.step(),
-    info: window.rnnscope.info(),
-    state: window.rnnscope.state(),
-    losses: window.rnnscope.lossHistory(),
-    lossOffset: window.rnnscope.lossOffset(),
-    textInfo: document.querySelector('[data-testid="text-info"]').textContent,
-  }));
+  const saved = await session(page);
   return { ...p, text, saved, guesses: await shownGuesses(page) };
 }
 
@@ -458,15 +460,7 @@ test('autosave: after a reload the page offers the saved model; "Restore it" bri
     { timeout: WAIT },
   );
   await page.locator('[data-testid="message"]', { hasText: 'Loaded your autosaved model' }).waitFor({ timeout: WAIT });
-  const now = await page.evaluate(() => ({
-    step: window.rnnscope.step(),
-    info: window.rnnscope.info(),
-    state: window.rnnscope.state(),
-    losses: window.rnnscope.lossHistory(),
-    lossOffset: window.rnnscope.lossOffset(),
-    textInfo: document.querySelector('[data-testid="text-info"]').textContent,
-    running: window.rnnscope.running(),
-  }));
+  const now = await session(page);
   assert.equal(now.step, saved.step);
   // (info().step is the step the model was put in place at: 0 for the saved one, which was built, not loaded.)
   assert.deepEqual({ ...now.info, step: undefined }, { ...saved.info, step: undefined });
@@ -752,10 +746,7 @@ test('settings typed in the model form survive redraws and are used by "Train on
 
 test('every control has an accessible name, at 360 px as on a desktop', async () => {
   for (const width of [1280, 360]) {
-    const p = await openPage(env.browser, env.server.origin, { width, height: 800 });
-    allProblems.push(p.problems);
-    await p.page.goto(env.server.url);
-    await waitReady(p.page);
+    const p = await visit(env, allProblems, { width, height: 800 });
     const unnamed = await p.page.evaluate(() =>
       Array.from(document.querySelectorAll('input, select, textarea, button, [tabindex]'))
         .filter((el) => !(el instanceof HTMLInputElement && el.type === 'hidden'))

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  WAIT, frames, messages, openPage, pause, serverAndBrowser, shownGuesses, typeProbe, waitGuessesFor, waitReady, waitStep,
+  WAIT, frames, messages, pause, serverAndBrowser, shownGuesses, typeProbe, visit, waitGuessesFor, waitStep,
 } from './helpers.mjs';
 
 const env = serverAndBrowser();
@@ -16,10 +16,7 @@ const allProblems = [];
 
 /** A trained, paused page showing the guesses after "hel". */
 async function trainedPage() {
-  const p = await openPage(env.browser, env.server.origin, { acceptDownloads: true });
-  allProblems.push(p.problems);
-  await p.page.goto(env.server.url);
-  await waitReady(p.page);
+  const p = await visit(env, allProblems, { acceptDownloads: true });
   await waitStep(p.page, 60);
   await pause(p.page);
   await typeProbe(p.page, 'hel');
@@ -87,10 +84,7 @@ test('a corrupt model file is refused with a message and the model is unchanged'
 });
 
 test('empty text, whitespace and non-UTF-8 files are refused with a message; nothing is lost', async () => {
-  const { page, problems, context } = await openPage(env.browser, env.server.origin);
-  allProblems.push(problems);
-  await page.goto(env.server.url);
-  await waitReady(page);
+  const { page, context } = await visit(env, allProblems);
   const info = await page.evaluate(() => window.rnnscope.info());
   const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
   const paste = page.getByLabel('Or paste your own');
@@ -123,10 +117,7 @@ test('empty text, whitespace and non-UTF-8 files are refused with a message; not
 });
 
 test('absurd model sizes are refused with the reason', async () => {
-  const { page, problems, context } = await openPage(env.browser, env.server.origin);
-  allProblems.push(problems);
-  await page.goto(env.server.url);
-  await waitReady(page);
+  const { page, context } = await visit(env, allProblems);
   const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
   await page.getByLabel('Hidden units').fill('2048');
   await page.getByLabel('Layers').fill('8');
@@ -141,12 +132,9 @@ test('absurd model sizes are refused with the reason', async () => {
 });
 
 test('a shared URL opens with the same setup', async () => {
-  const { page, problems, context } = await openPage(env.browser, env.server.origin);
-  allProblems.push(problems);
   const hash =
     '#corpus=brackets&cell=gru&hidden=24&layers=2&seqLen=12&batch=3&optimizer=rmsprop&lr=0.003&clip=2&seed=42&valFraction=0.1&temperature=0.5&probe=%28%5B%5D%29';
-  await page.goto(env.server.url + hash);
-  await waitReady(page);
+  const { page, context } = await visit(env, allProblems, { hash });
   const values = await page.evaluate(() =>
     Object.fromEntries(['corpus', 'cell', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'lr-num', 'clip', 'seed', 'valFraction', 'temperature', 'probe-text'].map((id) => [id, document.getElementById(id).value])),
   );
@@ -175,10 +163,7 @@ test('a shared URL opens with the same setup', async () => {
   // Same seed, same setup → the same first losses in a second tab.
   await waitStep(page, 5);
   const first = (await page.evaluate(() => window.rnnscope.lossHistory())).slice(0, 5);
-  const other = await openPage(env.browser, env.server.origin);
-  allProblems.push(other.problems);
-  await other.page.goto(env.server.url + hash);
-  await waitReady(other.page);
+  const other = await visit(env, allProblems, { hash });
   await waitStep(other.page, 5);
   assert.deepEqual((await other.page.evaluate(() => window.rnnscope.lossHistory())).slice(0, 5), first);
   await other.context.close();

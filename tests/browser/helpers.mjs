@@ -130,6 +130,21 @@ export async function openPage(browser, origin, { width = 1280, height = 900, ac
   return { context, page, problems, requests };
 }
 
+/**
+ * Open the served page (at `hash`) in a new context and wait until it has a model and has probed the text box. The
+ * page's `problems` are added to `collected` (if given), which the file's last test asserts empty.
+ * @param {{browser: import('playwright-core').Browser, server: {origin: string, url: string}}} env
+ * @param {string[][]|null} collected
+ * @param {{hash?: string, width?: number, height?: number, acceptDownloads?: boolean}} [opts]
+ */
+export async function visit(env, collected, { hash = '', ...opts } = {}) {
+  const p = await openPage(env.browser, env.server.origin, opts);
+  collected?.push(p.problems);
+  await p.page.goto(env.server.url + hash);
+  await waitReady(p.page);
+  return p;
+}
+
 /** Wait until the page has a model and has probed the text box with it. */
 export async function waitReady(page) {
   await page.waitForFunction(() => window.rnnscope && window.rnnscope.ready(), null, { timeout: WAIT });

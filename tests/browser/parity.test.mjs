@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, WAIT, openPage, serverAndBrowser, waitReady } from './helpers.mjs';
+import { ROOT, WAIT, serverAndBrowser, visit } from './helpers.mjs';
 
 const STEPS = 100;
 const SETUP = { corpus: 'hello', cell: 'lstm', hidden: 32, layers: 1, seqLen: 8, batch: 2, optimizer: 'adam', lr: 0.01, clip: 5, seed: 7, valFraction: 0 };
@@ -31,10 +31,8 @@ async function nativeLosses() {
 }
 
 async function browserLosses() {
-  const { page, problems, context } = await openPage(env.browser, env.server.origin);
   const hash = '#' + new URLSearchParams(Object.entries(SETUP).map(([k, v]) => [k, String(v)])).toString();
-  await page.goto(env.server.url + hash);
-  await waitReady(page);
+  const { page, problems, context } = await visit(env, null, { hash });
   await page.waitForFunction((n) => window.rnnscope.lossHistory().length >= n, STEPS, { timeout: WAIT });
   const losses = await page.evaluate(() => window.rnnscope.lossHistory());
   const offset = await page.evaluate(() => window.rnnscope.lossOffset());

@@ -4,17 +4,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WAIT, messages, openPage, pause, serverAndBrowser, shownStep, waitReady, waitState, waitStep } from './helpers.mjs';
+import { WAIT, messages, pause, serverAndBrowser, shownStep, visit, waitState, waitStep } from './helpers.mjs';
 
 const env = serverAndBrowser();
 const allProblems = [];
 
 async function freshPage(hash = '') {
-  const p = await openPage(env.browser, env.server.origin);
-  allProblems.push(p.problems);
-  await p.page.goto(env.server.url + hash);
-  await waitReady(p.page);
-  return p;
+  return visit(env, allProblems, { hash });
 }
 
 /** Wait until the hello toy has learnt its cycle: the last `n` losses are all below `below`. */

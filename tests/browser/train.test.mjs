@@ -5,7 +5,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  WAIT, frames, openPage, pause, screenshotPath, serverAndBrowser, shownGuesses, shownStep, typeProbe, waitGuessesFor, waitReady, waitState, waitStep,
+  WAIT, frames, openPage, pause, screenshotPath, serverAndBrowser, shownGuesses, shownStep, typeProbe, visit, waitGuessesFor, waitReady, waitState, waitStep,
 } from './helpers.mjs';
 
 const env = serverAndBrowser();
@@ -157,9 +157,7 @@ test('screenshots: desktop and 360 px wide', async () => {
   await page.evaluate(() => window.rnnscope.drawEverything());
   await page.screenshot({ path: screenshotPath('desktop.png'), fullPage: false });
   await page.screenshot({ path: screenshotPath('desktop-full.png'), fullPage: true });
-  const narrow = await openPage(env.browser, env.server.origin, { width: 360, height: 780 });
-  await narrow.page.goto(env.server.url);
-  await waitReady(narrow.page);
+  const narrow = await visit(env, null, { width: 360, height: 780 });
   await waitStep(narrow.page, 100);
   await narrow.page.locator('[data-testid="hell"] [data-testid="hell-col"]').nth(4).waitFor({ timeout: WAIT });
   await narrow.page.evaluate(() => window.rnnscope.drawEverything());

@@ -91,9 +91,14 @@ pub fn assert_no_failures(context: &str, failures: &[String]) {
 
 /// An LSTM trained until it has memorised the `hello` corpus ("hellohello…").
 pub fn hello_model() -> rnnscope::Model {
-    use rnnscope::{corpus, CellKind, Model, OptimizerKind, TrainConfig, Trainer, Vocab};
+    hello_trained(rnnscope::CellKind::Lstm)
+}
+
+/// A 16-unit model of `cell` after 300 Adam steps on the `hello` corpus.
+pub fn hello_trained(cell: rnnscope::CellKind) -> rnnscope::Model {
+    use rnnscope::{corpus, Model, OptimizerKind, TrainConfig, Trainer, Vocab};
     let text = corpus::get("hello").expect("hello corpus");
-    let model = Model::new(CellKind::Lstm, 16, 1, Vocab::from_text(&text).unwrap(), 1).unwrap();
+    let model = Model::new(cell, 16, 1, Vocab::from_text(&text).unwrap(), 1).unwrap();
     let config = TrainConfig {
         seq_len: 10,
         batch: 4,
