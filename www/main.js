@@ -1237,19 +1237,32 @@ function discardSaved() {
 // -----------------------------------------------------------------------------------------------------------------
 // Text input
 
-function distinct(text) {
-  return new Set(Array.from(text)).size;
+/**
+ * Characters (Unicode scalar values, as the model counts them; not UTF-16 units) and distinct characters of `text`,
+ * in one pass. The last answer is kept: redraws ask about the same text, which may be millions of characters long.
+ * @param {string} text
+ * @returns {{chars: number, distinct: number}}
+ */
+function textStats(text) {
+  if (text !== textStats.text) {
+    const seen = new Set();
+    let chars = 0;
+    for (const c of text) {
+      chars++;
+      seen.add(c);
+    }
+    textStats.text = text;
+    textStats.stats = { chars, distinct: seen.size };
+  }
+  return textStats.stats;
 }
 
-/** Characters (Unicode scalar values, as the model counts them; not UTF-16 units) of `text`; the last answer is kept. */
+function distinct(text) {
+  return textStats(text).distinct;
+}
+
 function charCount(text) {
-  if (text !== charCount.text) {
-    let n = 0;
-    for (const _ of text) n++;
-    charCount.text = text;
-    charCount.n = n;
-  }
-  return charCount.n;
+  return textStats(text).chars;
 }
 
 /**
