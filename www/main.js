@@ -255,6 +255,9 @@ heatmap.onPick((row) => {
 
 const dirty = new Set();
 let frame = 0;
+/** Times each part has been drawn, and the promises (from the test hook `drawn()`) waiting for parts to be drawn. */
+const drawCount = new Map();
+const drawWaiters = [];
 
 function markDirty(...parts) {
   for (const p of parts) dirty.add(p);
@@ -312,12 +315,27 @@ function render() {
     dirty.delete(name);
     const a = performance.now();
     draw();
+    drawCount.set(name, (drawCount.get(name) ?? 0) + 1);
     const dt = performance.now() - a;
     // Diagnostics: a test (or a curious visitor) can set window.__renderTimes = [] to see slow parts.
     if (dt > 6 && Array.isArray(window.__renderTimes)) window.__renderTimes.push({ part: name, ms: dt, at: a });
   }
   drawAll = false;
   if (again && !frame) frame = requestAnimationFrame(render);
+  settleDrawWaiters();
+}
+
+/** Resolve each `drawn()` promise whose parts have all been drawn since it was asked for, or are out of view. */
+function settleDrawWaiters() {
+  const panelOf = new Map(PARTS.map(([name, panel]) => [name, panel]));
+  for (let i = drawWaiters.length - 1; i >= 0; i--) {
+    const { since, resolve } = drawWaiters[i];
+    const done = [...since].every(([name, n]) => (drawCount.get(name) ?? 0) > n || (panelOf.get(name) && !onScreen.has(panelOf.get(name))));
+    if (done) {
+      drawWaiters.splice(i, 1);
+      resolve(true);
+    }
+  }
 }
 
 function renderStatus() {
@@ -1780,6 +1798,14 @@ window.rnnscope = {
     }),
   /** True once a model exists and the text box has been probed with it. */
   ready: () => !!app.model && !!app.probe.data,
+  /** Resolves once every change made so far is drawn, except in panels scrolled out of view (they draw when seen). */
+  drawn: () => new Promise((resolve) => {
+    const wanted = new Set(dirty.has('probe') ? [...dirty, 'guesses', 'hell', 'inside'] : dirty);
+    wanted.delete('probe');
+    const since = new Map([...wanted].map((name) => [name, drawCount.get(name) ?? 0]));
+    drawWaiters.push({ since, resolve });
+    settleDrawWaiters();
+  }),
 };
 
 // -----------------------------------------------------------------------------------------------------------------

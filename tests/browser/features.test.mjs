@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ROOT, WAIT, frames, messages, pause, serverAndBrowser, shownGuesses, shownStep, typeProbe, visit, waitGuessesFor, waitReady, waitState, waitStep,
+  ROOT, WAIT, frames, messages, pause, serverAndBrowser, shownGuesses, shownText, shownStep, typeProbe, visit, waitGuessesFor, waitReady, waitState, waitStep,
 } from './helpers.mjs';
 
 const env = serverAndBrowser();
@@ -23,9 +23,10 @@ async function freshPage(hash = '') {
   return visit(env, allProblems, { hash });
 }
 
-/** Wait until the model generation has moved past `gen` and the new model's probe is in place. */
+/** Wait until the model generation has moved past `gen`, the new model's probe is in place and it is drawn. */
 async function waitNewModel(page, gen) {
   await page.waitForFunction((g) => window.rnnscope.modelGeneration() > g && window.rnnscope.ready(), gen, { timeout: WAIT });
+  await frames(page);
 }
 
 /** Wait until the hello toy has learnt its five-letter cycle (the smoothed loss is far below a uniform guess). */
@@ -123,7 +124,7 @@ test('sampling streams in: argmax after "he" from the trained hello toy writes "
   await page.getByLabel('Start with').fill('he');
   await page.getByLabel('Length', { exact: true }).fill('20000');
   await page.getByLabel(/always take the most likely character/).check();
-  assert.equal(await page.locator('#temp-out').textContent(), '0 (argmax)');
+  await shownText(page.locator('#temp-out'), '0 (argmax)');
   // Record every length of the output the page shows, as it changes.
   await page.locator('[data-testid="sample-out"]').scrollIntoViewIfNeeded();
   await page.evaluate(() => {
@@ -385,7 +386,8 @@ test('look across the text: a units × characters heatmap; pick a unit by click 
 // 4. Autosave and restore
 
 /** What a restore must bring back: step, model, settings, loss history and text; and whether it trains. */
-function session(page) {
+async function session(page) {
+  await frames(page);
   return page.evaluate(() => ({
     step: window.rnnscope.step(),
     info: window.rnnscope.info(),
@@ -501,7 +503,7 @@ test('autosave: after a reload the page offers the saved model; "Restore it" bri
     step,
     { timeout: WAIT },
   );
-  assert.equal(await page.locator('[data-testid="text-info"]').textContent(), saved.textInfo);
+  await shownText(page.locator('[data-testid="text-info"]'), saved.textInfo);
   assert.equal(await page.locator('[data-testid="run-state"]').getAttribute('data-state'), 'paused');
   assert.ok(!(await messages(page)).some((m) => m.includes('This link does not hold its text')), 'the warning about the link outlived the restore');
   await context.close();
@@ -612,9 +614,9 @@ test('a PyTorch-written model whose vocabulary the current text does not fit loa
     assert.equal(await page.getByLabel('Hidden units').inputValue(), String(want.hidden));
     assert.equal(await page.getByLabel('Layers').inputValue(), String(want.layers));
     if (want.cell === 'rnn') assert.equal(await page.getByLabel('RNN nonlinearity').inputValue(), want.nonlinearity);
-    assert.equal(await page.locator('#stat-params').textContent(), want.params.toLocaleString('en-US'));
+    await shownText(page.locator('#stat-params'), want.params.toLocaleString('en-US'));
+    await shownText(page.locator('[data-testid="text-info"]'), /stand-in text/);
     assert.notEqual(await page.locator('[data-testid="text-info"]').textContent(), textBefore);
-    assert.match(await page.locator('[data-testid="text-info"]').textContent(), /stand-in text/);
     assert.equal(await page.evaluate(() => window.rnnscope.running()), false);
     // The text box now holds characters the model knows, and the page shows what it predicts after them.
     const probe = await page.getByLabel('Text to look at').inputValue();
@@ -655,7 +657,7 @@ test('a PyTorch model after training on a text of its own characters: it loads w
   const msg = (await messages(page)).find((m) => m.includes('Loaded “lstm_2.safetensors”'));
   assert.match(msg, /^Loaded “lstm_2\.safetensors”: LSTM, 2 × 7 units, 11-character vocabulary, step 0\./);
   // 220 characters (the emoji counts once, as the model counts it).
-  assert.match(await page.locator('[data-testid="text-info"]').textContent(), /^your pasted text: 220 characters, 11 distinct$/);
+  await shownText(page.locator('[data-testid="text-info"]'), /^your pasted text: 220 characters, 11 distinct$/);
   assert.deepEqual((await page.evaluate(() => window.rnnscope.info())).vocab, readSafetensors(join(FIXTURES, 'lstm_2.safetensors')).vocab);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await waitStep(page, 20);
@@ -678,7 +680,7 @@ test('dropping a UTF-8 text file anywhere on the page trains on it; dropping a .
   assert.equal(info.cell, 'lstm');
   assert.equal((await page.evaluate(() => window.rnnscope.state())).corpus, 'custom');
   assert.equal(await page.getByLabel('Or paste your own').inputValue(), text);
-  assert.equal(await page.locator('[data-testid="text-info"]').textContent(), `file “notes.txt”: ${Array.from(text).length.toLocaleString('en-US')} characters, ${info.vocab.length} distinct`);
+  await shownText(page.locator('[data-testid="text-info"]'), `file “notes.txt”: ${Array.from(text).length.toLocaleString('en-US')} characters, ${info.vocab.length} distinct`);
   // It was training, so it trains on the new text at once.
   await waitState(page, 'training');
   const from = await shownStep(page);

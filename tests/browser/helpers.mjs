@@ -2,6 +2,7 @@
 // playwright-core, and open the page with guards that fail the test on uncaught errors, console errors and any
 // request that leaves the serving origin. No sleeps: everything waits on conditions.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
@@ -181,9 +182,32 @@ export async function pause(page) {
   });
 }
 
-/** Two animation frames: whatever was marked dirty has been drawn. */
-export function frames(page) {
-  return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+/**
+ * Wait until `locator`'s text is `want` (a string: exactly; a RegExp: matching), then return it. The page draws on
+ * animation frames, a part at a time, so text that follows an action is waited for rather than read at once. On a
+ * timeout it fails with the text last shown.
+ */
+export async function shownText(locator, want) {
+  const spec = want instanceof RegExp ? { source: want.source, flags: want.flags } : { exact: String(want) };
+  try {
+    await locator.page().waitForFunction(
+      ([el, w]) => {
+        const t = el.textContent;
+        return w.exact !== undefined ? t === w.exact : new RegExp(w.source, w.flags).test(t);
+      },
+      [await locator.elementHandle({ timeout: WAIT }), spec],
+      { timeout: WAIT },
+    );
+  } catch (e) {
+    const last = await locator.textContent().catch(() => '(gone)');
+    throw new assert.AssertionError({ message: `text never became ${want}: ${e.message}`, actual: last, expected: want, operator: 'shownText' });
+  }
+  return locator.textContent();
+}
+
+/** Wait until whatever the page has marked to redraw is drawn (panels out of view excepted). */
+export async function frames(page) {
+  await page.evaluate(() => window.rnnscope.drawn());
 }
 
 /** The guesses shown in the "Next-character guesses" list: [{char, prob}] and the text they follow. */
