@@ -1283,25 +1283,38 @@ function charCount(text) {
   return textStats(text).chars;
 }
 
+/** Why `text` cannot be trained on (a sentence), or null when it can. */
+function textProblem(text) {
+  if (text.length === 0) return 'The text is empty. Paste or type some text first — nothing was changed.';
+  if (text.trim().length === 0) return 'The text is only whitespace; give it something to learn. Nothing was changed.';
+  if (charCount(text) < 2) return 'The text needs at least two characters. Nothing was changed.';
+  if (text.length > MAX_TEXT_CHARS) return `The text has ${num(text.length)} characters; the limit here is ${num(MAX_TEXT_CHARS)}. Nothing was changed.`;
+  return null;
+}
+
+/** Make `text` the text being learnt: its label, its corpus name, and the link's copy of it when it fits. */
+function setTextState(text, label, corpusName) {
+  app.text = text;
+  app.textLabel = label;
+  app.st.corpus = corpusName;
+  app.st.text = corpusName === 'custom' && text.length <= S.prop('text').maxLength ? text : '';
+}
+
+/** After a text change: say so when the link cannot carry the text. */
+function noteShareableText(corpusName) {
+  if (corpusName === 'custom' && !app.st.text) {
+    say('This text is too long to put into a shareable link; a link to this page opens with the built-in text.', 'info', 'share-text');
+  }
+}
+
 /**
  * Train on new text: a fresh model with the current settings (the vocabulary comes from the text).
  * Empty or too-short text is refused with a message and nothing changes.
  */
 async function useText(text, label, corpusName) {
-  if (text.length === 0) {
-    say('The text is empty. Paste or type some text first — nothing was changed.', 'error', 'text');
-    return false;
-  }
-  if (text.trim().length === 0) {
-    say('The text is only whitespace; give it something to learn. Nothing was changed.', 'error', 'text');
-    return false;
-  }
-  if (Array.from(text).length < 2) {
-    say('The text needs at least two characters. Nothing was changed.', 'error', 'text');
-    return false;
-  }
-  if (text.length > MAX_TEXT_CHARS) {
-    say(`The text has ${num(text.length)} characters; the limit here is ${num(MAX_TEXT_CHARS)}.`, 'error', 'text');
+  const problem = textProblem(text);
+  if (problem) {
+    say(problem, 'error', 'text');
     return false;
   }
   // The new model is built with the settings in the form, edits not yet built included.
@@ -1314,16 +1327,11 @@ async function useText(text, label, corpusName) {
   const prev = { text: app.text, label: app.textLabel, st: app.st };
   const wasRunning = app.running || !app.model;
   app.st = form.state;
-  app.text = text;
-  app.textLabel = label;
-  app.st.corpus = corpusName;
-  app.st.text = corpusName === 'custom' && text.length <= S.prop('text').maxLength ? text : '';
+  setTextState(text, label, corpusName);
   try {
     await buildModel({ start: wasRunning });
     unsay('text');
-    if (corpusName === 'custom' && !app.st.text) {
-      say('This text is too long to put into a shareable link; a link to this page opens with the built-in text.', 'info', 'share-text');
-    }
+    noteShareableText(corpusName);
     markDirty('controls');
     return true;
   } catch (err) {
@@ -1334,6 +1342,50 @@ async function useText(text, label, corpusName) {
     markDirty('controls');
     return false;
   }
+}
+
+/**
+ * Keep training the current model, weights, optimizer and step as they are, on new text (the worker's set-text).
+ * The text must use only characters the model knows; otherwise the message names the others and nothing changes.
+ * Training starts (or goes on) when it succeeds.
+ */
+async function continueOnText(text, label, corpusName) {
+  const problem = textProblem(text);
+  if (problem) {
+    say(problem, 'error', 'text');
+    return false;
+  }
+  if (!app.model) {
+    say('There is no model yet to keep training; “Train on this text” builds one.', 'error', 'text');
+    return false;
+  }
+  const missing = missingChars(text, app.model.info.vocab);
+  if (missing.length) {
+    say(
+      `This model does not know ${charList(missing)}, so it cannot learn this text as it is. Remove those characters, ` +
+        'or use “Train on this text” for a new model whose vocabulary fits it. Nothing was changed.',
+      'error',
+      'text',
+    );
+    return false;
+  }
+  const generation = app.modelGeneration;
+  try {
+    await worker.request({ type: Cmd.SET_TEXT, text });
+  } catch (err) {
+    say(`Could not keep training on this text: ${err.message}. The model and its text are unchanged.`, 'error', 'text');
+    return false;
+  }
+  if (generation !== app.modelGeneration) return false; // another model was put in place meanwhile
+  setTextState(text, label, corpusName);
+  S.writeState(app.st);
+  unsay('text');
+  unsay('loaded');
+  say(`The ${CELL_NAMES[app.model.info.cell] ?? app.model.info.cell} model goes on from step ${num(app.step)} on ${label}.`, 'info', 'text');
+  noteShareableText(corpusName);
+  markDirty('controls', 'status');
+  start();
+  return true;
 }
 
 /**
@@ -1412,8 +1464,8 @@ async function loadModelFile(bytes, name) {
       `${info.vocab.length}-character vocabulary (${info.vocab.slice(0, 60).map(displayChar).join(' ')}${info.vocab.length > 60 ? ' …' : ''}), step ${info.step}. ` +
       (missing.length ? `It does not know ${charList(missing)} from the text it would have trained on, so it` : 'It') +
       ` waits, paused, with a stand-in text made of its own characters${probeMissing ? ', and “Text to look at” now holds the characters it knows' : ''}. ` +
-      'Type in “Text to look at” to see what it predicts. To train it on real text, first train on a text that ' +
-      'uses only its characters (paste it under “Text to learn”), then load the file again.',
+      'Type in “Text to look at” to see what it predicts. To train it on real text, paste a text that uses only ' +
+      'its characters under “Text to learn” and press “Keep training this model on it”.',
     'info',
     'loaded',
   );
@@ -1626,6 +1678,9 @@ function wire() {
   });
   $('btn-use-paste').addEventListener('click', () => {
     useText(/** @type {HTMLTextAreaElement} */ ($('paste')).value, 'your pasted text', 'custom');
+  });
+  $('btn-continue-paste').addEventListener('click', () => {
+    continueOnText(/** @type {HTMLTextAreaElement} */ ($('paste')).value, 'your pasted text', 'custom');
   });
   const fileText = /** @type {HTMLInputElement} */ ($('file-text'));
   fileText.addEventListener('change', async () => {

@@ -2,7 +2,8 @@
 // Stop cancels it; the RNN/LSTM/GRU comparison learns in three workers and leaves the main model alone; "Look across
 // the text" (heatmap, picking a unit by mouse and keyboard, colouring the text by a unit or by loss, top-5 guesses);
 // autosave with restore and discard after a reload; PyTorch-written models (multi-byte vocabularies that the current
-// text does not fit) load and give PyTorch's numbers; dropping a text file or a model anywhere on the page.
+// text does not fit) load and give PyTorch's numbers, and keep training on a text of their own characters; dropping a
+// text file or a model anywhere on the page.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,6 +51,7 @@ function readSafetensors(file) {
     cell: meta.cell,
     nonlinearity: meta.nonlinearity ?? 'tanh',
     vocab: JSON.parse(meta.vocab),
+    step: Number(meta.step ?? 0),
     hidden: header['rnn.weight_hh_l0'].shape[1],
     layers,
     params: Object.entries(header).filter(([k]) => k !== '__metadata__').reduce((s, [, t]) => s + t.shape.reduce((a, b) => a * b, 1), 0),
@@ -644,7 +646,7 @@ test('a PyTorch-written model whose vocabulary the current text does not fit loa
   await context.close();
 });
 
-test('a PyTorch model after training on a text of its own characters: it loads with that text, as the message advises', async () => {
+test('a PyTorch model whose vocabulary fits the current text loads with that text', async () => {
   const { page, context } = await freshPage();
   const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
   const text = 'abc😀d—e日qé\n'.repeat(20);
@@ -662,6 +664,52 @@ test('a PyTorch model after training on a text of its own characters: it loads w
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await waitStep(page, 20);
   await pause(page);
+  await context.close();
+});
+
+test('a loaded PyTorch model keeps training on a pasted text of its characters: same weights, its step goes on; a text it cannot read changes nothing', async () => {
+  const { page, context } = await visit(env, allProblems, { acceptDownloads: true });
+  const file = join(FIXTURES, 'lstm_2.safetensors');
+  const vocab = readSafetensors(file).vocab; // in the file's order, which is not sorted: a rebuilt model would sort it
+  const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
+  await page.getByLabel('Load a model…').setInputFiles(file);
+  await waitNewModel(page, gen);
+  await shownText(page.locator('[data-testid="text-info"]'), /stand-in text/);
+  assert.match((await messages(page)).find((m) => m.includes('Loaded “lstm_2.safetensors”')), /press “Keep training this model on it”/);
+  const loaded = await page.evaluate(() => window.rnnscope.modelGeneration());
+  const keepTraining = page.getByRole('button', { name: 'Keep training this model on it' });
+
+  // A character the model does not know: the message names it, and model, text and state stay as they were.
+  await page.getByLabel('Or paste your own').fill('abc😀d xyz');
+  await keepTraining.click();
+  await page.locator('[data-testid="message"]', { hasText: 'This model does not know' }).waitFor({ timeout: WAIT });
+  const refusal = (await messages(page)).find((m) => m.includes('This model does not know'));
+  assert.match(refusal, /does not know space, "x", "y", "z", so/);
+  assert.match(refusal, /Nothing was changed\./);
+  await frames(page);
+  assert.equal(await page.evaluate(() => window.rnnscope.modelGeneration()), loaded);
+  assert.match(await page.locator('[data-testid="text-info"]').textContent(), /stand-in text/);
+  assert.equal(await page.evaluate(() => window.rnnscope.running()), false);
+  assert.equal(await shownStep(page), 0);
+
+  // Its own characters: the same model (same generation, the file's vocabulary order) trains on from step 0.
+  const text = 'abc😀d—e日qé\n'.repeat(20);
+  await page.getByLabel('Or paste your own').fill(text);
+  await keepTraining.click();
+  await waitStep(page, 10);
+  await pause(page);
+  assert.equal(await page.evaluate(() => window.rnnscope.modelGeneration()), loaded);
+  assert.deepEqual((await page.evaluate(() => window.rnnscope.info())).vocab, vocab);
+  await shownText(page.locator('[data-testid="text-info"]'), /^your pasted text: 220 characters, 11 distinct$/);
+  const state = await page.evaluate(() => window.rnnscope.state());
+  assert.equal(state.corpus, 'custom');
+  assert.equal(state.text, text);
+  assert.ok((await messages(page)).some((m) => m.startsWith('The LSTM model goes on from step 0 on your pasted text')), `${await messages(page)}`);
+  // The downloaded file is that model, trained further: the file's vocabulary, a later step.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download model/ }).click()]);
+  const saved = readSafetensors(await download.path());
+  assert.deepEqual(saved.vocab, vocab);
+  assert.ok(saved.step >= 10, `saved step ${saved.step}`);
   await context.close();
 });
 
