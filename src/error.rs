@@ -11,6 +11,8 @@ pub enum Error {
     Text(String),
     /// A model file is corrupt, truncated, or does not describe a valid model.
     ModelFile(String),
+    /// A training-state file (optimizer moments, data position) is corrupt or belongs to another run.
+    TrainingState(String),
     /// Training stopped because the loss became non-finite or exploded; parameters were rolled back.
     Diverged(String),
 }
@@ -21,6 +23,7 @@ impl fmt::Display for Error {
             Error::Config(m) => write!(f, "invalid setting: {m}"),
             Error::Text(m) => write!(f, "unusable text: {m}"),
             Error::ModelFile(m) => write!(f, "bad model file: {m}"),
+            Error::TrainingState(m) => write!(f, "unusable training state: {m}"),
             Error::Diverged(m) => write!(f, "training stopped: {m}"),
         }
     }

@@ -87,5 +87,5 @@ pub use model::{Model, ModelConfig, State};
 pub use optim::OptimizerKind;
 pub use probe::{Probe, ProbeStep};
 pub use settings::Settings;
-pub use trainer::{StepReport, TrainConfig, Trainer};
+pub use trainer::{Resumed, StepReport, TrainConfig, Trainer};
 pub use vocab::Vocab;

@@ -176,10 +176,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
     }
     let mut params = vec![0.0f32; layout.total];
     for (spec, t) in layout.tensors.iter().zip(&views) {
-        let out = &mut params[spec.range.clone()];
-        for (o, chunk) in out.iter_mut().zip(t.data().chunks_exact(4)) {
-            *o = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        }
+        copy_f32(t, &mut params[spec.range.clone()]);
     }
     let mut extra: Vec<&String> = names.iter().filter(|n| layout.get(n).is_none()).collect();
     if !extra.is_empty() {
@@ -193,6 +190,13 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
     }
     let model = Model::from_params(config, vocab, params)?;
     Ok((model, metadata))
+}
+
+/// Copies an F32 tensor's little-endian data (already checked to hold `out.len()` values) into `out`.
+pub(crate) fn copy_f32(t: &safetensors::tensor::TensorView<'_>, out: &mut [f32]) {
+    for (o, chunk) in out.iter_mut().zip(t.data().chunks_exact(4)) {
+        *o = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+    }
 }
 
 /// Reads a model file from disk.

@@ -38,6 +38,27 @@ impl OptimizerKind {
     }
 }
 
+/// One of an optimizer's two per-parameter buffers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Buffer {
+    /// Adam's first moment; SGD's momentum buffer.
+    M,
+    /// Adam's and RMSProp's second moment; Adagrad's sum of squares.
+    V,
+}
+
+impl OptimizerKind {
+    /// The per-parameter buffers this rule keeps, named as `torch.optim` names them in its state.
+    pub fn buffers(self) -> &'static [(&'static str, Buffer)] {
+        match self {
+            OptimizerKind::Adam => &[("exp_avg", Buffer::M), ("exp_avg_sq", Buffer::V)],
+            OptimizerKind::RmsProp => &[("square_avg", Buffer::V)],
+            OptimizerKind::Adagrad => &[("sum", Buffer::V)],
+            OptimizerKind::Sgd { .. } => &[("momentum_buffer", Buffer::M)],
+        }
+    }
+}
+
 /// An optimizer with its per-parameter state, sized once.
 #[derive(Debug, Clone)]
 pub struct Optimizer {
@@ -67,6 +88,30 @@ impl Optimizer {
         self.m.fill(0.0);
         self.v.fill(0.0);
         self.t = 0;
+    }
+
+    /// One per-parameter buffer, in the parameters' flat layout.
+    pub fn buffer(&self, which: Buffer) -> &[f32] {
+        match which {
+            Buffer::M => &self.m,
+            Buffer::V => &self.v,
+        }
+    }
+
+    pub fn buffer_mut(&mut self, which: Buffer) -> &mut [f32] {
+        match which {
+            Buffer::M => &mut self.m,
+            Buffer::V => &mut self.v,
+        }
+    }
+
+    /// Updates applied since the state was last reset (Adam's bias correction counts them).
+    pub fn updates(&self) -> u64 {
+        self.t
+    }
+
+    pub fn set_updates(&mut self, t: u64) {
+        self.t = t;
     }
 
     /// Applies one update to `params` from `grads`.

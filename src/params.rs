@@ -39,6 +39,11 @@ impl Layout {
         }
         shapes.push(("decoder.weight".into(), vec![v, h]));
         shapes.push(("decoder.bias".into(), vec![v]));
+        Layout::from_shapes(shapes)
+    }
+
+    /// Named tensors one after another in a flat buffer, in the order given.
+    pub fn from_shapes(shapes: Vec<(String, Vec<usize>)>) -> Layout {
         let mut offset = 0;
         let tensors = shapes
             .into_iter()

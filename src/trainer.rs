@@ -11,6 +11,9 @@ use crate::model::{Model, State};
 use crate::optim::{clip_grad_norm, Optimizer, OptimizerKind};
 use crate::tape::Tape;
 
+mod resume;
+pub use resume::Resumed;
+
 /// Longest window accepted.
 pub const MAX_SEQ_LEN: usize = 4096;
 /// Most parallel streams accepted.

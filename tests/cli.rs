@@ -433,6 +433,102 @@ fn resume_continues_the_step_count_and_settings() {
 }
 
 #[test]
+fn a_resumed_run_goes_on_exactly_as_one_run_would() {
+    let dir = temp_dir("resume-exact");
+    // The about corpus with a validation share and batch 4: positions, state and Adam moments all matter.
+    let flags = [
+        "--corpus",
+        "about",
+        "--batch",
+        "4",
+        "--seq-len",
+        "16",
+        "--val-every",
+        "0",
+    ];
+    fn with<'a>(flags: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+        flags.iter().chain(extra).copied().collect()
+    }
+    train_small(&dir, "whole.safetensors", &with(&flags, &["--steps", "40"]));
+    train_small(&dir, "split.safetensors", &with(&flags, &["--steps", "25"]));
+    assert!(
+        dir.join("split.training.safetensors").is_file(),
+        "no training state beside the model"
+    );
+    let o = ok(
+        &dir,
+        &[
+            "train",
+            "--resume",
+            "split.safetensors",
+            "--steps",
+            "15",
+            "--sample-length",
+            "0",
+        ],
+    );
+    assert!(stderr(&o).contains("resuming exactly"), "{}", stderr(&o));
+    let (whole, _) = model_file::load(&dir.join("whole.safetensors")).unwrap();
+    let (split, meta) = model_file::load(&dir.join("split.safetensors")).unwrap();
+    assert_eq!(meta["step"], "40");
+    assert!(
+        whole
+            .params
+            .iter()
+            .zip(&split.params)
+            .all(|(a, b)| a.to_bits() == b.to_bits()),
+        "25 + 15 steps did not give the weights of 40"
+    );
+
+    // Without the state file it still resumes, says so, and the optimizer starts fresh (other weights).
+    train_small(&dir, "bare.safetensors", &with(&flags, &["--steps", "25"]));
+    std::fs::remove_file(dir.join("bare.training.safetensors")).unwrap();
+    let o = ok(
+        &dir,
+        &[
+            "train",
+            "--resume",
+            "bare.safetensors",
+            "--steps",
+            "15",
+            "--sample-length",
+            "0",
+        ],
+    );
+    assert!(
+        stderr(&o).contains("no training state beside the model"),
+        "{}",
+        stderr(&o)
+    );
+    let (bare, _) = model_file::load(&dir.join("bare.safetensors")).unwrap();
+    assert_ne!(bare.params, whole.params);
+
+    // A state file that belongs to other weights is named and ignored.
+    std::fs::copy(
+        dir.join("whole.training.safetensors"),
+        dir.join("bare.training.safetensors"),
+    )
+    .unwrap();
+    let o = ok(
+        &dir,
+        &[
+            "train",
+            "--resume",
+            "bare.safetensors",
+            "--steps",
+            "1",
+            "--sample-length",
+            "0",
+        ],
+    );
+    assert!(
+        stderr(&o).contains("warning: bare.training.safetensors: unusable training state: it was saved with other weights"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn same_seed_gives_identical_losses_across_processes() {
     let dir = temp_dir("determinism");
     let run = |seed: &str, log: &str| {

@@ -5,7 +5,7 @@ use super::{load_model, read_text_file, Failure, Outcome, EXIT_FAILURE, EXIT_INT
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use rnnscope::{corpus, model_file, sampler, Settings, StepReport, Trainer, Vocab};
+use rnnscope::{corpus, model_file, sampler, Resumed, Settings, StepReport, Trainer, Vocab};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -157,7 +157,9 @@ pub struct TrainArgs {
 
     /// Continue training a saved model: its shape and vocabulary come from the file (so --cell,
     /// --nonlinearity, --hidden and --layers cannot be given), its step count continues, and the corpus and
-    /// training settings saved in it are reused unless given here
+    /// training settings saved in it are reused unless given here. The optimizer state, data position and
+    /// recurrent state come from NAME.training.safetensors beside it (written with every save), so the run
+    /// goes on exactly where it stopped
     #[arg(long, value_name = "PATH")]
     resume: Option<PathBuf>,
 
@@ -256,9 +258,62 @@ fn save(trainer: &Trainer, settings: &Settings, path: &Path) -> Result<(), Failu
         KEY_TRAIN_CONFIG.to_string(),
         serde_json::to_string(settings).expect("settings serialise"),
     );
+    // The training state first: it names the weights it belongs to, so a model file saved without it (an
+    // interrupted save) is recognised as not matching rather than resumed with stale moments.
+    let state_path = training_state_path(path);
+    model_file::save(&state_path, &trainer.training_state()).map_err(|e| {
+        Failure::runtime(format!(
+            "cannot save the training state to {}: {e}",
+            state_path.display()
+        ))
+    })?;
     let bytes = model_file::to_bytes(trainer.model(), &extra);
     model_file::save(path, &bytes)
         .map_err(|e| Failure::runtime(format!("cannot save the model to {}: {e}", path.display())))
+}
+
+/// Where the training state of the model file `model` lives: beside it, `NAME.safetensors` →
+/// `NAME.training.safetensors`.
+fn training_state_path(model: &Path) -> PathBuf {
+    let stem = model.file_stem().unwrap_or_default().to_string_lossy();
+    model.with_file_name(format!("{stem}.training.safetensors"))
+}
+
+/// Brings back the optimizer state (and, for the same text and windows, the data position) saved beside a
+/// resumed model, saying on stderr what was restored; without a usable state file the optimizer starts fresh.
+fn resume_training_state(trainer: &mut Trainer, model_path: &Path) {
+    let path = training_state_path(model_path);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!(
+                "note: no training state beside the model ({} is missing); the optimizer starts fresh",
+                path.display()
+            );
+            return;
+        }
+        Err(e) => {
+            eprintln!(
+                "warning: cannot read {}: {e}; the optimizer starts fresh",
+                path.display()
+            );
+            return;
+        }
+    };
+    match trainer.resume(&bytes) {
+        Ok(Resumed::Exactly) => eprintln!(
+            "resuming exactly: optimizer state, data position and recurrent state from {}",
+            path.display()
+        ),
+        Ok(Resumed::OptimizerOnly(why)) => eprintln!(
+            "resuming the optimizer state from {}; the data starts from its beginning because {why}",
+            path.display()
+        ),
+        Err(e) => eprintln!(
+            "warning: {}: {e}; the optimizer starts fresh",
+            path.display()
+        ),
+    }
 }
 
 /// Refuses an output path that cannot be written, before any training time is spent.
@@ -484,6 +539,9 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
         (_, e) => e.into(),
     })?;
     trainer.set_steps_done(start_step);
+    if let Some(path) = &args.resume {
+        resume_training_state(&mut trainer, path);
+    }
 
     let mut log = match &args.log_jsonl {
         None => None,
