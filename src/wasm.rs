@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::model_file;
 use crate::probe::Probe;
 use crate::sampler::Sampler;
-use crate::{CellKind, Model, Settings, TrainConfig, Trainer, Vocab};
+use crate::{CellKind, Model, Resumed, Settings, TrainConfig, Trainer, Vocab};
 use js_sys::{Array, Float32Array, Int32Array, Object, Reflect, Uint8Array};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
@@ -245,6 +245,27 @@ impl Session {
         );
         let bytes = model_file::to_bytes(self.model(), &extra);
         Uint8Array::from(bytes.as_slice())
+    }
+
+    /// The training state (optimizer moments, data position, recurrent state) as `.safetensors` bytes; see
+    /// `Trainer::training_state`.
+    #[wasm_bindgen(js_name = trainingState)]
+    pub fn training_state(&self) -> Uint8Array {
+        Uint8Array::from(self.trainer.training_state().as_slice())
+    }
+
+    /// Goes on from a training state saved with these same weights. Answers `{exact, note}`: `exact` when the
+    /// data position and recurrent state came back too; otherwise `note` says why only the optimizer state did.
+    /// Throws, changing nothing, for a corrupt state or one saved with other weights or another optimizer.
+    pub fn resume(&mut self, bytes: &[u8]) -> Result<Object, JsError> {
+        let (exact, note) = match self.trainer.resume(bytes).map_err(js_err)? {
+            Resumed::Exactly => (true, String::new()),
+            Resumed::OptimizerOnly(why) => (false, why),
+        };
+        Ok(object(&[
+            ("exact", JsValue::from_bool(exact)),
+            ("note", JsValue::from_str(&note)),
+        ]))
     }
 
     #[wasm_bindgen(js_name = loadModel)]

@@ -119,6 +119,33 @@ fn session_trains_and_round_trips_through_bytes() {
     );
 }
 
+/// The autosave path: model bytes plus training state bring a run back exactly; a state for other weights is
+/// refused with the reason and changes nothing.
+#[wasm_bindgen_test]
+fn a_session_resumed_from_its_training_state_goes_on_exactly() {
+    let text = rnnscope::corpus::get("brackets").unwrap();
+    let text: String = text.chars().take(3000).collect();
+    let mut a = Session::new(settings("gru", 3), text.clone()).unwrap();
+    a.train(30).unwrap();
+    let model = a.model_bytes().to_vec();
+    let state = a.training_state().to_vec();
+    let want = Float32Array::from(get(&a.train(20).unwrap(), "losses")).to_vec();
+
+    let mut b = Session::from_model(&model, settings("gru", 3), text.clone()).unwrap();
+    let resumed = b.resume(&state).unwrap();
+    assert_eq!(get(&resumed, "exact").as_bool(), Some(true));
+    let got = Float32Array::from(get(&b.train(20).unwrap(), "losses")).to_vec();
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&got), bits(&want), "the same 20 losses after a resume");
+    assert_eq!(a.model_bytes().to_vec(), b.model_bytes().to_vec());
+
+    // The state of 50 steps does not belong to the weights of 30.
+    let mut c = Session::from_model(&model, settings("gru", 3), text).unwrap();
+    let message = error_message(c.resume(&a.training_state().to_vec()).unwrap_err());
+    assert!(message.contains("other weights"), "{message}");
+    assert_eq!(num(&c.info(), "step"), 30.0);
+}
+
 #[wasm_bindgen_test]
 fn probe_is_incremental() {
     let mut s = Session::new(

@@ -221,6 +221,7 @@ const app = {
   restore: null, // pending autosave record offered for restore
   restoreDecided: false,
   lastBytes: null, // last model bytes received (crash recovery)
+  lastTrainingState: null, // and the training state (optimizer moments, data position) that goes with them
   lastSaveStep: -1,
   unit: -1, // picked unit for colouring the text
   error: null,
@@ -839,7 +840,11 @@ async function onReady(msg) {
     app.recoverAfterCrash = null;
     try {
       if (app.lastBytes && app.model) {
-        await loadModelBytes(app.lastBytes.slice(), 'the last good model', { quiet: true, keepHistory: true });
+        await loadModelBytes(app.lastBytes.slice(), 'the last good model', {
+          quiet: true,
+          keepHistory: true,
+          trainingState: app.lastTrainingState?.slice() ?? null,
+        });
       } else {
         await buildModel({ start: false });
       }
@@ -943,15 +948,24 @@ function pause() {
   worker.send({ type: Cmd.PAUSE });
 }
 
+/** What came back with a model's training state (the worker's `resumed`), as a sentence to append; '' without one. */
+function resumedSentence(resumed) {
+  if (!resumed) return '';
+  if (resumed.restored === 'exactly') return ' Training goes on exactly where it stopped: optimizer state, data position and recurrent state are restored.';
+  if (resumed.restored === 'optimizer') return ` Its optimizer state is restored; the data starts from the beginning because ${resumed.note}.`;
+  return ` Its saved optimizer state could not be used (${resumed.note}); the optimizer starts fresh.`;
+}
+
 /**
  * Replace the model by .safetensors bytes. On failure the message says why and the current model is unchanged.
  * @param {Uint8Array} bytes
  * @param {string} what a name for messages
  */
-async function loadModelBytes(bytes, what, { quiet = false, keepHistory = false, state = null, text = null } = {}) {
+async function loadModelBytes(bytes, what, { quiet = false, keepHistory = false, state = null, text = null, trainingState = null } = {}) {
   const st = state ?? app.st;
   const useText = text ?? app.text;
-  const msg = await worker.request({ type: Cmd.LOAD, bytes, config: S.modelConfig(st), text: useText }, [bytes.buffer]);
+  const transfer = trainingState ? [bytes.buffer, trainingState.buffer] : [bytes.buffer];
+  const msg = await worker.request({ type: Cmd.LOAD, bytes, trainingState, config: S.modelConfig(st), text: useText }, transfer);
   if (state) app.st = state;
   if (text !== null) app.text = text;
   // The file decides the shape: show it in the form and the URL.
@@ -962,10 +976,11 @@ async function loadModelBytes(bytes, what, { quiet = false, keepHistory = false,
   if (info.nonlinearity) app.st.nonlinearity = info.nonlinearity;
   app.formEdited = false;
   adoptModel(msg, { keepHistory });
+  app.model.resumed = msg.resumed ?? null;
   app.autosamples = [];
   markDirty('autosamples', 'controls');
   S.writeState(app.st);
-  if (!quiet) say(`Loaded ${what}: ${CELL_NAMES[info.cell] ?? info.cell}, ${info.layers} × ${info.hidden} units, ${info.vocab.length}-character vocabulary, step ${info.step}.`, 'info', 'loaded');
+  if (!quiet) say(`Loaded ${what}: ${CELL_NAMES[info.cell] ?? info.cell}, ${info.layers} × ${info.hidden} units, ${info.vocab.length}-character vocabulary, step ${info.step}.${resumedSentence(msg.resumed)}`, 'info', 'loaded');
   return msg;
 }
 
@@ -1178,12 +1193,18 @@ function stopCompare({ resume = true } = {}) {
 // -----------------------------------------------------------------------------------------------------------------
 // Autosave and restore
 
+/** Keep copies of a `GET_BYTES` answer's model and training state, to rebuild from after a worker crash. */
+function rememberLastGood(r) {
+  app.lastBytes = r.bytes.slice();
+  app.lastTrainingState = r.trainingState ? r.trainingState.slice() : null;
+}
+
 async function autosave(force = false) {
   if (!app.model || app.restore || app.step === app.lastSaveStep) return;
   if (!force && !saver.due()) return;
   try {
     const r = await worker.request({ type: Cmd.GET_BYTES });
-    app.lastBytes = r.bytes;
+    rememberLastGood(r);
     const tail = app.hist.tail(200_000);
     const ok = await saver.write({
       savedAt: Date.now(),
@@ -1191,6 +1212,7 @@ async function autosave(force = false) {
       text: app.text,
       textLabel: app.textLabel,
       bytes: r.bytes,
+      trainingState: r.trainingState,
       step: r.step,
       cell: app.model.info.cell,
       lossOffset: tail.offset,
@@ -1231,7 +1253,7 @@ async function restoreSaved() {
   if (app.running) pause();
   const state = { ...S.defaults(), ...rec.state };
   try {
-    await loadModelBytes(rec.bytes.slice(), 'your autosaved model', { state, text: rec.text });
+    await loadModelBytes(rec.bytes.slice(), 'your autosaved model', { state, text: rec.text, trainingState: rec.trainingState?.slice() ?? null });
     app.textLabel = rec.textLabel || 'restored text';
     if (rec.losses && rec.losses.length) {
       app.hist = new LossHistory(rec.lossOffset ?? 0);
@@ -1788,7 +1810,7 @@ function wire() {
   $('btn-download').addEventListener('click', async () => {
     try {
       const r = await worker.request({ type: Cmd.GET_BYTES });
-      app.lastBytes = r.bytes.slice();
+      rememberLastGood(r);
       const info = app.model.info;
       const blob = new Blob([r.bytes], { type: 'application/octet-stream' });
       const a = /** @type {HTMLAnchorElement} */ ($('download-link'));
@@ -1851,6 +1873,8 @@ window.rnnscope = {
         requestAnimationFrame(() => resolve(true));
       });
     }),
+  /** What came back with the current model's training state (`{restored, note?}`), or null if none was given. */
+  resumed: () => app.model?.resumed ?? null,
   /** True once a model exists and the text box has been probed with it. */
   ready: () => !!app.model && !!app.probe.data,
   /** Resolves once every change made so far is drawn, except in panels scrolled out of view (they draw when seen). */

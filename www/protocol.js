@@ -24,9 +24,11 @@ export const Cmd = Object.freeze({
   CREATE: 'create',
 
   /**
-   * `{type, id, bytes: Uint8Array, config, text}` – replace the model by a `.safetensors` file (rnnscope- or
-   * PyTorch-written). The model's shape comes from the file; training settings from `config`. `text` must fit the
-   * file's vocabulary. Training stops. Answer: `Evt.MODEL`, or `Evt.ERROR` with the current model untouched.
+   * `{type, id, bytes: Uint8Array, trainingState?: Uint8Array, config, text}` – replace the model by a
+   * `.safetensors` file (rnnscope- or PyTorch-written). The model's shape comes from the file; training settings
+   * from `config`. `text` must fit the file's vocabulary. With `trainingState` (from `Evt.BYTES`) the optimizer, and
+   * for the same text the data position, go on where they were; a state that does not fit is ignored and reported.
+   * Training stops. Answer: `Evt.MODEL`, or `Evt.ERROR` with the current model untouched.
    */
   LOAD: 'load',
 
@@ -88,9 +90,11 @@ export const Evt = Object.freeze({
   CORPUS: 'corpus',
 
   /**
-   * `{type, id, info, config, textLength, recovered?}` – a model is in place (answer to `CREATE`/`LOAD`, or after
-   * crash recovery with `recovered: true`). `info` = `{cell, nonlinearity, hidden, layers, vocab: string[], params,
-   * step, gateNames: string[]}`.
+   * `{type, id, info, config, textLength, recovered?, resumed?}` – a model is in place (answer to `CREATE`/`LOAD`,
+   * or after crash recovery with `recovered: true`). `info` = `{cell, nonlinearity, hidden, layers, vocab: string[],
+   * params, step, gateNames: string[]}`. `resumed`, when a training state came with it: `{restored: 'exactly'}`,
+   * `{restored: 'optimizer', note}` (the data starts over, `note` says why) or `{restored: 'fresh', note}` (the state
+   * did not fit these weights or this optimizer).
    */
   MODEL: 'model',
 
@@ -129,7 +133,10 @@ export const Evt = Object.freeze({
   /** `{type, id, text, done}` – the next characters of the sample `id`; `done` on the last chunk. */
   SAMPLE: 'sample',
 
-  /** `{type, id, bytes: Uint8Array, step}` – answer to `Cmd.GET_BYTES` (buffer transferred). */
+  /**
+   * `{type, id, bytes: Uint8Array, trainingState: Uint8Array, step}` – answer to `Cmd.GET_BYTES`: the model file and
+   * its training state (optimizer moments, data position, recurrent state; see the README), buffers transferred.
+   */
   BYTES: 'bytes',
 
   /**

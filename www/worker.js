@@ -104,12 +104,28 @@ function sessionConfig(config) {
   return c;
 }
 
-/** Remember the current model as the one to come back to after a crash. */
+/** Remember the current model (and its training state) as the one to come back to after a crash. */
 function snapshot() {
   const bytes = own(session.modelBytes());
-  lastGood = { bytes, config: current.config, text: current.text };
+  const state = own(session.trainingState());
+  lastGood = { bytes, state, config: current.config, text: current.text };
   lastSnapshotAt = performance.now();
-  return bytes;
+  return { bytes, state };
+}
+
+/**
+ * Go on from training-state bytes saved with the model just loaded into `next`, if there are any. Answers what came
+ * back, for the page to tell: `'exactly'` (optimizer, data position, recurrent state), `'optimizer'` (the data
+ * starts over; `note` says why) or `'fresh'` (the state did not fit; `note` says why), or null without a state.
+ */
+function resumeFrom(next, state) {
+  if (!state) return null;
+  try {
+    const r = next.resume(state);
+    return r.exact ? { restored: 'exactly' } : { restored: 'optimizer', note: r.note };
+  } catch (err) {
+    return { restored: 'fresh', note: errorMessage(err) };
+  }
 }
 
 function resetPending() {
@@ -300,9 +316,10 @@ const handlers = {
 
   [Cmd.LOAD](msg) {
     const next = wasm.Session.fromModel(msg.bytes, sessionConfig(msg.config), msg.text);
+    const resumed = resumeFrom(next, msg.trainingState);
     haltForNewModel();
     replaceSession(next, msg.config, msg.text);
-    post({ type: Evt.MODEL, id: msg.id, info, config: msg.config, textLength: msg.text.length, loaded: true });
+    post({ type: Evt.MODEL, id: msg.id, info, config: msg.config, textLength: msg.text.length, loaded: true, resumed });
   },
 
   [Cmd.SET_TEXT](msg) {
@@ -410,9 +427,9 @@ const handlers = {
 
   [Cmd.GET_BYTES](msg) {
     requireSession();
-    const bytes = snapshot();
-    // Keep our own copy; transfer a second one.
-    post({ type: Evt.BYTES, id: msg.id, bytes: bytes.slice(), step: info.step });
+    const { bytes, state } = snapshot();
+    // Keep our own copies; transfer second ones.
+    post({ type: Evt.BYTES, id: msg.id, bytes: bytes.slice(), trainingState: state.slice(), step: info.step });
   },
 };
 
@@ -452,8 +469,9 @@ async function handleError(op, id, err) {
     await loadWasm();
     if (lastGood) {
       const next = wasm.Session.fromModel(lastGood.bytes, sessionConfig(lastGood.config), lastGood.text);
+      const resumed = resumeFrom(next, lastGood.state);
       replaceSession(next, lastGood.config, lastGood.text);
-      post({ type: Evt.MODEL, info, config: current.config, textLength: current.text.length, recovered: true });
+      post({ type: Evt.MODEL, info, config: current.config, textLength: current.text.length, recovered: true, resumed });
     }
   } catch (err2) {
     post({ type: Evt.ERROR, op: 'recover', kind: ErrorKind.FATAL, message: errorMessage(err2) });

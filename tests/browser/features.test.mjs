@@ -77,7 +77,7 @@ function autosaved(page) {
           get.onsuccess = () => {
             const r = get.result;
             db.close();
-            resolve(r ? { step: r.step, cell: r.cell, text: r.text, seed: r.state.seed, hidden: r.state.hidden, bytes: r.bytes.length } : null);
+            resolve(r ? { step: r.step, cell: r.cell, text: r.text, seed: r.state.seed, hidden: r.state.hidden, bytes: r.bytes.length, trainingState: r.trainingState?.length ?? 0 } : null);
           };
         };
       }),
@@ -428,6 +428,7 @@ async function savedSession() {
   assert.equal(rec.step, step);
   assert.equal(rec.cell, 'gru');
   assert.equal(rec.text, text);
+  assert.ok(rec.trainingState > 0, 'no training state in the autosave');
   // Typed again now that it is paused: every column is computed with the saved weights.
   await typeProbe(page, 'the model');
   await waitGuessesFor(page, 'the model');
@@ -464,6 +465,9 @@ test('autosave: after a reload the page offers the saved model; "Restore it" bri
     { timeout: WAIT },
   );
   await page.locator('[data-testid="message"]', { hasText: 'Loaded your autosaved model' }).waitFor({ timeout: WAIT });
+  // With its training state: the optimizer, data position and recurrent state come back with the weights.
+  assert.deepEqual(await page.evaluate(() => window.rnnscope.resumed()), { restored: 'exactly' });
+  assert.ok((await messages(page)).some((m) => m.includes('Training goes on exactly where it stopped')), `${await messages(page)}`);
   const now = await session(page);
   assert.equal(now.step, saved.step);
   // (info().step is the step the model was put in place at: 0 for the saved one, which was built, not loaded.)
