@@ -432,6 +432,27 @@ fn resume_continues_the_step_count_and_settings() {
     assert!(stderr(&o).contains("vocabulary"), "{}", stderr(&o));
 }
 
+/// Resumes training `model` in `dir` for `steps` more steps; its stderr.
+fn resume(dir: &Path, model: &str, steps: &str) -> String {
+    let o = ok(
+        dir,
+        &[
+            "train",
+            "--resume",
+            model,
+            "--steps",
+            steps,
+            "--sample-length",
+            "0",
+        ],
+    );
+    stderr(&o)
+}
+
+fn assert_says(stderr: &str, needle: &str) {
+    assert!(stderr.contains(needle), "expected {needle:?} in:\n{stderr}");
+}
+
 #[test]
 fn a_resumed_run_goes_on_exactly_as_one_run_would() {
     let dir = temp_dir("resume-exact");
@@ -455,19 +476,7 @@ fn a_resumed_run_goes_on_exactly_as_one_run_would() {
         dir.join("split.training.safetensors").is_file(),
         "no training state beside the model"
     );
-    let o = ok(
-        &dir,
-        &[
-            "train",
-            "--resume",
-            "split.safetensors",
-            "--steps",
-            "15",
-            "--sample-length",
-            "0",
-        ],
-    );
-    assert!(stderr(&o).contains("resuming exactly"), "{}", stderr(&o));
+    assert_says(&resume(&dir, "split.safetensors", "15"), "resuming exactly");
     let (whole, _) = model_file::load(&dir.join("whole.safetensors")).unwrap();
     let (split, meta) = model_file::load(&dir.join("split.safetensors")).unwrap();
     assert_eq!(meta["step"], "40");
@@ -483,22 +492,9 @@ fn a_resumed_run_goes_on_exactly_as_one_run_would() {
     // Without the state file it still resumes, says so, and the optimizer starts fresh (other weights).
     train_small(&dir, "bare.safetensors", &with(&flags, &["--steps", "25"]));
     std::fs::remove_file(dir.join("bare.training.safetensors")).unwrap();
-    let o = ok(
-        &dir,
-        &[
-            "train",
-            "--resume",
-            "bare.safetensors",
-            "--steps",
-            "15",
-            "--sample-length",
-            "0",
-        ],
-    );
-    assert!(
-        stderr(&o).contains("no training state beside the model"),
-        "{}",
-        stderr(&o)
+    assert_says(
+        &resume(&dir, "bare.safetensors", "15"),
+        "no training state beside the model",
     );
     let (bare, _) = model_file::load(&dir.join("bare.safetensors")).unwrap();
     assert_ne!(bare.params, whole.params);
@@ -509,23 +505,7 @@ fn a_resumed_run_goes_on_exactly_as_one_run_would() {
         dir.join("bare.training.safetensors"),
     )
     .unwrap();
-    let o = ok(
-        &dir,
-        &[
-            "train",
-            "--resume",
-            "bare.safetensors",
-            "--steps",
-            "1",
-            "--sample-length",
-            "0",
-        ],
-    );
-    assert!(
-        stderr(&o).contains("warning: bare.training.safetensors: unusable training state: it was saved with other weights"),
-        "{}",
-        stderr(&o)
-    );
+    assert_says(&resume(&dir, "bare.safetensors", "1"), "warning: bare.training.safetensors: unusable training state: it was saved with other weights");
 }
 
 #[test]

@@ -99,14 +99,20 @@ fn saving_and_resuming_goes_on_bit_for_bit_for_every_cell_and_optimizer() {
     }
 }
 
-#[test]
-fn another_text_or_window_shape_brings_back_the_optimizer_only() {
+/// A trainer after `n` Adam steps on [`text`], with its model file and training state as they were then.
+fn trained(cell: CellKind, n: usize) -> (Trainer, Vec<u8>, Vec<u8>) {
     let text = text();
-    let config = config(OptimizerKind::Adam);
-    let mut trainer = Trainer::new(model(CellKind::Lstm, &text), &text, config).unwrap();
-    steps(&mut trainer, 10);
+    let mut trainer = Trainer::new(model(cell, &text), &text, config(OptimizerKind::Adam)).unwrap();
+    steps(&mut trainer, n);
     let model_bytes = model_file::to_bytes(trainer.model(), &BTreeMap::new());
     let state = trainer.training_state();
+    (trainer, model_bytes, state)
+}
+
+#[test]
+fn another_text_or_window_shape_brings_back_the_optimizer_only() {
+    let (text, config) = (text(), config(OptimizerKind::Adam));
+    let (_, model_bytes, state) = trained(CellKind::Lstm, 10);
 
     let other_text: String = text.chars().rev().collect();
     let mut on_other_text = reload(&model_bytes, &other_text, config);
@@ -136,12 +142,8 @@ fn another_text_or_window_shape_brings_back_the_optimizer_only() {
 
 #[test]
 fn a_corrupt_or_foreign_state_is_refused_with_the_reason_and_changes_nothing() {
-    let text = text();
-    let config = config(OptimizerKind::Adam);
-    let mut trainer = Trainer::new(model(CellKind::Gru, &text), &text, config).unwrap();
-    steps(&mut trainer, 5);
-    let model_bytes = model_file::to_bytes(trainer.model(), &BTreeMap::new());
-    let state = trainer.training_state();
+    let (text, config) = (text(), config(OptimizerKind::Adam));
+    let (mut trainer, model_bytes, state) = trained(CellKind::Gru, 5);
     steps(&mut trainer, 1);
     let later_state = trainer.training_state();
     let sgd_state = {

@@ -539,9 +539,6 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
         (_, e) => e.into(),
     })?;
     trainer.set_steps_done(start_step);
-    if let Some(path) = &args.resume {
-        resume_training_state(&mut trainer, path);
-    }
 
     let mut log = match &args.log_jsonl {
         None => None,
@@ -561,6 +558,9 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
         start_step,
         &limits,
     );
+    if let Some(path) = &args.resume {
+        resume_training_state(&mut trainer, path);
+    }
 
     let stop = Arc::new(AtomicBool::new(false));
     {
