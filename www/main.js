@@ -737,7 +737,7 @@ function onWorkerEvent(msg) {
     case Evt.MODEL:
       // Unprompted MODEL = the worker rebuilt itself after a trap.
       adoptModel(msg, { keepHistory: true });
-      if (msg.recovered) say(`Recovered: the last good model (step ${msg.info.step}) is back. Press Resume to go on training.`, 'warn', 'recovered');
+      if (msg.recovered) say(`Recovered: the last good model (step ${msg.info.step}) is back.${resumedSentence(msg.resumed)} Press Resume to go on training.`, 'warn', 'recovered');
       break;
     case Evt.STATUS:
       app.running = msg.running;
@@ -894,7 +894,7 @@ async function corpusText(name) {
 /** Take a model the worker reports as in place. */
 function adoptModel(msg, { keepHistory = false } = {}) {
   const info = msg.info;
-  app.model = { info, config: msg.config };
+  app.model = { info, config: msg.config, resumed: msg.resumed ?? null };
   app.modelGeneration = (app.modelGeneration || 0) + 1;
   app.step = info.step;
   app.running = false;
@@ -976,7 +976,6 @@ async function loadModelBytes(bytes, what, { quiet = false, keepHistory = false,
   if (info.nonlinearity) app.st.nonlinearity = info.nonlinearity;
   app.formEdited = false;
   adoptModel(msg, { keepHistory });
-  app.model.resumed = msg.resumed ?? null;
   app.autosamples = [];
   markDirty('autosamples', 'controls');
   S.writeState(app.st);

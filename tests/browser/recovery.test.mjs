@@ -1,6 +1,6 @@
 // When training goes wrong the visitor's work survives: an exploding learning rate pauses training with the reason
 // and the last good weights, and training carries on at a sane rate; a crashed worker is restarted with the last good
-// model and training resumes.
+// model and training resumes; a trap in the model code is recovered inside the worker from its last good snapshot.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,6 +90,52 @@ test('a crashed worker: the page says so, restarts it with the last good model, 
   const others = problems.filter((p) => !p.includes('simulated crash'));
   problems.length = 0;
   problems.push(...others);
+  await context.close();
+});
+
+test('the model code traps: the worker rebuilds it from the last good model and its training state, and training goes on', async () => {
+  const { page, context } = await freshPage();
+  await waitLossesBelow(page, 0.1);
+  // Pausing takes a snapshot in the worker (it also takes one every two seconds while training).
+  await pause(page);
+  const snapped = await shownStep(page);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await waitStep(page, snapped + 20);
+  const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
+
+  // A trap is a WebAssembly.RuntimeError out of a call into the model code (a Rust panic becomes one). Make the
+  // worker's next training call raise one; the rebuilt instance comes from a fresh module, without this change.
+  const workers = page.workers();
+  assert.equal(workers.length, 1);
+  await workers[0].evaluate(async () => {
+    const code = await import(new URL('../pkg/rnnscope.js', self.location.href).href);
+    code.Session.prototype.train = () => {
+      throw new WebAssembly.RuntimeError('unreachable executed (simulated trap)');
+    };
+  });
+
+  await page.locator('[data-testid="message"]', { hasText: 'simulated trap' }).waitFor({ timeout: WAIT });
+  const recovered = page.locator('[data-testid="message"]', { hasText: 'Recovered: the last good model' });
+  await recovered.waitFor({ timeout: WAIT });
+  await page.waitForFunction((g) => window.rnnscope.modelGeneration() > g && window.rnnscope.ready(), gen, { timeout: WAIT });
+  const shown = await messages(page);
+  assert.ok(shown.some((m) => /^The model code hit an internal error \(.*simulated trap.*\)\. Training is paused\./.test(m)), `${shown}`);
+  // It went back to the pause's snapshot or a later one, taken with its training state: the run goes on exactly.
+  const step = await page.evaluate(() => window.rnnscope.step());
+  assert.ok(step >= snapped, `went back to step ${step}, before the snapshot at ${snapped}`);
+  assert.match(await recovered.textContent(), new RegExp(`step ${step.toLocaleString('en-US')}\\) is back\\. Training goes on exactly where it stopped`));
+  assert.deepEqual(await page.evaluate(() => window.rnnscope.resumed()), { restored: 'exactly' });
+  await waitState(page, 'paused');
+
+  // Resume trains again, with the trained weights.
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await waitStep(page, step + 50);
+  const losses = await page.evaluate((s) => {
+    const offset = window.rnnscope.lossOffset();
+    return window.rnnscope.lossHistory().slice(s - offset, s - offset + 50);
+  }, step);
+  assert.ok(losses.length === 50 && losses.every((v) => v < 0.2), `losses after the rebuild: ${losses.slice(0, 8).join(', ')}…`);
+  await pause(page);
   await context.close();
 });
 
