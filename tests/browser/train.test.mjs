@@ -156,7 +156,6 @@ test('screenshots: desktop and 360 px wide', async () => {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.evaluate(() => window.rnnscope.drawEverything());
   await page.screenshot({ path: screenshotPath('desktop.png'), fullPage: false });
-  await page.screenshot({ path: screenshotPath('desktop-full.png'), fullPage: true });
   const narrow = await visit(env, null, { width: 360, height: 780 });
   await waitStep(narrow.page, 100);
   await narrow.page.locator('[data-testid="hell"] [data-testid="hell-col"]').nth(4).waitFor({ timeout: WAIT });
@@ -165,7 +164,6 @@ test('screenshots: desktop and 360 px wide', async () => {
   const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(overflow <= 360, `page is ${overflow}px wide at 360px`);
   await narrow.page.screenshot({ path: screenshotPath('mobile-360.png'), fullPage: false });
-  await narrow.page.screenshot({ path: screenshotPath('mobile-360-full.png'), fullPage: true });
   assert.deepEqual(narrow.problems, []);
   await narrow.context.close();
 });
