@@ -46,6 +46,14 @@ pub fn corpus_text(name: &str) -> Result<String, JsError> {
     corpus::get(name).ok_or_else(|| JsError::new(&format!("no embedded corpus named {name:?}")))
 }
 
+/// The vocabulary of a model file, in the file's order, after validating the whole file exactly as loading it
+/// would (so a file it accepts loads, given a text that fits).
+#[wasm_bindgen(js_name = modelFileVocab)]
+pub fn model_file_vocab(bytes: &[u8]) -> Result<Array, JsError> {
+    let (model, _) = model_file::from_bytes(bytes).map_err(js_err)?;
+    Ok(strings(model.vocab.chars().iter().map(|c| c.to_string())))
+}
+
 #[wasm_bindgen(js_name = gateNames)]
 pub fn gate_names(cell: &str) -> Result<Array, JsError> {
     let cell = CellKind::parse(cell, None).map_err(|e| JsError::new(&e))?;

@@ -1409,26 +1409,6 @@ async function continueOnText(text, label, corpusName) {
   return true;
 }
 
-/**
- * The vocabulary a .safetensors file declares (`__metadata__.vocab`), or null when the header cannot be read here
- * (the worker then says what is wrong with the file).
- * @param {Uint8Array} bytes
- * @returns {string[]|null}
- */
-function fileVocab(bytes) {
-  try {
-    if (bytes.length < 8) return null;
-    const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-    if (!(n > 0 && n <= bytes.length - 8)) return null;
-    const header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
-    const vocab = JSON.parse(header.__metadata__.vocab);
-    if (!Array.isArray(vocab) || !vocab.length || !vocab.every((c) => typeof c === 'string' && Array.from(c).length === 1)) return null;
-    return vocab;
-  } catch {
-    return null;
-  }
-}
-
 /** The distinct characters of `text` that are not in `vocab`, in order of appearance. */
 function missingChars(text, vocab) {
   const known = new Set(vocab);
@@ -1462,10 +1442,12 @@ function charList(chars, max = 12) {
  * @param {string} name the file's name
  */
 async function loadModelFile(bytes, name) {
-  const vocab = fileVocab(bytes);
-  const missing = vocab ? missingChars(app.text, vocab) : [];
+  // The worker reads the file as loading would (a copy: the bytes are still needed here), so a bad file is refused
+  // with its reason before anything changes.
+  const { vocab } = await worker.request({ type: Cmd.INSPECT, bytes });
+  const missing = missingChars(app.text, vocab);
   // Before the first model there is no text yet: the stand-in serves then too.
-  if (!missing.length && (app.text || !vocab)) {
+  if (!missing.length && app.text) {
     await loadModelBytes(bytes, `“${name}”`);
     return;
   }

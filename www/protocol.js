@@ -17,6 +17,12 @@ export const Cmd = Object.freeze({
   CORPUS: 'corpus',
 
   /**
+   * `{type, id, bytes: Uint8Array}` – read a `.safetensors` model file without loading it: the whole file is
+   * validated as `LOAD` would. Answer: `Evt.INSPECTED`, or `Evt.ERROR` saying what is wrong with the file.
+   */
+  INSPECT: 'inspect',
+
+  /**
    * `{type, id, config, text}` – build a fresh model (weights from `config.seed`) on `text`. Training stops.
    * `config` = `{cell, nonlinearity?, hidden, layers, seqLen, batch, optimizer, lr, clip, seed, valFraction}`.
    * Answer: `Evt.MODEL` on success; `Evt.ERROR` (the previous model, if any, is kept) otherwise.
@@ -88,6 +94,9 @@ export const Evt = Object.freeze({
 
   /** `{type, id, name, text}` – answer to `Cmd.CORPUS`. */
   CORPUS: 'corpus',
+
+  /** `{type, id, vocab: string[]}` – answer to `Cmd.INSPECT`: the file's vocabulary, in its order. */
+  INSPECTED: 'inspected',
 
   /**
    * `{type, id, info, config, textLength, recovered?, resumed?}` – a model is in place (answer to `CREATE`/`LOAD`,

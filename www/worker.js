@@ -307,6 +307,10 @@ const handlers = {
     post({ type: Evt.CORPUS, id: msg.id, name: msg.name, text: wasm.corpusText(msg.name) });
   },
 
+  [Cmd.INSPECT](msg) {
+    post({ type: Evt.INSPECTED, id: msg.id, vocab: Array.from(wasm.modelFileVocab(msg.bytes)) });
+  },
+
   [Cmd.CREATE](msg) {
     const next = new wasm.Session(sessionConfig(msg.config), msg.text);
     haltForNewModel();
