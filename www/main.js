@@ -1833,6 +1833,7 @@ window.rnnscope = {
   step: () => app.step,
   running: () => app.running,
   state: () => ({ ...app.st }),
+  /** The model as it was put in place: shape, vocabulary, and its step then (`step()` is the live one). */
   info: () => (app.model ? { ...app.model.info } : null),
   /** Pieces in which the worker has sent the current sample so far. */
   sampleChunks: () => app.sample.chunks,
