@@ -226,6 +226,7 @@ const app = {
   unit: -1, // picked unit for colouring the text
   error: null,
   formEdited: false, // the model form holds edits not yet built: redraws leave its fields alone
+  formEdits: 0, // edits made in the model form so far (a model put in place keeps those made while it was built)
 };
 
 const worker = new WorkerClient(onWorkerEvent);
@@ -925,9 +926,10 @@ async function buildModel({ start: startAfter = false } = {}) {
   const problems = S.sizeProblems(app.st, distinct(app.text));
   if (problems.length) throw new Error(problems.join('; '));
   const seq = ++buildSeq;
+  const edits = app.formEdits;
   const msg = await worker.request({ type: Cmd.CREATE, config: S.modelConfig(app.st), text: app.text });
   if (seq !== buildSeq) return;
-  app.formEdited = false; // the form's values are the model's now
+  if (app.formEdits === edits) app.formEdited = false; // the form's values are the model's now
   adoptModel(msg);
   app.autosamples = [];
   unsay('build');
@@ -965,6 +967,7 @@ async function loadModelBytes(bytes, what, { quiet = false, keepHistory = false,
   const st = state ?? app.st;
   const useText = text ?? app.text;
   const transfer = trainingState ? [bytes.buffer, trainingState.buffer] : [bytes.buffer];
+  const edits = app.formEdits;
   const msg = await worker.request({ type: Cmd.LOAD, bytes, trainingState, config: S.modelConfig(st), text: useText }, transfer);
   if (state) app.st = state;
   if (text !== null) app.text = text;
@@ -974,7 +977,7 @@ async function loadModelBytes(bytes, what, { quiet = false, keepHistory = false,
   app.st.hidden = info.hidden;
   app.st.layers = info.layers;
   if (info.nonlinearity) app.st.nonlinearity = info.nonlinearity;
-  app.formEdited = false;
+  if (app.formEdits === edits) app.formEdited = false; // edits typed while it loaded stay
   adoptModel(msg, { keepHistory });
   app.autosamples = [];
   markDirty('autosamples', 'controls');
@@ -1719,6 +1722,7 @@ function wire() {
   });
   $('model-form').addEventListener('input', () => {
     app.formEdited = true;
+    app.formEdits++;
     /** @type {HTMLSelectElement} */ ($('nonlinearity')).disabled = /** @type {HTMLSelectElement} */ ($('cell')).value !== 'rnn';
     renderSizeHint();
   });

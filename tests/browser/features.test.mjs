@@ -756,7 +756,7 @@ test('dropping a UTF-8 text file anywhere on the page trains on it; dropping a .
 // -----------------------------------------------------------------------------------------------------------------
 // 7. Model settings typed but not yet built
 
-test('settings typed in the model form survive redraws and are used by "Train on this text"; bad ones stop it', async () => {
+test('settings typed in the model form survive redraws and builds and are used by "Train on this text"; bad ones stop it', async () => {
   const { page, context } = await freshPage();
   const hidden = page.getByLabel('Hidden units');
   const layers = page.getByLabel('Layers', { exact: true });
@@ -779,6 +779,32 @@ test('settings typed in the model form survive redraws and are used by "Train on
   assert.equal(info.hidden, 24);
   assert.equal(info.layers, 2);
   assert.equal(await hidden.inputValue(), '24');
+
+  // Edits typed while a model is being built stay: the model that arrives does not reset the form. The page's
+  // request to build is held back until the edit is made, so the edit surely falls inside the build.
+  await page.evaluate(() => {
+    const send = Worker.prototype.postMessage;
+    window.__heldBuilds = [];
+    window.__release = () => {
+      Worker.prototype.postMessage = send;
+      window.__heldBuilds.forEach((release) => release());
+    };
+    Worker.prototype.postMessage = function (msg, transfer) {
+      if (msg?.type === 'create') window.__heldBuilds.push(() => send.call(this, msg, transfer));
+      else send.call(this, msg, transfer);
+    };
+  });
+  const gen1 = await page.evaluate(() => window.rnnscope.modelGeneration());
+  await page.getByLabel('Built-in text').selectOption('brackets');
+  await page.waitForFunction(() => window.__heldBuilds.length === 1, null, { timeout: WAIT });
+  await hidden.fill('40');
+  await page.getByLabel('Text to look at').focus(); // redraws leave a focused field alone; this one is not
+  await page.evaluate(() => window.__release());
+  await waitNewModel(page, gen1);
+  assert.equal((await page.evaluate(() => window.rnnscope.info())).hidden, 24, 'built with the form as it was when asked');
+  await page.evaluate(() => window.rnnscope.drawEverything());
+  assert.equal(await hidden.inputValue(), '40', 'the edit made during the build was reset');
+  await hidden.fill('24');
 
   // An impossible value is not silently dropped: the text is refused with the reason, the field marked, the model
   // kept, and the typed value stays for the visitor to fix.
