@@ -1221,8 +1221,10 @@ async function autosave(force = false) {
       losses: tail.losses,
     });
     if (ok) {
-      app.lastSaveStep = r.step;
-      $('autosave-info').textContent = `Autosaved in this browser at step ${r.step} (${clock(new Date())}).`;
+      // Written together with any save asked for meanwhile: say what is stored now.
+      const step = saver.lastSaved.step;
+      app.lastSaveStep = step;
+      $('autosave-info').textContent = `Autosaved in this browser at step ${step} (${clock(new Date(saver.lastSaved.savedAt))}).`;
     } else if (saver.lastError) {
       $('autosave-info').textContent = `Autosave is not working here: ${saver.lastError}`;
     }

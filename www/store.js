@@ -13,6 +13,7 @@ const KEY = 'current';
  * @property {object} state     the URL state (see state.js) at the time
  * @property {string} text      the training text
  * @property {Uint8Array} bytes the model as .safetensors
+ * @property {Uint8Array} [trainingState] its training state (optimizer moments, data position; see the README)
  * @property {number} step      optimizer steps taken
  * @property {string} cell
  * @property {Float32Array} [losses] per-step training losses so far (for the chart)
@@ -84,41 +85,59 @@ export function clear() {
 }
 
 /**
- * Saves at most every `minMs` milliseconds, never two at once; the newest request wins.
- * `saver.request(makeRecord)` – makeRecord() is called when the save actually happens.
+ * Writes autosave records one at a time. A record handed over while another is being written is written right
+ * after it (only the newest waiting one: it replaces the record anyway), so a save asked for on pause is never
+ * dropped because a periodic one was still in progress.
  */
 export class Autosaver {
   constructor(minMs = 5000) {
     this.minMs = minMs;
     this.last = 0;
-    this.inFlight = false;
+    /** @type {Promise<boolean>|null} the writing in progress */
+    this.writing = null;
+    /** @type {Saved|null} the record to write next */
+    this.next = null;
     this.lastError = null;
-    this.lastSavedAt = 0;
+    /** @type {Saved|null} the record last written */
+    this.lastSaved = null;
   }
 
-  /** True when a save would be allowed now (throttle). */
+  /** True when a periodic save is due (at most one per `minMs`, none while one is being written). */
   due(now = Date.now()) {
-    return !this.inFlight && now - this.last >= this.minMs;
+    return !this.writing && now - this.last >= this.minMs;
   }
 
   /**
+   * Write `record`, after the one being written if any.
    * @param {Saved} record
-   * @returns {Promise<boolean>} whether it was saved
+   * @returns {Promise<boolean>} whether the newest record handed over so far is written (see `lastSaved`)
    */
-  async write(record) {
-    if (this.inFlight) return false;
-    this.inFlight = true;
-    this.last = Date.now();
-    try {
-      await save(record);
-      this.lastError = null;
-      this.lastSavedAt = record.savedAt;
-      return true;
-    } catch (err) {
-      this.lastError = err instanceof Error ? err.message : String(err);
-      return false;
-    } finally {
-      this.inFlight = false;
+  write(record) {
+    this.next = record;
+    if (!this.writing) {
+      this.writing = this.drain().finally(() => {
+        this.writing = null;
+      });
     }
+    return this.writing;
+  }
+
+  async drain() {
+    let ok = false;
+    while (this.next) {
+      const record = this.next;
+      this.next = null;
+      this.last = Date.now();
+      try {
+        await save(record);
+        this.lastError = null;
+        this.lastSaved = record;
+        ok = true;
+      } catch (err) {
+        this.lastError = err instanceof Error ? err.message : String(err);
+        ok = false;
+      }
+    }
+    return ok;
   }
 }

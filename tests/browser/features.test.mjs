@@ -515,6 +515,23 @@ test('autosave: after a reload the page offers the saved model; "Restore it" bri
   await context.close();
 });
 
+test('autosave: a save asked for while another is being written is written after it, not dropped', async () => {
+  const { page, context } = await freshPage();
+  await waitStep(page, 10);
+  await pause(page); // the page's own saver then stays quiet: only the records below are written
+  await page.locator('[data-testid="autosave-info"]', { hasText: 'Autosaved in this browser' }).waitFor({ timeout: WAIT });
+  const got = await page.evaluate(async () => {
+    const store = await import('./store.js');
+    const saver = new store.Autosaver(0);
+    const record = (step) => ({ savedAt: step, state: {}, text: 'hello', bytes: new Uint8Array([step]), step, cell: 'lstm' });
+    // The second and third arrive while the first is being written (as a pause's save can during a periodic one).
+    const answers = await Promise.all([saver.write(record(1)), saver.write(record(2)), saver.write(record(3))]);
+    return { answers, stored: (await store.load()).step, lastSaved: saver.lastSaved.step };
+  });
+  assert.deepEqual(got, { answers: [true, true, true], stored: 3, lastSaved: 3 });
+  await context.close();
+});
+
 test('autosave: "Discard" keeps the fresh model and forgets the saved one', async () => {
   const { page, context, text, saved } = await savedSession();
   // Open the page again (its plain address, as from a bookmark), in the same browser.
