@@ -561,6 +561,8 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
     if let Some(path) = &args.resume {
         resume_training_state(&mut trainer, path);
     }
+    // The training state's step counts (it belongs to these very weights, whatever the model file says).
+    let start_step = trainer.steps_done();
 
     let stop = Arc::new(AtomicBool::new(false));
     {
