@@ -179,25 +179,37 @@ function tick() {
   schedule();
 }
 
-function trainChunk() {
-  const n = Math.max(1, Math.min(chunkSteps, stepsLeft));
+/**
+ * Train `n` steps and record them; answers how long they took in ms. When training diverges (the Rust side has
+ * rolled the parameters back to the last good step before throwing) it reports that and answers null; a trap is
+ * thrown on, for recovery.
+ */
+function trainSteps(n) {
   const t0 = performance.now();
   let r;
   try {
     r = session.train(n);
   } catch (err) {
     if (isTrap(err)) throw err;
-    // The Rust side rolled the parameters back to the last good step before throwing.
     flushProgress(true);
-    running = false;
-    stepsLeft = Infinity;
     info.step = safeStep();
     post({ type: Evt.ERROR, op: 'train', kind: ErrorKind.DIVERGED, message: errorMessage(err) });
-    post({ type: Evt.STATUS, running: false, step: info.step, reason: 'diverged' });
-    return;
+    return null;
   }
   const dt = performance.now() - t0;
   record(r, dt);
+  return dt;
+}
+
+function trainChunk() {
+  const n = Math.max(1, Math.min(chunkSteps, stepsLeft));
+  const dt = trainSteps(n);
+  if (dt === null) {
+    running = false;
+    stepsLeft = Infinity;
+    post({ type: Evt.STATUS, running: false, step: info.step, reason: 'diverged' });
+    return;
+  }
   // Size the next chunk so it takes about CHUNK_MS, changing by at most 2× per chunk.
   const perStep = dt / n;
   const ideal = perStep > 0 ? CHUNK_MS / perStep : chunkSteps * 2;
@@ -371,18 +383,7 @@ const handlers = {
   [Cmd.STEP](msg) {
     requireSession();
     if (running) stopRunning('paused');
-    const n = Math.max(1, msg.n | 0 || 1);
-    const t0 = performance.now();
-    let r;
-    try {
-      r = session.train(n);
-    } catch (err) {
-      if (isTrap(err)) throw err;
-      info.step = safeStep();
-      post({ type: Evt.ERROR, op: 'train', kind: ErrorKind.DIVERGED, message: errorMessage(err) });
-      return;
-    }
-    record(r, performance.now() - t0);
+    if (trainSteps(Math.max(1, msg.n | 0 || 1)) === null) return;
     if (current.config.valFraction > 0) measureValidation(performance.now());
     flushProgress(true);
   },
