@@ -12,7 +12,13 @@ const NR: usize = 32;
 /// Rows of `A` handled together by the micro-kernel.
 const MR: usize = 4;
 /// Products with fewer rows than this use the unpacked loops.
-pub const PACK_FROM_ROWS: usize = MR;
+const PACK_FROM_ROWS: usize = MR;
+
+/// Whether a product over `rows` rows of `A` is worth packing `B` for: the one place this is decided, by the
+/// kernels below and by callers that pack a matrix once for many products.
+pub fn worth_packing(rows: usize) -> bool {
+    rows >= PACK_FROM_ROWS
+}
 
 const LANES: usize = 8;
 
@@ -201,7 +207,7 @@ pub fn gemm_nt(
     accumulate: bool,
 ) {
     let n = pack.n;
-    if m >= PACK_FROM_ROWS {
+    if worth_packing(m) {
         pack.pack_transposed(w, k);
         return gemm_packed(m, a, pack, c, accumulate);
     }
@@ -225,7 +231,7 @@ pub fn gemm_nn(
     accumulate: bool,
 ) {
     let n = pack.n;
-    if m >= PACK_FROM_ROWS {
+    if worth_packing(m) {
         pack.pack(b, k);
         return gemm_packed(m, a, pack, c, accumulate);
     }
@@ -243,7 +249,7 @@ pub fn gemm_nn(
 /// the `k` rows of a window. `pack` must have room for `(k, n)`.
 pub fn gemm_tn_acc(m: usize, k: usize, a: &[f32], b: &[f32], pack: &mut PackedB, c: &mut [f32]) {
     let n = pack.n;
-    if k >= PACK_FROM_ROWS && m >= PACK_FROM_ROWS {
+    if worth_packing(k) && worth_packing(m) {
         pack.pack(b, k);
         return gemm_packed_strided(m, a, Strides { row: 1, col: m }, pack, c, true);
     }

@@ -12,7 +12,7 @@
 use crate::cell::{gru, lstm, rnn, CellKind};
 use crate::error::{Error, Result};
 use crate::kernels::{
-    gemm_nn, gemm_nt, gemm_packed, gemm_tn_acc, sum_rows_acc, PackedB, PACK_FROM_ROWS,
+    gemm_nn, gemm_nt, gemm_packed, gemm_tn_acc, sum_rows_acc, worth_packing, PackedB,
 };
 use crate::model::{Model, ModelConfig, State};
 
@@ -222,7 +222,7 @@ impl Tape {
             }
             // The recurrence.
             // Wide batches pack W_hhᵀ once for all steps; one or a few streams use unpacked dot products.
-            let packed = b >= PACK_FROM_ROWS;
+            let packed = worth_packing(b);
             if packed {
                 self.pack_h_gh.pack_transposed(p.w_hh, h);
             }
@@ -384,7 +384,7 @@ impl Tape {
             let lt = &self.layers[l];
             self.dh_next.fill(0.0);
             self.dc_next.fill(0.0);
-            let packed = b >= PACK_FROM_ROWS;
+            let packed = worth_packing(b);
             if packed {
                 self.pack_gh_h.pack(p.w_hh, gh);
             }
