@@ -269,7 +269,8 @@ function markDirty(...parts) {
 /**
  * Parts of the page in drawing order, with the panel each lives in. A part whose panel is off screen is not drawn
  * (it waits, dirty, until its panel scrolls into view); a frame stops early when over budget and leaves the rest to
- * the next frame. Together these keep every main-thread task short while the worker trains.
+ * the next frame, and a part whose draw answers false (the hell diagram, a few columns at a time) goes on in the
+ * next. Together these keep every main-thread task short while the worker trains.
  */
 const PARTS = [
   ['status', null, () => renderStatus()],
@@ -316,8 +317,13 @@ function render() {
     }
     dirty.delete(name);
     const a = performance.now();
-    draw();
-    drawCount.set(name, (drawCount.get(name) ?? 0) + 1);
+    // A part may draw in pieces: false means "more next frame".
+    if (draw() === false) {
+      dirty.add(name);
+      again = true;
+    } else {
+      drawCount.set(name, (drawCount.get(name) ?? 0) + 1);
+    }
     const dt = performance.now() - a;
     // Diagnostics: a test (or a curious visitor) can set window.__renderTimes = [] to see slow parts.
     if (dt > 6 && Array.isArray(window.__renderTimes)) window.__renderTimes.push({ part: name, ms: dt, at: a });
@@ -457,10 +463,13 @@ function renderSample() {
   /** @type {HTMLButtonElement} */ ($('btn-sample-stop')).disabled = !app.sample.active;
 }
 
+/** Column texts the hell diagram brings up to date per frame (its layout and paint dominate a frame's cost). */
+const HELL_COLUMNS_PER_FRAME = 8;
+
 function renderHell() {
   const d = app.probe.data;
   if (!d) hell.clear();
-  else hell.render(d);
+  else return hell.render(d, { maxColumns: drawAll ? undefined : HELL_COLUMNS_PER_FRAME });
 }
 
 /** The top-5 next-character guesses at the chosen position, as text. */

@@ -122,14 +122,24 @@ export class HellDiagram {
     this.body.hidden = true;
     this.empty.hidden = false;
     this.data = null;
+    this.stale = 0;
+    this.round = 0;
+    this.nextCol = 0;
   }
 
   /**
    * Draw `data`. Call it from requestAnimationFrame whenever the probe data changed; columns that did not change
    * cost no DOM writes, new characters append columns, and the view scrolls to the newest column when it grew.
+   * With `maxColumns`, at most that many columns are created or brought up to date per call, and the answer says
+   * whether all are: call again (next frame) until it is true. A pasted text, or a long text whose every column
+   * changes because the model trains while it is shown, then costs several short frames instead of one long one.
+   * Updating goes from the newest column down and wraps around, carrying on where it stopped when new data comes,
+   * so every column is reached even while data keeps coming.
    * @param {ProbeData} data
-   * @param {{layers?: number[], showC?: boolean, showGates?: boolean}} [options] layers: which layers to show
-   *   (0-based, default all); showC / showGates: include the LSTM cell state / gate row groups (default true)
+   * @param {{layers?: number[], showC?: boolean, showGates?: boolean, maxColumns?: number}} [options] layers:
+   *   which layers to show (0-based, default all); showC / showGates: include the LSTM cell state / gate row
+   *   groups (default true); maxColumns: columns created or updated per call (default all)
+   * @returns {boolean} whether every column shows `data`
    */
   render(data, options = {}) {
     const L = data.layers;
@@ -143,26 +153,42 @@ export class HellDiagram {
       this._layout(data, layers, showC, showGates);
       this.layoutKey = key;
     }
+    const fresh = data !== this.data;
     this.data = data;
     const T = data.steps;
     this.body.hidden = T === 0;
     this.empty.hidden = T !== 0;
-    const grew = T > this.cols.length;
+    const before = this.cols.length;
+    const grew = T > before;
+    let budget = options.maxColumns ?? Infinity;
 
-    // Columns: create the missing ones, drop extra ones, update all (cheap when nothing changed).
+    // Columns: drop extra ones; create the missing ones (up to the budget) showing `data`.
     while (this.cols.length > T) this.cols.pop().el.remove();
     if (this.tabStop >= T) this.tabStop = -1;
+    const top = this._topScratch || (this._topScratch = { idx: new Int32Array(this.topK), p: new Float32Array(this.topK) });
     if (grew) {
       const frag = document.createDocumentFragment();
-      for (let t = this.cols.length; t < T; t++) {
+      const end = Math.min(T, before + budget);
+      for (let t = before; t < end; t++) {
         const col = new Column(this, t);
+        col.update(data, t, top);
         this.cols.push(col);
         frag.append(col.el);
       }
       this.colLayer.append(frag);
+      budget -= end - before;
     }
-    const top = this._topScratch || (this._topScratch = { idx: new Int32Array(this.topK), p: new Float32Array(this.topK) });
-    for (let t = 0; t < T; t++) this.cols[t].update(data, t, top);
+    // The columns that were there when `data` came (`round` of them): `stale` of them do not show it yet (an
+    // update costs no DOM writes where nothing changed); `nextCol` is the next to update, moving left and wrapping.
+    if (fresh) {
+      this.round = Math.min(before, T);
+      if (!this.stale || this.nextCol >= this.round) this.nextCol = this.round - 1; // a finished round restarts at the newest
+      this.stale = this.round;
+    }
+    for (; budget > 0 && this.stale > 0; budget--, this.stale--) {
+      this.cols[this.nextCol].update(data, this.nextCol, top);
+      this.nextCol = this.nextCol === 0 ? this.round - 1 : this.nextCol - 1;
+    }
     if (T > 0) {
       // The Tab stop is the newest column until the visitor moves the keyboard cursor themselves.
       const f = this.focus.moved ? Math.min(this.focus.col, T - 1) : T - 1;
@@ -171,10 +197,11 @@ export class HellDiagram {
 
     const width = T * COL_W;
     this.track.style.width = width + 'px';
-    for (const g of this.groups) this._drawGroup(g, data);
+    if (fresh) for (const g of this.groups) this._drawGroup(g, data);
 
     if (grew) { this.scroller.scrollLeft = this.scroller.scrollWidth; this.stickToEnd = true; }
     if (!this.cursorEl.hidden) this._showFocus(false);
+    return this.stale === 0 && this.cols.length === T;
   }
 
   // ---- layout ---------------------------------------------------------------------------------------------------
