@@ -71,21 +71,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
     if bytes.is_empty() {
         return Err(bad("the file is empty"));
     }
-    let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| {
-        bad(format!(
-            "not a readable safetensors file (truncated or corrupt?): {e}"
-        ))
-    })?;
-    let tensors = SafeTensors::deserialize(bytes).map_err(|e| {
-        bad(format!(
-            "not a readable safetensors file (truncated or corrupt?): {e}"
-        ))
-    })?;
-    let metadata: BTreeMap<String, String> = header
-        .metadata()
-        .as_ref()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
+    let (tensors, metadata) = parse(bytes).map_err(bad)?;
 
     let cell_name = metadata
         .get("cell")
@@ -190,6 +176,23 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
     }
     let model = Model::from_params(config, vocab, params)?;
     Ok((model, metadata))
+}
+
+/// The tensors and the `__metadata__` of a `.safetensors` file, or why the bytes are not a readable one.
+pub(crate) fn parse(
+    bytes: &[u8],
+) -> std::result::Result<(SafeTensors<'_>, BTreeMap<String, String>), String> {
+    let unreadable = |e: safetensors::SafeTensorError| {
+        format!("not a readable safetensors file (truncated or corrupt?): {e}")
+    };
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(unreadable)?;
+    let tensors = SafeTensors::deserialize(bytes).map_err(unreadable)?;
+    let metadata = header
+        .metadata()
+        .as_ref()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    Ok((tensors, metadata))
 }
 
 /// Copies an F32 tensor's little-endian data (already checked to hold `out.len()` values) into `out`.

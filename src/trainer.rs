@@ -133,6 +133,8 @@ pub struct Trainer {
     stream_len: usize,
     /// Offset of the next window inside every stream.
     pos: usize,
+    /// Fingerprint of the training and validation ids (see `resume`), computed when the text is set.
+    text_fingerprint: u64,
     step: u64,
     smooth_loss: f32,
     /// A window loss up to this is healthy: three times the loss of a uniform guess (`ln V`, at least 1).
@@ -156,6 +158,7 @@ impl Trainer {
             val_ids: Vec::new(),
             stream_len: 0,
             pos: 0,
+            text_fingerprint: 0,
             step: 0,
             smooth_loss: ln_v,
             healthy_below: 3.0 * ln_v.max(1.0),
@@ -190,6 +193,7 @@ impl Trainer {
         } else {
             Vec::new()
         };
+        self.text_fingerprint = resume::text_fingerprint(&self.train_ids, &self.val_ids);
         self.pos = 0;
         self.state.reset();
         Ok(())

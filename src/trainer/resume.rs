@@ -17,10 +17,9 @@
 
 use super::Trainer;
 use crate::error::{Error, Result};
-use crate::model_file::{copy_f32, tensors_to_bytes};
+use crate::model_file::{copy_f32, parse, tensors_to_bytes};
 use crate::params::Layout;
 use safetensors::tensor::Dtype;
-use safetensors::SafeTensors;
 use std::collections::BTreeMap;
 
 const FORMAT: &str = "rnnscope training state";
@@ -52,18 +51,19 @@ fn fingerprint(words: impl IntoIterator<Item = u32>) -> u64 {
     hash
 }
 
+/// The text as split for a run: the length of the training part, then the training and validation ids. The
+/// trainer keeps it from [`Trainer::set_text`] on, so saving a state does not hash the whole text again.
+pub(super) fn text_fingerprint(train_ids: &[u32], val_ids: &[u32]) -> u64 {
+    fingerprint(
+        std::iter::once(train_ids.len() as u32)
+            .chain(train_ids.iter().copied())
+            .chain(val_ids.iter().copied()),
+    )
+}
+
 impl Trainer {
     fn params_fingerprint(&self) -> u64 {
         fingerprint(self.model.params.iter().map(|p| p.to_bits()))
-    }
-
-    /// The text as split for this run: the length of the training part, then the training and validation ids.
-    fn text_fingerprint(&self) -> u64 {
-        fingerprint(
-            std::iter::once(self.train_ids.len() as u32)
-                .chain(self.train_ids.iter().copied())
-                .chain(self.val_ids.iter().copied()),
-        )
     }
 
     /// The tensors of a training-state file for this run, in file order.
@@ -111,7 +111,7 @@ impl Trainer {
             ),
             (
                 "text_fnv1a64".into(),
-                format!("{:016x}", self.text_fingerprint()),
+                format!("{:016x}", self.text_fingerprint),
             ),
         ]);
         tensors_to_bytes(&layout, &values, metadata)
@@ -124,14 +124,7 @@ impl Trainer {
     /// (then the run continues exactly). A file that is corrupt, saved with other weights, or for another
     /// optimizer is refused with the reason, and the trainer is left as it was.
     pub fn resume(&mut self, bytes: &[u8]) -> Result<Resumed> {
-        let tensors = SafeTensors::deserialize(bytes).map_err(|e| {
-            bad(format!(
-                "not a readable safetensors file (truncated or corrupt?): {e}"
-            ))
-        })?;
-        let (_, header) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| bad(format!("unreadable header: {e}")))?;
-        let meta = header.metadata().clone().unwrap_or_default();
+        let (tensors, meta) = parse(bytes).map_err(bad)?;
         let get = |key: &str| {
             meta.get(key)
                 .map(String::as_str)
@@ -198,7 +191,7 @@ impl Trainer {
         }
 
         // The data position only means something for the same text cut into the same windows.
-        let same_text = get("text_fnv1a64")? == format!("{:016x}", self.text_fingerprint());
+        let same_text = get("text_fnv1a64")? == format!("{:016x}", self.text_fingerprint);
         let same_windows = number("batch")? == self.config.batch as u64
             && number("seq_len")? == self.config.seq_len as u64;
         let position = number("position")?;
