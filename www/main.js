@@ -283,6 +283,9 @@ const PARTS = [
   ['autosamples', 'train', () => renderAutosamples()],
   ['compare', 'compare', () => renderCompare()],
 ];
+/** The parts a new probe result ('probe' marked dirty) redraws. */
+const PROBE_PARTS = ['guesses', 'hell', 'inside'];
+const PANEL_OF = new Map(PARTS.map(([name, panel]) => [name, panel]));
 const FRAME_BUDGET_MS = 12;
 const onScreen = new Set();
 let drawAll = false;
@@ -305,7 +308,7 @@ function render() {
   const t0 = performance.now();
   if (dirty.has('probe')) {
     dirty.delete('probe');
-    dirty.add('guesses').add('hell').add('inside');
+    for (const part of PROBE_PARTS) dirty.add(part);
   }
   let again = false;
   for (const [name, panel, draw] of PARTS) {
@@ -335,10 +338,9 @@ function render() {
 
 /** Resolve each `drawn()` promise whose parts have all been drawn since it was asked for, or are out of view. */
 function settleDrawWaiters() {
-  const panelOf = new Map(PARTS.map(([name, panel]) => [name, panel]));
   for (let i = drawWaiters.length - 1; i >= 0; i--) {
     const { since, resolve } = drawWaiters[i];
-    const done = [...since].every(([name, n]) => (drawCount.get(name) ?? 0) > n || (panelOf.get(name) && !onScreen.has(panelOf.get(name))));
+    const done = [...since].every(([name, n]) => (drawCount.get(name) ?? 0) > n || (PANEL_OF.get(name) && !onScreen.has(PANEL_OF.get(name))));
     if (done) {
       drawWaiters.splice(i, 1);
       resolve(true);
@@ -1204,10 +1206,10 @@ function stopCompare({ resume = true } = {}) {
 // -----------------------------------------------------------------------------------------------------------------
 // Autosave and restore
 
-/** Keep copies of a `GET_BYTES` answer's model and training state, to rebuild from after a worker crash. */
+/** Keep a `GET_BYTES` answer's model and training state, to rebuild from after a worker crash. */
 function rememberLastGood(r) {
-  app.lastBytes = r.bytes.slice();
-  app.lastTrainingState = r.trainingState ? r.trainingState.slice() : null;
+  app.lastBytes = r.bytes;
+  app.lastTrainingState = r.trainingState ?? null;
 }
 
 async function autosave(force = false) {
@@ -1876,7 +1878,7 @@ window.rnnscope = {
   ready: () => !!app.model && !!app.probe.data,
   /** Resolves once every change made so far is drawn, except in panels scrolled out of view (they draw when seen). */
   drawn: () => new Promise((resolve) => {
-    const wanted = new Set(dirty.has('probe') ? [...dirty, 'guesses', 'hell', 'inside'] : dirty);
+    const wanted = new Set(dirty.has('probe') ? [...dirty, ...PROBE_PARTS] : dirty);
     wanted.delete('probe');
     const since = new Map([...wanted].map((name) => [name, drawCount.get(name) ?? 0]));
     drawWaiters.push({ since, resolve });
