@@ -15,6 +15,8 @@ pub enum Error {
     TrainingState(String),
     /// Training stopped because the loss became non-finite or exploded; parameters were rolled back.
     Diverged(String),
+    /// An edit of one weight was refused (unknown tensor, index outside it, non-finite value).
+    Parameter(String),
 }
 
 impl fmt::Display for Error {
@@ -25,6 +27,7 @@ impl fmt::Display for Error {
             Error::ModelFile(m) => write!(f, "bad model file: {m}"),
             Error::TrainingState(m) => write!(f, "unusable training state: {m}"),
             Error::Diverged(m) => write!(f, "training stopped: {m}"),
+            Error::Parameter(m) => write!(f, "cannot set parameter: {m}"),
         }
     }
 }

@@ -154,6 +154,45 @@ impl Model {
         })
     }
 
+    /// The named tensor's values, row-major, or `None` for a name the model does not have.
+    pub fn tensor(&self, name: &str) -> Option<&[f32]> {
+        self.layout.get(name).map(|t| &self.params[t.range.clone()])
+    }
+
+    /// Sets element `index` (row-major) of the tensor `name` to `value` and returns its position in
+    /// `params`. Refuses, changing nothing, a name the model does not have, an index outside the tensor and a
+    /// value that is NaN or infinite.
+    pub fn set_parameter(&mut self, name: &str, index: usize, value: f32) -> Result<usize> {
+        let Some(t) = self.layout.get(name) else {
+            let names: Vec<&str> = self
+                .layout
+                .tensors
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect();
+            return Err(Error::Parameter(format!(
+                "this model has no tensor named {name:?}; it has {}",
+                names.join(", ")
+            )));
+        };
+        if index >= t.range.len() {
+            let shape: Vec<String> = t.shape.iter().map(usize::to_string).collect();
+            return Err(Error::Parameter(format!(
+                "index {index} is outside {name}, which has {} elements (shape {})",
+                t.range.len(),
+                shape.join("×")
+            )));
+        }
+        if !value.is_finite() {
+            return Err(Error::Parameter(format!(
+                "{name}[{index}] must be a finite number, not {value}"
+            )));
+        }
+        let at = t.range.start + index;
+        self.params[at] = value;
+        Ok(at)
+    }
+
     pub(crate) fn sizes(&self) -> Sizes {
         Sizes::new(&self.config)
     }

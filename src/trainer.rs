@@ -224,6 +224,15 @@ impl Trainer {
         self.smooth_loss
     }
 
+    /// Sets one weight of the model being trained (see [`Model::set_parameter`], which refuses the same
+    /// things). The next step trains from the edited weights with the optimizer state it has; the edit is also
+    /// made in the rollback copy, so a later divergence undoes training steps, not the edit.
+    pub fn set_parameter(&mut self, name: &str, index: usize, value: f32) -> Result<()> {
+        let at = self.model.set_parameter(name, index, value)?;
+        self.last_good[at] = value;
+        Ok(())
+    }
+
     /// Takes effect at the next step.
     pub fn set_lr(&mut self, lr: f32) -> Result<()> {
         check_lr(lr)?;

@@ -244,6 +244,50 @@ impl Session {
         self.probe.reset();
     }
 
+    /// Every parameter tensor as `{name, shape: number[], data: Float32Array}` (copies), in the model file's
+    /// (PyTorch `state_dict`) order.
+    pub fn parameters(&self) -> Array {
+        let m = self.model();
+        m.layout
+            .tensors
+            .iter()
+            .map(|t| {
+                let shape: Array = t.shape.iter().map(|&n| JsValue::from(n as u32)).collect();
+                object(&[
+                    ("name", JsValue::from_str(&t.name)),
+                    ("shape", shape.into()),
+                    (
+                        "data",
+                        Float32Array::from(&m.params[t.range.clone()]).into(),
+                    ),
+                ])
+            })
+            .collect()
+    }
+
+    /// Sets element `index` (row-major) of the tensor `name` to `value`; the trainer goes on from the edited
+    /// weights and the next probe recomputes from the first character. See `Model::set_parameter`.
+    #[wasm_bindgen(js_name = setParameter)]
+    pub fn set_parameter(&mut self, name: &str, index: f64, value: f64) -> Result<(), JsError> {
+        // JavaScript numbers are doubles: refuse what would not survive the conversion instead of rounding it.
+        if !(index >= 0.0 && index.fract() == 0.0 && index <= f64::from(u32::MAX)) {
+            return Err(js_err(Error::Parameter(format!(
+                "index {index} of {name} is not a whole number ≥ 0"
+            ))));
+        }
+        let single = value as f32;
+        if value.is_finite() && !single.is_finite() {
+            return Err(js_err(Error::Parameter(format!(
+                "{name}[{index}] = {value} is beyond the range of a 32-bit float"
+            ))));
+        }
+        self.trainer
+            .set_parameter(name, index as usize, single)
+            .map_err(js_err)?;
+        self.probe.reset();
+        Ok(())
+    }
+
     #[wasm_bindgen(js_name = modelBytes)]
     pub fn model_bytes(&self) -> Uint8Array {
         let mut extra = BTreeMap::new();

@@ -202,3 +202,98 @@ fn bad_input_is_an_error_not_a_panic() {
     s.sample_begin("hel", 0.0, 0, 1).unwrap();
     assert_eq!(s.sample_next(5).unwrap().chars().count(), 5);
 }
+
+/// The figure view's weight editor: parameters() lists every tensor by its PyTorch name and shape, as copies;
+/// setParameter changes what the next probe computes (from the first character on) and refuses bad edits with
+/// the reason, changing nothing.
+#[wasm_bindgen_test]
+fn parameters_are_listed_and_one_can_be_edited() {
+    let text = rnnscope::corpus::get("hello").unwrap(); // vocabulary e, h, l, o
+    let mut s = Session::new(settings("lstm", 4), text).unwrap();
+    let params = s.parameters();
+    let names: Vec<String> = params
+        .iter()
+        .map(|p| get(&p, "name").as_string().unwrap())
+        .collect();
+    let expected = [
+        "rnn.weight_ih_l0",
+        "rnn.weight_hh_l0",
+        "rnn.bias_ih_l0",
+        "rnn.bias_hh_l0",
+        "rnn.weight_ih_l1",
+        "rnn.weight_hh_l1",
+        "rnn.bias_ih_l1",
+        "rnn.bias_hh_l1",
+        "decoder.weight",
+        "decoder.bias",
+    ];
+    assert_eq!(names, expected);
+    let shape = |i: u32| -> Vec<u32> {
+        js_sys::Array::from(&get(&params.get(i), "shape"))
+            .iter()
+            .map(|n| n.as_f64().unwrap() as u32)
+            .collect()
+    };
+    assert_eq!(shape(0), [64, 4]);
+    assert_eq!(shape(1), [64, 16]);
+    assert_eq!(shape(2), [64]);
+    assert_eq!(shape(4), [64, 16]);
+    assert_eq!(shape(8), [4, 16]);
+    assert_eq!(shape(9), [4]);
+    let data = |i: u32| Float32Array::from(get(&params.get(i), "data"));
+    let total: u32 = (0..params.length()).map(|i| data(i).length()).sum();
+    assert_eq!(f64::from(total), num(&s.info(), "params"));
+
+    let probs =
+        |s: &mut Session, text: &str| Float32Array::from(get(&s.probe(text), "probs")).to_vec();
+    let before = probs(&mut s, "hell");
+    let old = data(9).get_index(2);
+    s.set_parameter("decoder.bias", 2.0, 3.5).unwrap();
+    // The same text again: without the cache reset this would answer from the old weights.
+    let after = s.probe("hell");
+    assert_eq!((num(&after, "from"), num(&after, "steps")), (0.0, 4.0));
+    let after = Float32Array::from(get(&after, "probs")).to_vec();
+    assert_ne!(before, after);
+    assert!(after[2] > before[2], "a larger bias for 'l' raises p('l')");
+    let now = Float32Array::from(get(&s.parameters().get(9), "data"));
+    assert_eq!(
+        (now.get_index(2), old),
+        (3.5, data(9).get_index(2)),
+        "parameters() copies, not views"
+    );
+
+    let refused = |s: &mut Session, name: &str, index: f64, value: f64| {
+        error_message(s.set_parameter(name, index, value).unwrap_err())
+    };
+    let bytes = s.model_bytes().to_vec();
+    let e = refused(&mut s, "rnn.weight_xx_l0", 0.0, 1.0);
+    assert!(e.contains("no tensor named \"rnn.weight_xx_l0\""), "{e}");
+    let e = refused(&mut s, "decoder.bias", 4.0, 1.0);
+    assert!(e.contains("index 4 is outside decoder.bias"), "{e}");
+    for index in [-1.0, 1.5, f64::NAN] {
+        let e = refused(&mut s, "decoder.bias", index, 1.0);
+        assert!(e.contains("not a whole number"), "{index}: {e}");
+    }
+    let e = refused(&mut s, "decoder.bias", 0.0, f64::NAN);
+    assert!(e.contains("must be a finite number"), "{e}");
+    let e = refused(&mut s, "decoder.bias", 0.0, 1e300);
+    assert!(e.contains("32-bit float"), "{e}");
+    assert_eq!(
+        s.model_bytes().to_vec(),
+        bytes,
+        "refused edits change nothing"
+    );
+    let again = s.probe("hell");
+    assert_eq!(
+        num(&again, "steps"),
+        0.0,
+        "a refused edit keeps the probe cache"
+    );
+    s.probe_reset();
+    assert_eq!(probs(&mut s, "hell"), after);
+
+    // Training goes on from the edited weight.
+    s.train(1).unwrap();
+    let trained = Float32Array::from(get(&s.parameters().get(9), "data")).get_index(2);
+    assert!((trained - 3.5).abs() < 0.02 && trained != 3.5, "{trained}");
+}
