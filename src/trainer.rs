@@ -19,6 +19,14 @@ pub const MAX_SEQ_LEN: usize = 4096;
 /// Most parallel streams accepted.
 pub const MAX_BATCH: usize = 1024;
 
+/// The characters of a text of `len` characters that training holds out for validation: the last
+/// `⌊len · val_fraction⌋` (the product taken in `f64`). The trainer trains on everything before them and
+/// validates on them, from a zero state, when there are at least two.
+pub fn held_out(len: usize, val_fraction: f32) -> std::ops::Range<usize> {
+    let n_val = (len as f64 * f64::from(val_fraction)) as usize;
+    len - n_val.min(len)..len
+}
+
 /// How to train (the model's shape lives in [`crate::ModelConfig`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainConfig {
@@ -176,8 +184,7 @@ impl Trainer {
             return Err(Error::Text("the text is empty".into()));
         }
         let ids = self.model.vocab.encode(text)?;
-        let n_val = (ids.len() as f64 * f64::from(self.config.val_fraction)) as usize;
-        let (train, val) = ids.split_at(ids.len() - n_val);
+        let (train, val) = ids.split_at(held_out(ids.len(), self.config.val_fraction).start);
         let (b, t) = (self.config.batch, self.config.seq_len);
         let need = b * (t + 1);
         if train.len() < need {

@@ -233,6 +233,75 @@ fn eval_json_is_one_object_whose_loss_matches_the_library() {
 }
 
 #[test]
+fn eval_val_fraction_scores_the_part_that_train_held_out() {
+    let dir = temp_dir("eval-held-out");
+    // Not periodic, and with a two-byte character throughout, so that a part cut in bytes or one character off
+    // would score differently.
+    let text = rnnscope::corpus::structured(3, 1500).replace(' ', "·");
+    std::fs::write(dir.join("t.txt"), &text).unwrap();
+    train_small(
+        &dir,
+        "m.safetensors",
+        &["--corpus", "t.txt", "--val-fraction", "0.25"],
+    );
+    let (model, _) = model_file::load(&dir.join("m.safetensors")).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let n_val = chars.len() / 4;
+    let held_out: String = chars[chars.len() - n_val..].iter().collect();
+    let config = rnnscope::TrainConfig {
+        seq_len: 8,
+        batch: 4,
+        val_fraction: 0.25,
+        ..rnnscope::TrainConfig::default()
+    };
+    let by_trainer = rnnscope::Trainer::new(model.clone(), &text, config)
+        .unwrap()
+        .validation_loss(usize::MAX)
+        .unwrap();
+    let eval_json = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "eval",
+            "--model",
+            "m.safetensors",
+            "--text",
+            "t.txt",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&stdout(&ok(&dir, &args))).expect("one JSON object")
+    };
+
+    let v = eval_json(&["--val-fraction", "0.25"]);
+    assert_eq!(v["chars"], n_val);
+    assert_eq!(v["loss"].as_f64().unwrap() as f32, by_trainer);
+    assert_eq!(
+        v["loss"].as_f64().unwrap() as f32,
+        eval::loss(&model, &held_out).unwrap()
+    );
+
+    // --val-chars keeps the start of the held-out part, as train's validation does.
+    let v = eval_json(&["--val-fraction", "0.25", "--val-chars", "50"]);
+    assert_eq!(v["chars"], 50);
+    let start: String = held_out.chars().take(50).collect();
+    assert_eq!(
+        v["loss"].as_f64().unwrap() as f32,
+        eval::loss(&model, &start).unwrap()
+    );
+
+    for (args, says) in [
+        (vec!["--val-fraction", "0"], "at least 2 are needed"),
+        (vec!["--val-fraction", "0.7"], "outside [0, 0.5]"),
+        (vec!["--val-chars", "50"], "--val-fraction"),
+    ] {
+        let mut all = vec!["eval", "--model", "m.safetensors", "--text", "t.txt"];
+        all.extend_from_slice(&args);
+        let o = run_in(&dir, &all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
 fn eval_grad_out_writes_every_parameter_gradient() {
     let dir = temp_dir("grad");
     train_small(&dir, "m.safetensors", &["--cell", "gru", "--layers", "2"]);

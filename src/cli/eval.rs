@@ -2,7 +2,7 @@
 
 use super::{finish_stdout, load_model, Failure, Outcome, TextInput};
 use clap::Args;
-use rnnscope::{eval, model_file};
+use rnnscope::{eval, model_file, trainer};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -13,9 +13,13 @@ use std::path::PathBuf;
     after_help = "The loss is the mean softmax cross-entropy, in nats, of predicting text[t+1] from \
     text[..=t] for t = 0..n-2, starting from an all-zero state. Every character of the text must be in the \
     model's vocabulary.\n\n\
+    With --val-fraction F only the held-out part is evaluated: the last ⌊chars · F⌋ characters, the ones \
+    `train --val-fraction F` validates on (with --val-chars N, the first N of them); chars and predictions \
+    then count that part.\n\n\
     With --json, stdout holds exactly one JSON object: {\"loss\", \"bits_per_char\", \"chars\", \"predictions\"}.\n\n\
     Examples:\n  \
     rnnscope eval --model model.safetensors --text valid.txt\n  \
+    rnnscope eval --model model.safetensors --text input.txt --val-fraction 0.1 --val-chars 100000 --json\n  \
     rnnscope eval --model model.safetensors --text valid.txt --json --grad-out grads.safetensors"
 )]
 pub struct EvalArgs {
@@ -25,6 +29,15 @@ pub struct EvalArgs {
 
     #[command(flatten)]
     text: TextInput,
+
+    /// Evaluate only the part of the text that `train --val-fraction F` holds out for validation: its last
+    /// ⌊chars · F⌋ characters
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    val_fraction: Option<f32>,
+
+    /// With --val-fraction: only the first N characters of the held-out part (as `train --val-chars N`)
+    #[arg(long, value_name = "N", requires = "val_fraction")]
+    val_chars: Option<usize>,
 
     /// Print one JSON object on stdout instead of a sentence
     #[arg(long)]
@@ -47,10 +60,36 @@ struct Report {
     predictions: usize,
 }
 
+/// The characters of `text` that training with validation fraction `f` holds out (the first `max_chars` of
+/// them when given), exactly as the trainer cuts them.
+fn held_out_part(text: &str, f: f32, max_chars: Option<usize>) -> Result<String, String> {
+    if !(0.0..=0.5).contains(&f) {
+        return Err(format!(
+            "--val-fraction {f} is outside [0, 0.5], the range train accepts"
+        ));
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let held = trainer::held_out(chars.len(), f);
+    let n = held.len().min(max_chars.unwrap_or(usize::MAX));
+    if n < 2 {
+        return Err(format!(
+            "the part held out by --val-fraction {f}{} has {n} character(s) of {}; at least 2 are needed",
+            max_chars.map_or(String::new(), |m| format!(" and --val-chars {m}")),
+            chars.len()
+        ));
+    }
+    Ok(chars[held.start..held.start + n].iter().collect())
+}
+
 pub fn run(args: EvalArgs) -> Outcome {
     let (model, _) = load_model(&args.model)?;
     let text = args.text.read()?;
     let name = args.text.describe();
+    let text = match args.val_fraction {
+        None => text,
+        Some(f) => held_out_part(&text, f, args.val_chars)
+            .map_err(|m| Failure::usage(format!("{name}: {m}")))?,
+    };
     let in_text = |e: rnnscope::Error| -> Failure {
         match e {
             rnnscope::Error::Text(m) => Failure::usage(format!("{name}: {m}")),
