@@ -5,6 +5,7 @@ import { HellDiagram } from './hell.js';
 import { Heatmap } from './heatmap.js';
 import { ColoredText } from './textcolor.js';
 import { LossChart } from './linechart.js';
+import { FigureView, figureFits } from './figure.js';
 import { displayChar, fmt } from './format.js';
 
 const errorsEl = document.getElementById('demo-errors');
@@ -231,6 +232,133 @@ function bench() {
   timingEl.dataset.bench = msg;
 }
 
+// ---- the post's figure: a tiny model computed here, so weight edits recompute for real -------------------------
+
+/** Weights named and shaped as the model file's (PyTorch's), uniform in ±scale/√H from a seeded generator. */
+function tinyWeights(cell, L, H, V, seed) {
+  const G = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+  const r = rng(seed);
+  const bound = 2 / Math.sqrt(H);
+  const t = (shape) => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) * bound) });
+  const w = {};
+  for (let l = 0; l < L; l++) {
+    w[`rnn.weight_ih_l${l}`] = t([G * H, l === 0 ? V : H]);
+    w[`rnn.weight_hh_l${l}`] = t([G * H, H]);
+    w[`rnn.bias_ih_l${l}`] = t([G * H]);
+    w[`rnn.bias_hh_l${l}`] = t([G * H]);
+  }
+  w['decoder.weight'] = t([V, H]);
+  w['decoder.bias'] = t([V]);
+  return w;
+}
+
+/** PyTorch's nn.RNN / nn.LSTM / nn.GRU step and the decoder, over `text`, in the layout the worker's probe has. */
+function tinyProbe(cell, L, H, vocab, w, text) {
+  const chars = Array.from(text);
+  const T = chars.length, V = vocab.length;
+  const G = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+  const input = Int32Array.from(chars, (c) => vocab.indexOf(c));
+  const h = new Float32Array(T * L * H), c = cell === 'lstm' ? new Float32Array(T * L * H) : null;
+  const gate = G > 1 ? new Float32Array(T * L * G * H) : null;
+  const logits = new Float32Array(T * V), probs = new Float32Array(T * V);
+  const hs = Array.from({ length: L }, () => new Float32Array(H)), cs = Array.from({ length: L }, () => new Float32Array(H));
+  for (let t = 0; t < T; t++) {
+    let x = new Float32Array(V);
+    if (input[t] >= 0) x[input[t]] = 1;
+    for (let l = 0; l < L; l++) {
+      const wi = w[`rnn.weight_ih_l${l}`], wh = w[`rnn.weight_hh_l${l}`];
+      const bi = w[`rnn.bias_ih_l${l}`].data, bh = w[`rnn.bias_hh_l${l}`].data;
+      const In = wi.shape[1];
+      const ai = new Float32Array(G * H), ah = new Float32Array(G * H);
+      for (let r = 0; r < G * H; r++) {
+        let s = bi[r];
+        for (let k = 0; k < In; k++) s += wi.data[r * In + k] * x[k];
+        let q = bh[r];
+        for (let k = 0; k < H; k++) q += wh.data[r * H + k] * hs[l][k];
+        ai[r] = s; ah[r] = q;
+      }
+      const sig = (v) => 1 / (1 + Math.exp(-v));
+      const next = new Float32Array(H);
+      for (let j = 0; j < H; j++) {
+        if (cell === 'rnn') next[j] = Math.tanh(ai[j] + ah[j]);
+        else if (cell === 'lstm') {
+          const i = sig(ai[j] + ah[j]), f = sig(ai[H + j] + ah[H + j]), g = Math.tanh(ai[2 * H + j] + ah[2 * H + j]);
+          const o = sig(ai[3 * H + j] + ah[3 * H + j]);
+          cs[l][j] = f * cs[l][j] + i * g;
+          next[j] = o * Math.tanh(cs[l][j]);
+          [i, f, g, o].forEach((v, k) => { gate[((t * L + l) * G + k) * H + j] = v; });
+          c[(t * L + l) * H + j] = cs[l][j];
+        } else {
+          const rr = sig(ai[j] + ah[j]), z = sig(ai[H + j] + ah[H + j]);
+          const n = Math.tanh(ai[2 * H + j] + rr * ah[2 * H + j]);
+          next[j] = (1 - z) * n + z * hs[l][j];
+          [rr, z, n].forEach((v, k) => { gate[((t * L + l) * G + k) * H + j] = v; });
+        }
+      }
+      hs[l] = next;
+      h.set(next, (t * L + l) * H);
+      x = next;
+    }
+    const wd = w['decoder.weight'].data, bd = w['decoder.bias'].data;
+    let m = -Infinity;
+    for (let v = 0; v < V; v++) {
+      let s = bd[v];
+      for (let j = 0; j < H; j++) s += wd[v * H + j] * x[j];
+      logits[t * V + v] = s;
+      m = Math.max(m, s);
+    }
+    let sum = 0;
+    for (let v = 0; v < V; v++) { probs[t * V + v] = Math.exp(logits[t * V + v] - m); sum += probs[t * V + v]; }
+    for (let v = 0; v < V; v++) probs[t * V + v] /= sum;
+  }
+  return { steps: T, input, h, c, gate, logits, probs };
+}
+
+const FIGURE_MODELS = {
+  rnn: { cell: 'rnn', L: 1, H: 3, seed: 11 },
+  lstm: { cell: 'lstm', L: 1, H: 4, seed: 12 },
+  gru: { cell: 'gru', L: 1, H: 3, seed: 13 },
+  rnn2: { cell: 'rnn', L: 2, H: 3, seed: 14 },
+};
+const FIGURE_VOCAB = ['e', 'h', 'l', 'o'];
+const figureModelEl = /** @type {HTMLSelectElement} */ (document.getElementById('figure-model'));
+const figureTextEl = /** @type {HTMLInputElement} */ (document.getElementById('figure-text'));
+const fig = { weights: null, cursor: -1 };
+const figure = new FigureView(document.getElementById('figure'), {
+  onEdit: (name, index, value) => {
+    // New objects for what changed, as the page gets them from the worker; a Float32Array keeps the f32 the core would.
+    const data = Float32Array.from(fig.weights[name].data);
+    data[index] = value;
+    fig.weights = { ...fig.weights, [name]: { shape: fig.weights[name].shape, data } };
+    drawFigure();
+  },
+  onCursor: (t) => { fig.cursor = t; drawFigure(); },
+});
+
+function figureModel() {
+  const m = FIGURE_MODELS[figureModelEl.value] || FIGURE_MODELS.rnn;
+  fig.weights = tinyWeights(m.cell, m.L, m.H, FIGURE_VOCAB.length, m.seed);
+  fig.cursor = -1;
+  document.getElementById('figure-fits').textContent = figureFits({ hidden: m.H, vocab: FIGURE_VOCAB.length, layers: m.L }) ??
+    `fits (and figureFits({hidden: 32, vocab: 65}) says: ${figureFits({ hidden: 32, vocab: 65, layers: 1 })})`;
+  drawFigure();
+}
+
+function drawFigure() {
+  const m = FIGURE_MODELS[figureModelEl.value] || FIGURE_MODELS.rnn;
+  const text = figureTextEl.value;
+  const probe = tinyProbe(m.cell, m.L, m.H, FIGURE_VOCAB, fig.weights, text);
+  if (fig.cursor >= probe.steps) fig.cursor = probe.steps - 1;
+  figure.render({
+    cell: m.cell, nonlinearity: 'tanh', vocab: FIGURE_VOCAB, chars: Array.from(text), layers: m.L, hidden: m.H,
+    gateNames: m.cell === 'lstm' ? ['i', 'f', 'g', 'o'] : m.cell === 'gru' ? ['r', 'z', 'n'] : [],
+    weights: fig.weights, probe, cursor: fig.cursor,
+  });
+}
+
+figureModelEl.addEventListener('change', figureModel);
+figureTextEl.addEventListener('input', drawFigure);
+
 textEl.value = SAMPLE.slice(0, 120);
 textEl.addEventListener('input', update);
 cellEl.addEventListener('change', update);
@@ -240,6 +368,9 @@ document.getElementById('autotype').addEventListener('click', () => { auto = 0; 
 document.getElementById('bench').addEventListener('click', bench);
 
 const params = new URLSearchParams(location.search);
+if (params.get('figure')) figureModelEl.value = params.get('figure');
+if (params.get('figureText') !== null) figureTextEl.value = params.get('figureText');
+figureModel();
 if (params.get('cell')) cellEl.value = params.get('cell');
 if (params.get('layers')) layersEl.value = params.get('layers');
 if (params.get('full')) textEl.value = SAMPLE;
