@@ -1,4 +1,5 @@
-// The message vocabulary between the page (main.js) and the training worker (worker.js).
+// The message vocabulary between a controller (scope.js, through client.js) and its engine (engine.js, in worker.js
+// or, where no worker can start, on the main thread).
 //
 // This is the ONE place that defines it. Every message is a plain object tagged by `type`, whose value is one of
 // the constants below. Requests go main → worker (`Cmd`), reports go worker → main (`Evt`). Messages that answer
@@ -82,6 +83,15 @@ export const Cmd = Object.freeze({
    * its "last good model" to recover from a crash.
    */
   GET_BYTES: 'get-bytes',
+
+  /** `{type, id}` – every parameter, by name (the model file's names and order). Answer: `Evt.WEIGHTS`. */
+  WEIGHTS: 'weights',
+
+  /**
+   * `{type, id, name, index, value}` – set one weight (row-major flat `index` into tensor `name`) to a finite
+   * `value`; the next probe must be a reset. Answer: `Evt.WEIGHT_SET`, or `Evt.ERROR` (nothing changed).
+   */
+  SET_WEIGHT: 'set-weight',
 });
 
 /** Reports from the worker to the page. */
@@ -148,6 +158,12 @@ export const Evt = Object.freeze({
    */
   BYTES: 'bytes',
 
+  /** `{type, id, step, tensors: [{name, shape: number[], data: Float32Array}]}` – answer to `Cmd.WEIGHTS`. */
+  WEIGHTS: 'weights',
+
+  /** `{type, id, name, index, value}` – answer to `Cmd.SET_WEIGHT`: the weight now holds `value`. */
+  WEIGHT_SET: 'weight-set',
+
   /**
    * `{type, id?, op, message, kind}` – a request failed or training stopped. `op` is the request type (or
    * 'train'/'init'). `kind`: 'refused' (bad input, nothing changed), 'diverged' (loss NaN/exploded; rolled back to
@@ -177,8 +193,13 @@ export const ErrorKind = Object.freeze({
  */
 export function transferables(msg) {
   const out = [];
-  for (const v of Object.values(msg)) {
+  const add = (v) => {
     if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && !out.includes(v.buffer)) out.push(v.buffer);
+  };
+  for (const v of Object.values(msg)) {
+    add(v);
+    // One level down, for lists of tensors (`Evt.WEIGHTS`).
+    if (Array.isArray(v)) for (const item of v) if (item && typeof item === 'object') Object.values(item).forEach(add);
   }
   return out;
 }

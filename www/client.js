@@ -1,0 +1,238 @@
+// Talking to an engine (engine.js): in a Web Worker where one can start, else on the main thread, with the same
+// messages either way. Also the two things every rnnscope element on a page shares (model-viewer's pattern of one
+// shared renderer for all instances): the compiled core, fetched and compiled once and posted to every worker, and
+// the training slots, so ten elements on a page do not train ten models at once.
+
+import { Evt, ErrorKind } from './protocol.js';
+
+const CORE_URL = new URL('./pkg/rnnscope_bg.wasm', import.meta.url);
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+/** What the page shares between its elements: the compiled core, live engines, and the training slots. */
+const shared = {
+  /** @type {Promise<WebAssembly.Module>|null} */
+  core: null,
+  /** Live clients (workers or main-thread engines), for the pool's count. */
+  clients: new Set(),
+  /** @type {TrainingSlots|null} */
+  slots: null,
+};
+
+/** The page's one compiled core (compiled on first use; a failure is forgotten so a later call tries again). */
+export function compiledCore() {
+  if (!shared.core) {
+    shared.core = (async () => {
+      const res = await fetch(CORE_URL);
+      if (!res.ok) throw new Error(`could not fetch the model code (${CORE_URL.pathname}: HTTP ${res.status})`);
+      // compileStreaming needs the application/wasm type; some static hosts serve another.
+      if (WebAssembly.compileStreaming && /application\/wasm/.test(res.headers.get('content-type') || '')) {
+        return WebAssembly.compileStreaming(res);
+      }
+      return WebAssembly.compile(await res.arrayBuffer());
+    })();
+    shared.core.catch(() => {
+      shared.core = null;
+    });
+  }
+  return shared.core;
+}
+
+/** How many engines (workers, or main-thread engines) the page has running now. */
+export function liveEngines() {
+  return { total: shared.clients.size, workers: [...shared.clients].filter((c) => c.mode === 'worker').length };
+}
+
+/**
+ * One engine: requests with answers (promises), and a stream of reports to `onEvent`. The engine runs in a module
+ * worker; if none can start here, in this thread (`mode` says which, `onEvent` gets `{type: 'main-thread', reason}`
+ * once). Messages sent before it is up wait in order.
+ */
+export class EngineClient {
+  /** @param {(msg: any, client: EngineClient) => void} onEvent */
+  constructor(onEvent) {
+    this.onEvent = onEvent;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.mode = 'starting';
+    this.closed = false;
+    shared.clients.add(this);
+    this.spawn();
+  }
+
+  spawn() {
+    this.ready = false;
+    this.queue = [];
+    this.worker = null;
+    this.engine = null;
+    const generation = (this.generation = (this.generation ?? 0) + 1);
+    compiledCore().then(
+      (module) => {
+        if (this.closed || generation !== this.generation) return;
+        this.module = module;
+        this._startWorker(module);
+      },
+      (err) => {
+        if (this.closed) return;
+        this.onEvent({ type: Evt.ERROR, op: 'init', kind: ErrorKind.FATAL, message: err.message || String(err) }, this);
+      },
+    );
+  }
+
+  _startWorker(module) {
+    // A document with an opaque origin (a sandboxed iframe without allow-same-origin) cannot start a worker from
+    // a URL: go straight to this thread rather than have the browser log the refusal.
+    if (globalThis.origin === 'null' || typeof Worker === 'undefined') {
+      this._startInThisThread(module, new Error('no worker can start in a page with an opaque origin'));
+      return;
+    }
+    let worker;
+    try {
+      worker = new Worker(WORKER_URL, { type: 'module' });
+    } catch (err) {
+      this._startInThisThread(module, err);
+      return;
+    }
+    this.worker = worker;
+    this.mode = 'worker';
+    worker.onmessage = (e) => this._receive(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      if (!this.ready && this.worker === worker) {
+        // It never came up (its script was refused, say): run here instead.
+        worker.terminate();
+        this.worker = null;
+        this._startInThisThread(module, new Error(e.message || 'the worker did not start'));
+        return;
+      }
+      this._failAll(e.message || 'the worker stopped');
+      this.onEvent({ type: 'crash', message: e.message || 'the worker stopped' }, this);
+    };
+    worker.onmessageerror = () => {
+      this.onEvent({ type: Evt.ERROR, op: 'message', kind: ErrorKind.REFUSED, message: 'a message from the worker could not be read' }, this);
+    };
+    worker.postMessage({ type: 'init', module });
+    for (const [msg, transfer] of this.queue.splice(0)) worker.postMessage(msg, transfer);
+  }
+
+  async _startInThisThread(module, why) {
+    this.mode = 'main-thread';
+    const { Engine } = await import('./engine.js');
+    if (this.closed) return;
+    // Reports come back asynchronously, as from a worker.
+    this.engine = new Engine(module, (m) => queueMicrotask(() => this._receive(m)));
+    this.onEvent({ type: 'main-thread', reason: why?.message || String(why) }, this);
+    for (const [msg] of this.queue.splice(0)) this.engine.receive(msg);
+  }
+
+  /** Kill and start afresh (after a crash). */
+  respawn() {
+    this._stop();
+    this._failAll('the worker was restarted');
+    this.spawn();
+  }
+
+  /** Stop the engine for good and forget it. */
+  terminate() {
+    this.closed = true;
+    this._stop();
+    this._failAll('the worker was stopped');
+    shared.clients.delete(this);
+  }
+
+  _stop() {
+    this.worker?.terminate();
+    this.worker = null;
+    this.engine?.close();
+    this.engine = null;
+  }
+
+  /** Fire and forget. */
+  send(msg, transfer = []) {
+    if (this.closed) return;
+    if (this.worker) this.worker.postMessage(msg, transfer);
+    else if (this.engine) {
+      const engine = this.engine;
+      queueMicrotask(() => engine.receive(msg));
+    } else this.queue.push([msg, transfer]);
+  }
+
+  /** A request whose answer (matched by id) resolves the promise, or whose Evt.ERROR rejects it. */
+  request(msg, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(Object.assign(new Error('the worker was stopped'), { kind: ErrorKind.FATAL }));
+        return;
+      }
+      this.pending.set(id, { resolve, reject });
+      this.send({ ...msg, id }, transfer);
+    });
+  }
+
+  /** A fresh id for requests answered through onEvent (probes, samples). */
+  id() {
+    return this.nextId++;
+  }
+
+  _failAll(message) {
+    for (const p of this.pending.values()) p.reject(Object.assign(new Error(message), { kind: ErrorKind.FATAL }));
+    this.pending.clear();
+  }
+
+  _receive(msg) {
+    if (this.closed) return;
+    if (msg.type === Evt.READY) this.ready = true;
+    if (msg.id !== undefined && this.pending.has(msg.id)) {
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      if (msg.type === Evt.ERROR) p.reject(Object.assign(new Error(msg.message), { kind: msg.kind, op: msg.op }));
+      else p.resolve(msg);
+      return;
+    }
+    this.onEvent(msg, this);
+  }
+}
+
+/**
+ * Training slots: at most `size` models train at once on a page (one per core by default). A holder asks with
+ * `acquire(holder)`; it gets a slot at once (true) or waits in line (false) and is called back with
+ * `holder.slotGranted()` when one frees up. `release(holder)` gives a slot back or leaves the line.
+ */
+export class TrainingSlots {
+  constructor(size) {
+    this.size = Math.max(1, size | 0);
+    this.holders = new Set();
+    this.waiting = [];
+  }
+
+  acquire(holder) {
+    if (this.holders.has(holder)) return true;
+    if (this.holders.size < this.size) {
+      this.holders.add(holder);
+      return true;
+    }
+    if (!this.waiting.includes(holder)) this.waiting.push(holder);
+    return false;
+  }
+
+  release(holder) {
+    this.waiting = this.waiting.filter((h) => h !== holder);
+    if (!this.holders.delete(holder)) return;
+    while (this.holders.size < this.size && this.waiting.length) {
+      const next = this.waiting.shift();
+      this.holders.add(next);
+      next.slotGranted();
+    }
+  }
+
+  isWaiting(holder) {
+    return this.waiting.includes(holder);
+  }
+}
+
+/** The page's training slots: one per core the browser reports (`navigator.hardwareConcurrency`). */
+export function trainingSlots() {
+  if (!shared.slots) shared.slots = new TrainingSlots(globalThis.navigator?.hardwareConcurrency || 1);
+  return shared.slots;
+}
+
