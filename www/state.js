@@ -17,6 +17,10 @@
  * @property {string} label     what the property is, for messages
  */
 
+/** The cells, and their names for people. */
+export const CELLS = ['rnn', 'lstm', 'gru'];
+export const CELL_NAMES = { rnn: 'vanilla RNN', lstm: 'LSTM', gru: 'GRU' };
+
 /** @type {Prop[]} */
 export const PROPS = [
   { name: 'corpus', type: 'string', def: 'hello', maxLength: 64, model: true, label: 'text' },

@@ -1,11 +1,11 @@
 // Autosave of the visitor's work in IndexedDB: the model bytes (.safetensors), the training text and the setup,
-// so a reload, a closed tab or a crashed worker loses at most a few seconds of training. One record, replaced
-// on every save. Nothing leaves the browser.
+// so a reload, a closed tab or a crashed worker loses at most a few seconds of training. One record per key (each
+// element that autosaves has its own), replaced on every save. Nothing leaves the browser. The database connection
+// is opened once per page and shared.
 
 const DB_NAME = 'rnnscope';
 const DB_VERSION = 1;
 const STORE = 'autosave';
-const KEY = 'current';
 
 /**
  * @typedef {object} Saved
@@ -57,21 +57,22 @@ function run(mode, fn) {
 }
 
 /**
- * Save (replace) the autosave record.
+ * Save (replace) the autosave record under `key`.
+ * @param {string} key
  * @param {Saved} record
  * @returns {Promise<void>}
  */
-export function save(record) {
-  return run('readwrite', (s) => s.put(record, KEY));
+export function save(key, record) {
+  return run('readwrite', (s) => s.put(record, key));
 }
 
 /**
  * The autosave record, or null if there is none (or IndexedDB is unavailable).
  * @returns {Promise<Saved|null>}
  */
-export async function load() {
+export async function load(key) {
   try {
-    const r = await run('readonly', (s) => s.get(KEY));
+    const r = await run('readonly', (s) => s.get(key));
     if (!r || !(r.bytes instanceof Uint8Array) || typeof r.text !== 'string') return null;
     return r;
   } catch {
@@ -80,8 +81,8 @@ export async function load() {
 }
 
 /** Forget the autosave record. */
-export function clear() {
-  return run('readwrite', (s) => s.delete(KEY)).catch(() => undefined);
+export function clear(key) {
+  return run('readwrite', (s) => s.delete(key)).catch(() => undefined);
 }
 
 /**
@@ -90,8 +91,13 @@ export function clear() {
  * dropped because a periodic one was still in progress.
  */
 export class Autosaver {
-  constructor(minMs = 5000) {
+  /**
+   * @param {number} minMs at most one periodic save per this many ms
+   * @param {string} key the record's key
+   */
+  constructor(minMs = 5000, key = 'current') {
     this.minMs = minMs;
+    this.key = key;
     this.last = 0;
     /** @type {Promise<boolean>|null} the writing in progress */
     this.writing = null;
@@ -129,7 +135,7 @@ export class Autosaver {
       this.next = null;
       this.last = Date.now();
       try {
-        await save(record);
+        await save(this.key, record);
         this.lastError = null;
         this.lastSaved = record;
         ok = true;
@@ -139,5 +145,15 @@ export class Autosaver {
       }
     }
     return ok;
+  }
+
+  /** The record under this saver's key, or null. */
+  load() {
+    return load(this.key);
+  }
+
+  /** Forget the record under this saver's key. */
+  clear() {
+    return clear(this.key);
   }
 }

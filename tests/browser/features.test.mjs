@@ -93,8 +93,8 @@ function dropFile(page, name, bytes, type) {
     ({ name, data, type }) => {
       const dt = new DataTransfer();
       dt.items.add(new File([new Uint8Array(data)], name, { type }));
-      const target = document.querySelector('#watch');
-      const opts = { bubbles: true, cancelable: true, dataTransfer: dt };
+      const target = $q('#watch');
+      const opts = { bubbles: true, cancelable: true, composed: true, dataTransfer: dt };
       target.dispatchEvent(new DragEvent('dragenter', opts));
       const over = new DragEvent('dragover', opts);
       target.dispatchEvent(over);
@@ -108,7 +108,7 @@ function dropFile(page, name, bytes, type) {
 /** The coloured text as shown: one entry per character. */
 function colouredText(page) {
   return page.evaluate(() =>
-    Array.from(document.querySelectorAll('[data-testid="textcolor"] .rs-ctext-ch'), (s) => ({
+    Array.from($qa('[data-testid="textcolor"] .rs-ctext-ch'), (s) => ({
       text: s.textContent,
       value: s.dataset.value,
       title: s.title,
@@ -130,7 +130,7 @@ test('sampling streams in: argmax after "he" from the trained hello toy writes "
   // Record every length of the output the page shows, as it changes.
   await page.locator('[data-testid="sample-out"]').scrollIntoViewIfNeeded();
   await page.evaluate(() => {
-    const out = document.querySelector('[data-testid="sample-out"]');
+    const out = $q('[data-testid="sample-out"]');
     window.__sampleLengths = [];
     new MutationObserver(() => window.__sampleLengths.push(out.textContent.length)).observe(out, {
       childList: true, subtree: true, characterData: true,
@@ -140,7 +140,7 @@ test('sampling streams in: argmax after "he" from the trained hello toy writes "
   const stop = page.locator('#sample').getByRole('button', { name: 'Stop' });
   // It finishes by itself: Stop goes back to disabled once the last chunk is in.
   await page.waitForFunction(
-    () => document.querySelector('[data-testid="sample-out"]').textContent.length === 20002 && document.getElementById('btn-sample-stop').disabled,
+    () => $q('[data-testid="sample-out"]').textContent.length === 20002 && $q('#btn-sample-stop').disabled,
     null,
     { timeout: WAIT },
   );
@@ -173,10 +173,10 @@ test('Stop cancels a long sample: the output stops growing, short of its length,
   await page.getByLabel('Length', { exact: true }).fill('20000');
   await page.getByRole('button', { name: 'Sample', exact: true }).click();
   const stop = page.locator('#sample').getByRole('button', { name: 'Stop' });
-  await page.waitForFunction(() => document.querySelector('[data-testid="sample-out"]').textContent.length > 1, null, { timeout: WAIT });
+  await page.waitForFunction(() => $q('[data-testid="sample-out"]').textContent.length > 1, null, { timeout: WAIT });
   assert.ok(await stop.isEnabled(), 'Stop is not enabled while sampling');
   await stop.click();
-  await page.waitForFunction(() => document.getElementById('btn-sample-stop').disabled, null, { timeout: WAIT });
+  await page.waitForFunction(() => $q('#btn-sample-stop').disabled, null, { timeout: WAIT });
   const stopped = (await page.locator('[data-testid="sample-out"]').textContent()).length;
   assert.ok(stopped > 1 && stopped < 20001, `the sample was not cut short: ${stopped} characters`);
   // A round trip through the worker (one training step) proves nothing of that sample is still on its way.
@@ -189,7 +189,7 @@ test('Stop cancels a long sample: the output stops growing, short of its length,
   await page.getByLabel('Length', { exact: true }).fill('7');
   await page.getByRole('button', { name: 'Sample', exact: true }).click();
   await page.waitForFunction(
-    () => document.querySelector('[data-testid="sample-out"]').textContent.length === 8 && document.getElementById('btn-sample-stop').disabled,
+    () => $q('[data-testid="sample-out"]').textContent.length === 8 && $q('#btn-sample-stop').disabled,
     null,
     { timeout: WAIT },
   );
@@ -205,7 +205,7 @@ test('compare RNN, LSTM and GRU: three workers learn, three curves overlaid; Sto
   await waitStep(page, 20);
   await page.getByRole('button', { name: 'Start comparison' }).click();
   // The main model pauses while the three train.
-  await page.waitForFunction(() => !window.rnnscope.running() && document.querySelector('[data-testid="run-state"]').dataset.state === 'paused', null, { timeout: WAIT });
+  await page.waitForFunction(() => !window.rnnscope.running() && $q('[data-testid="run-state"]').dataset.state === 'paused', null, { timeout: WAIT });
   const main = await page.evaluate(() => ({
     step: window.rnnscope.step(),
     info: window.rnnscope.info(),
@@ -216,14 +216,14 @@ test('compare RNN, LSTM and GRU: three workers learn, three curves overlaid; Sto
   // Each cell clearly below a uniform guess over 4 characters (ln 4 nats/char).
   await page.waitForFunction(
     (bound) => {
-      const items = Array.from(document.querySelectorAll('[data-testid="compare-list"] li'));
+      const items = Array.from($qa('[data-testid="compare-list"] li'));
       return items.length === 3 && items.every((li) => li.dataset.state === 'training' && li.dataset.loss !== '' && Number(li.dataset.loss) < bound);
     },
     0.75 * LN4,
     { timeout: WAIT },
   );
   const items = await page.evaluate(() =>
-    Array.from(document.querySelectorAll('[data-testid="compare-list"] li'), (li) => ({
+    Array.from($qa('[data-testid="compare-list"] li'), (li) => ({
       cell: li.dataset.cell, step: Number(li.dataset.step), loss: Number(li.dataset.loss), head: li.querySelector('.compare-head').textContent,
     })),
   );
@@ -233,10 +233,10 @@ test('compare RNN, LSTM and GRU: three workers learn, three curves overlaid; Sto
     assert.match(i.head, /step \d+, smoothed loss \d\.\d{3} nats\/char, [\d,]+ parameters/);
   }
   // The overlaid chart: one series per cell in its legend and in its readout, each with a loss below ln 4.
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare-chart"] [data-series]').length === 3, null, { timeout: WAIT });
+  await page.waitForFunction(() => $qa('[data-testid="compare-chart"] [data-series]').length === 3, null, { timeout: WAIT });
   const chart = await page.evaluate(() => ({
-    legend: Array.from(document.querySelectorAll('[data-testid="compare-chart"] .rs-chart-legend li'), (li) => li.textContent),
-    readout: Array.from(document.querySelectorAll('[data-testid="compare-chart"] [data-series]'), (s) => [s.dataset.series, Number(s.dataset.value)]),
+    legend: Array.from($qa('[data-testid="compare-chart"] .rs-chart-legend li'), (li) => li.textContent),
+    readout: Array.from($qa('[data-testid="compare-chart"] [data-series]'), (s) => [s.dataset.series, Number(s.dataset.value)]),
   }));
   assert.deepEqual(chart.legend, ['vanilla RNN', 'LSTM', 'GRU']);
   assert.deepEqual(chart.readout.map(([n]) => n), ['vanilla RNN', 'LSTM', 'GRU']);
@@ -244,7 +244,7 @@ test('compare RNN, LSTM and GRU: three workers learn, three curves overlaid; Sto
 
   await page.locator('#compare').getByRole('button', { name: 'Stop' }).click();
   await page.waitForFunction(
-    () => Array.from(document.querySelectorAll('[data-testid="compare-list"] li')).every((li) => li.dataset.state === 'stopped'),
+    () => Array.from($qa('[data-testid="compare-list"] li')).every((li) => li.dataset.state === 'stopped'),
     null,
     { timeout: WAIT },
   );
@@ -278,7 +278,7 @@ test('look across the text: a units × characters heatmap; pick a unit by click 
   await waitGuessesFor(page, 'hello');
   const canvas = page.locator('[data-testid="heatmap-canvas"]');
   await canvas.scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => document.querySelector('[data-testid="heatmap-canvas"]').width === 5, null, { timeout: WAIT });
+  await page.waitForFunction(() => $q('[data-testid="heatmap-canvas"]').width === 5, null, { timeout: WAIT });
   // One row per hidden unit, one column per character of the text box.
   assert.deepEqual(await canvas.evaluate((c) => [c.height, c.width]), [32, 5]);
   assert.match(await canvas.getAttribute('aria-label'), /32 units by 5 characters/);
@@ -287,7 +287,7 @@ test('look across the text: a units × characters heatmap; pick a unit by click 
   const waitUnit = async (j, tensor = 'h') => {
     await page.waitForFunction(
       ([k, tn]) => {
-        const cap = document.querySelector('[data-testid="textcolor"] figcaption').textContent;
+        const cap = $q('[data-testid="textcolor"] figcaption').textContent;
         return cap.startsWith(tn === 'c' ? 'cell state' : 'hidden state') && cap.includes(`unit ${k},`);
       },
       [j, tensor],
@@ -338,7 +338,7 @@ test('look across the text: a units × characters heatmap; pick a unit by click 
 
   // Colour by loss: the surprise at each next character, in nats; the last character has no next one.
   await page.getByLabel('Colour the text by').selectOption('loss');
-  await page.waitForFunction(() => document.querySelector('[data-testid="textcolor"] figcaption').textContent.includes('loss'), null, { timeout: WAIT });
+  await page.waitForFunction(() => $q('[data-testid="textcolor"] figcaption').textContent.includes('loss'), null, { timeout: WAIT });
   const loss = await colouredText(page);
   const want = await page.evaluate(() => Array.from(window.rnnscope.probe().loss));
   assert.equal(loss.length, 5);
@@ -352,9 +352,9 @@ test('look across the text: a units × characters heatmap; pick a unit by click 
 
   // Top-5 guesses under every character: the trained model's first guess is the character that really follows.
   await page.getByLabel('Colour the text by').selectOption('topk');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="textcolor"] .rs-topk-col').length === 5, null, { timeout: WAIT });
+  await page.waitForFunction(() => $qa('[data-testid="textcolor"] .rs-topk-col').length === 5, null, { timeout: WAIT });
   const cols = await page.evaluate(() =>
-    Array.from(document.querySelectorAll('[data-testid="textcolor"] .rs-topk-col'), (col) => ({
+    Array.from($qa('[data-testid="textcolor"] .rs-topk-col'), (col) => ({
       head: col.querySelector('.rs-topk-head').textContent,
       guesses: Array.from(col.querySelectorAll('[data-testid="topk-guess"]'), (g) => ({
         rank: Number(g.dataset.rank), char: g.dataset.char, prob: g.dataset.prob, text: g.textContent, actual: g.classList.contains('is-actual'),
@@ -396,7 +396,7 @@ async function session(page) {
     state: window.rnnscope.state(),
     losses: window.rnnscope.lossHistory(),
     lossOffset: window.rnnscope.lossOffset(),
-    textInfo: document.querySelector('[data-testid="text-info"]').textContent,
+    textInfo: $q('[data-testid="text-info"]').textContent,
     running: window.rnnscope.running(),
   }));
 }
@@ -526,7 +526,7 @@ test('autosave: a save asked for while another is being written is written after
     const record = (step) => ({ savedAt: step, state: {}, text: 'hello', bytes: new Uint8Array([step]), step, cell: 'lstm' });
     // The second and third arrive while the first is being written (as a pause's save can during a periodic one).
     const answers = await Promise.all([saver.write(record(1)), saver.write(record(2)), saver.write(record(3))]);
-    return { answers, stored: (await store.load()).step, lastSaved: saver.lastSaved.step };
+    return { answers, stored: (await store.load('current')).step, lastSaved: saver.lastSaved.step };
   });
   assert.deepEqual(got, { answers: [true, true, true], stored: 3, lastSaved: 3 });
   await context.close();
@@ -829,7 +829,7 @@ test('settings typed in the model form survive redraws and builds and are used b
   const gen2 = await page.evaluate(() => window.rnnscope.modelGeneration());
   await page.getByLabel('Or paste your own').fill('xyzzy '.repeat(60));
   await page.getByRole('button', { name: 'Train on this text' }).click();
-  await page.waitForFunction(() => document.getElementById('hidden').getAttribute('aria-invalid') === 'true', null, { timeout: WAIT });
+  await page.waitForFunction(() => $q('#hidden').getAttribute('aria-invalid') === 'true', null, { timeout: WAIT });
   assert.ok((await messages(page)).some((m) => m.startsWith('Check the model settings first')), (await messages(page)).join(' | '));
   assert.equal(await page.evaluate(() => window.rnnscope.modelGeneration()), gen2);
   assert.equal((await page.evaluate(() => window.rnnscope.info())).hidden, 24);
@@ -845,12 +845,12 @@ test('every control has an accessible name, at 360 px as on a desktop', async ()
   for (const width of [1280, 360]) {
     const p = await visit(env, allProblems, { width, height: 800 });
     const unnamed = await p.page.evaluate(() =>
-      Array.from(document.querySelectorAll('input, select, textarea, button, [tabindex]'))
+      Array.from($qa('input, select, textarea, button, [tabindex]'))
         .filter((el) => !(el instanceof HTMLInputElement && el.type === 'hidden'))
         .filter((el) => {
           const labelled = (el.labels && Array.from(el.labels).some((l) => l.textContent.trim()));
           const aria = (el.getAttribute('aria-label') || '').trim();
-          const by = (el.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent.trim() ?? '').join('');
+          const by = (el.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean).map((id) => el.getRootNode().getElementById(id)?.textContent.trim() ?? '').join('');
           // Buttons, and plain elements without a role (a focusable note), are named by their text.
           const own = el instanceof HTMLButtonElement || !el.getAttribute('role') ? el.textContent.trim() : '';
           return !(labelled || aria || by || own || el.title);

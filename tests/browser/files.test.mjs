@@ -63,7 +63,7 @@ test('a corrupt model file is refused with a message and the model is unchanged'
   writeFileSync(bad, Buffer.concat([Buffer.from([0x10, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{"not": json at all')]));
   await page.getByLabel('Load a model…').setInputFiles(bad);
   await page.waitForFunction(
-    () => Array.from(document.querySelectorAll('[data-testid="message"]')).some((m) => m.textContent.includes('broken.safetensors')),
+    () => Array.from($qa('[data-testid="message"]')).some((m) => m.textContent.includes('broken.safetensors')),
     null,
     { timeout: WAIT },
   );
@@ -134,7 +134,7 @@ test('a shared URL opens with the same setup', async () => {
     '#corpus=brackets&cell=gru&hidden=24&layers=2&seqLen=12&batch=3&optimizer=rmsprop&lr=0.003&clip=2&seed=42&valFraction=0.1&temperature=0.5&probe=%28%5B%5D%29';
   const { page, context } = await visit(env, allProblems, { hash });
   const values = await page.evaluate(() =>
-    Object.fromEntries(['corpus', 'cell', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'lr-num', 'clip', 'seed', 'valFraction', 'temperature', 'probe-text'].map((id) => [id, document.getElementById(id).value])),
+    Object.fromEntries(['corpus', 'cell', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'lr-num', 'clip', 'seed', 'valFraction', 'temperature', 'probe-text'].map((id) => [id, $q('#' + id).value])),
   );
   assert.deepEqual(values, {
     corpus: 'brackets',

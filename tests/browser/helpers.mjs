@@ -18,11 +18,12 @@ export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 export const WAIT = 120_000;
 
 /**
- * Start the static server on port 0 and read the URL from its one stdout line.
+ * Start the static server on port 0, serving the built folder (dist/) under `base`, and read the URL from its one
+ * stdout line.
  * @returns {Promise<{url: string, origin: string, stop: () => Promise<void>}>}
  */
-export async function startServer() {
-  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], {
+export async function startServer({ base = '/' } = {}) {
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0', '--root', 'dist', '--base', base], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -34,7 +35,7 @@ export async function startServer() {
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
-      const m = /^rnnscope demo: (http:\/\/127\.0\.0\.1:\d+\/)\n/m.exec(out);
+      const m = /^rnnscope demo: (http:\/\/127\.0\.0\.1:\d+\/\S*)\n/m.exec(out);
       if (m) resolve(m[1]);
     });
     child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${err}`)));
@@ -58,14 +59,14 @@ export async function startServer() {
  * @returns {{server: Awaited<ReturnType<typeof startServer>>, browser: import('playwright-core').Browser,
  *   ready: Promise<void>}}
  */
-export function serverAndBrowser() {
+export function serverAndBrowser({ base = '/' } = {}) {
   let started;
   let failed;
   const env = { server: null, browser: null, ready: new Promise((resolve, reject) => { started = resolve; failed = reject; }) };
   env.ready.catch(() => {}); // reported by the hook below; a file without its own hook need not await it
   before(async () => {
     try {
-      env.server = await startServer();
+      env.server = await startServer({ base });
       env.browser = await launch();
       started();
     } catch (err) {
@@ -112,6 +113,14 @@ export async function openPage(browser, origin, { width = 1280, height = 900, ac
     if (o !== origin) problems.push(`request off the origin: ${u}`);
   });
   await context.addInitScript(() => {
+    // Queries that look inside the elements' shadow roots too (the page is made of <rnn-scope> elements).
+    const all = (root, sel, out) => {
+      out.push(...root.querySelectorAll(sel));
+      for (const el of root.querySelectorAll('*')) if (el.shadowRoot) all(el.shadowRoot, sel, out);
+      return out;
+    };
+    window.$qa = (sel) => all(document, sel, []);
+    window.$q = (sel) => window.$qa(sel)[0] ?? null;
     window.__longtasks = [];
     window.__renderTimes = [];
     try {
@@ -159,7 +168,7 @@ export async function shownStep(page) {
 /** Wait until the shown step count reaches `n`. */
 export async function waitStep(page, n) {
   await page.waitForFunction(
-    (k) => Number(document.querySelector('[data-testid="step"]').textContent) >= k,
+    (k) => Number($q('[data-testid="step"]').textContent) >= k,
     n,
     { timeout: WAIT },
   );
@@ -167,7 +176,7 @@ export async function waitStep(page, n) {
 
 /** Wait until the run-state pill says `state` ('training', 'paused', …). */
 export async function waitState(page, state) {
-  await page.waitForFunction((s) => document.querySelector('[data-testid="run-state"]').dataset.state === s, state, {
+  await page.waitForFunction((s) => $q('[data-testid="run-state"]').dataset.state === s, state, {
     timeout: WAIT,
   });
 }
@@ -177,7 +186,7 @@ export async function pause(page) {
   if ((await page.locator('[data-testid="run-state"]').getAttribute('data-state')) === 'training') {
     await page.getByRole('button', { name: 'Pause' }).click();
   }
-  await page.waitForFunction(() => !window.rnnscope.running() && document.querySelector('[data-testid="run-state"]').dataset.state !== 'training', null, {
+  await page.waitForFunction(() => !window.rnnscope.running() && $q('[data-testid="run-state"]').dataset.state !== 'training', null, {
     timeout: WAIT,
   });
 }
@@ -213,7 +222,7 @@ export async function frames(page) {
 /** The guesses shown in the "Next-character guesses" list: [{char, prob}] and the text they follow. */
 export async function shownGuesses(page) {
   return page.evaluate(() => {
-    const list = document.querySelector('[data-testid="predictions"]');
+    const list = $q('[data-testid="predictions"]');
     return {
       prefix: list.dataset.prefix ?? null,
       guesses: Array.from(list.querySelectorAll('li')).map((li) => ({ char: li.dataset.char, prob: li.dataset.prob })),
@@ -232,7 +241,7 @@ export async function typeProbe(page, text) {
 export async function waitGuessesFor(page, prefix) {
   await page.waitForFunction(
     (p) => {
-      const list = document.querySelector('[data-testid="predictions"]');
+      const list = $q('[data-testid="predictions"]');
       const d = window.rnnscope.probe();
       return list.dataset.prefix === p && d && d.steps === Array.from(p).length && list.querySelectorAll('li').length > 0;
     },

@@ -61,8 +61,8 @@ test('typing "hello" after some training: the guesses shown are "l" after "hel",
   // The guesses sharpen as training goes on and the page re-reads the text; wait for the model to have learnt it.
   await page.waitForFunction(
     () => {
-      const li = document.querySelector('[data-testid="predictions"] li');
-      return document.querySelector('[data-testid="predictions"]').dataset.prefix === 'hel' && li && li.dataset.char === 'l';
+      const li = $q('[data-testid="predictions"] li');
+      return $q('[data-testid="predictions"]').dataset.prefix === 'hel' && li && li.dataset.char === 'l';
     },
     null,
     { timeout: WAIT },
@@ -74,20 +74,20 @@ test('typing "hello" after some training: the guesses shown are "l" after "hel",
   assert.equal(guesses.length, 4); // the whole vocabulary: h, e, l, o
   // The hell diagram shows the same text and its own top guess under the last "l" column.
   const cols = page.locator('[data-testid="hell"] [data-testid="hell-col"]');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="hell"] [data-testid="hell-col"]').length === 3, null, { timeout: WAIT });
+  await page.waitForFunction(() => $qa('[data-testid="hell"] [data-testid="hell-col"]').length === 3, null, { timeout: WAIT });
   const top = await cols.nth(2).locator('[data-testid="guess"][data-rank="1"]').getAttribute('data-char');
   assert.equal(top, 'l');
   // Typing more extends it one character at a time.
   await page.getByLabel('Text to look at').press('l');
   await waitGuessesFor(page, 'hell');
-  await page.waitForFunction(() => document.querySelector('[data-testid="predictions"] li')?.dataset.char === 'o', null, { timeout: WAIT });
+  await page.waitForFunction(() => $q('[data-testid="predictions"] li')?.dataset.char === 'o', null, { timeout: WAIT });
   // The whole word: each column of the diagram shows the character that really came next and the model's
   // confidence in it (what the post colours green or red), and the trained model expected every one of them.
   await page.getByLabel('Text to look at').press('o');
   await waitGuessesFor(page, 'hello');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="hell"] [data-testid="hell-col"]').length === 5, null, { timeout: WAIT });
+  await page.waitForFunction(() => $qa('[data-testid="hell"] [data-testid="hell-col"]').length === 5, null, { timeout: WAIT });
   const next = await page.evaluate(() =>
-    Array.from(document.querySelectorAll('[data-testid="hell"] [data-testid="hell-col"]'), (col) => {
+    Array.from($qa('[data-testid="hell"] [data-testid="hell-col"]'), (col) => {
       const n = col.querySelector('[data-testid="next-prob"]');
       return { input: col.dataset.char, next: n.dataset.char, prob: Number(n.dataset.prob), shown: n.textContent };
     }),
@@ -172,7 +172,7 @@ test('a line pasted while a bigger model trains is drawn a few columns per frame
   await p.waitForFunction((k) => window.rnnscope.probeGeneration() > k, g, { timeout: WAIT });
   await frames(p);
   const { shown, want } = await p.evaluate(() => ({
-    shown: Array.from(document.querySelectorAll('[data-testid="hell"] [data-testid="next-prob"]'), (e) => e.dataset.prob),
+    shown: Array.from($qa('[data-testid="hell"] [data-testid="next-prob"]'), (e) => e.dataset.prob),
     want: Array.from(window.rnnscope.probe().nextProb, String),
   }));
   assert.equal(shown.length, line.length - 1);

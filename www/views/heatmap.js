@@ -278,7 +278,7 @@ export class Heatmap {
     const o = this.opts;
     const v = this.values[o.accessor ? o.accessor(row, col) : row * this.cols + col];
     const rl = o.rowLabel ? o.rowLabel(row) : String(row);
-    const rowName = /^\d+$/.test(rl) ? `unit ${rl}` : rl; // main.js may pass 'unit 7' or just '7'
+    const rowName = /^\d+$/.test(rl) ? `unit ${rl}` : rl; // the caller may pass 'unit 7' or just '7'
     const colName = o.colLabel ? `${o.colLabel(col)} (t=${col})` : `t=${col}`;
     this.readout.textContent = `${this.label ? this.label + ' · ' : ''}${rowName} · ${colName} · ${fmt(v, 4)}`;
     if (scroll) {

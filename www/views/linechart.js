@@ -90,7 +90,7 @@ export class LossChart {
 
   /**
    * Add or replace a series. Points are [step, value in nats/char], sorted by step; pass null to remove the
-   * series. The array is read at render() time, so main.js may keep pushing into it.
+   * series. The array is read at render() time, so the caller may keep pushing into it.
    * @param {string} name legend name, e.g. 'lstm train'
    * @param {Array<[number, number]>|null} points
    * @param {{color?: string, dashed?: boolean, smooth?: number}} [style] color: CSS colour (default: next
@@ -316,7 +316,7 @@ export class LossChart {
 
 /**
  * The series' values after smoothing, in nats: a Float64Array cached on the series and extended incrementally when
- * main.js pushed new points into the same array (debiased EMA, as in TensorBoard; NaN/Inf points stay NaN).
+ * the caller pushed new points into the same array (debiased EMA, as in TensorBoard; NaN/Inf points stay NaN).
  */
 function smoothed(s) {
   const pts = s.points || [];

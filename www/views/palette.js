@@ -41,7 +41,8 @@ export const NAN_RGB = [224, 224, 224];
 /**
  * @typedef {{rgba: Uint8ClampedArray, css: string[], ink: string[], nanCss: string}} Lut
  * rgba: LUT_SIZE*4 bytes ready to copy into ImageData; css: 'rgb(r,g,b)' per entry;
- * ink: '#fff' or '#111' per entry, whichever reads better on that background.
+ * ink: '#fff' or '#000' per entry, whichever contrasts more with that background (WCAG ratio; the worse of the
+ * two best cases is 4.58:1, above the 4.5:1 that small text needs).
  */
 
 /** @type {Record<string, Lut>} */
@@ -64,7 +65,9 @@ function buildLut(stops) {
     const b = Math.round(b0 + (b1 - b0) * f);
     rgba[i * 4] = r; rgba[i * 4 + 1] = g; rgba[i * 4 + 2] = b; rgba[i * 4 + 3] = 255;
     css[i] = `rgb(${r},${g},${b})`;
-    ink[i] = relativeLuminance(r, g, b) > 0.36 ? '#111' : '#fff';
+    // Contrast with white is 1.05 / (L + 0.05), with black (L + 0.05) / 0.05: black wins above L ≈ 0.179.
+    const L = relativeLuminance(r, g, b);
+    ink[i] = (L + 0.05) / 0.05 > 1.05 / (L + 0.05) ? '#000' : '#fff';
   }
   return { rgba, css, ink, nanCss: `rgb(${NAN_RGB.join(',')})` };
 }
@@ -130,7 +133,7 @@ export function cssColor(value, scale, min, max) {
 }
 
 /**
- * A text colour ('#111' or '#fff') that reads well on top of `cssColor(value, …)`.
+ * A text colour ('#000' or '#fff') that reads well on top of `cssColor(value, …)`.
  * @param {number} value
  * @param {ScaleName} scale
  * @param {number} min

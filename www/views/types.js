@@ -1,7 +1,7 @@
 // Shared JSDoc types of the views (no runtime code).
 
 /**
- * What main.js passes to the views: one probe of the model over the visitor's text.
+ * What the panels pass to the views: one probe of the model over the visitor's text.
  * Symbols: T steps (characters), L layers, H hidden units, G gates per layer, V vocabulary size.
  * @typedef {{
  *   cell: 'rnn'|'lstm'|'gru',

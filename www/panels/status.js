@@ -1,0 +1,113 @@
+// The status line (training state, step, loss, speed), the messages, and the restore banner.
+
+import { Panel, renderMessages } from './panel.js';
+import { converter, UNIT_LABEL } from '../history.js';
+import { fmt, compactInt } from '../views/format.js';
+
+export class StatusPanel extends Panel {
+  static html = `
+    <div class="status-bar" part="status">
+      <div class="status" role="status" aria-live="polite" aria-atomic="true">
+        <span class="pill" id="run-state" data-testid="run-state">loading…</span>
+        <span>step <output id="stat-step" data-testid="step">0</output></span>
+        <span>loss <output id="stat-loss" data-testid="loss">–</output> <span class="unit-name" id="stat-unit">nats/char</span></span>
+        <span class="hide-narrow"><output id="stat-speed" data-testid="speed">–</output> chars/s</span>
+      </div>
+      <div class="row buttons toolbar" role="group" aria-label="Training" id="toolbar">
+        <button type="button" id="tb-run" class="primary" data-testid="run">Train</button>
+        <button type="button" id="tb-step" data-testid="step-once">Step</button>
+        <button type="button" id="tb-reset" data-testid="reset">Reset</button>
+      </div>
+    </div>`;
+
+  static parts = [['status', 'render']];
+
+  wire() {
+    // Controls the view does not show are not there at all (the full view has its own in the training panel).
+    const controls = this.options.controls;
+    for (const [id, control] of [['tb-run', 'play'], ['tb-step', 'step'], ['tb-reset', 'reset']]) if (!controls.has(control)) this.$(id).remove();
+    const tb = this.$('toolbar');
+    if (!tb.children.length) tb.remove();
+    this.el.querySelector('.status').hidden = !controls.has('status');
+    this.el.hidden = !tb.isConnected && !controls.has('status');
+    wireRunButtons(this.scope, this.$('tb-run'), this.$('tb-step'), this.$('tb-reset'));
+  }
+
+  render() {
+    const s = this.scope;
+    const conv = converter(s.st.units);
+    const pill = this.$('run-state');
+    let state;
+    if (s.error === 'fatal') state = 'stopped';
+    else if (!s.model) state = s.client.ready ? 'building' : 'loading';
+    else if (s.running) state = 'training';
+    else if (s.waitingForSlot) state = 'waiting';
+    else state = s.step === 0 ? 'ready' : 'paused';
+    pill.textContent = state === 'waiting' ? 'waiting for a core' : state;
+    pill.dataset.state = state;
+    this.$('stat-step').textContent = String(s.step);
+    this.$('stat-unit').textContent = UNIT_LABEL[s.st.units];
+    this.$('stat-loss').textContent = s.last ? fmt(conv(s.last.loss), 3) : '–';
+    this.$('stat-speed').textContent = s.running && s.charsPerSec ? compactInt(s.charsPerSec) : '–';
+    renderRunButtons(s, this.$('tb-run'), this.$('tb-step'));
+    const reset = this.$('tb-reset');
+    if (reset) reset.disabled = !s.model;
+  }
+}
+
+/** Wire a Train/Pause button, a Step button (Shift: 10 steps) and a Reset button to a scope. */
+export function wireRunButtons(scope, run, step, reset) {
+  run?.addEventListener('click', () => (scope.running || scope.waitingForSlot ? scope.pause() : scope.start()));
+  step?.addEventListener('click', (e) => scope.stepOnce(e.shiftKey ? 10 : 1));
+  reset?.addEventListener('click', async () => {
+    try {
+      await scope.buildModel({ start: scope.running || scope.waitingForSlot });
+    } catch (err) {
+      scope.say(`Could not reset: ${err.message}`, 'error', 'build');
+    }
+  });
+}
+
+export function renderRunButtons(scope, run, step) {
+  const busy = scope.running || scope.waitingForSlot;
+  if (run) {
+    run.textContent = busy ? 'Pause' : scope.step > 0 ? 'Resume' : 'Train';
+    run.setAttribute('aria-pressed', String(busy));
+    run.disabled = !scope.model;
+  }
+  if (step) step.disabled = !scope.model;
+}
+
+export class MessagesPanel extends Panel {
+  static html = `<div id="messages" class="messages" role="alert" aria-live="assertive" data-testid="messages" part="messages"></div>`;
+
+  static parts = [['messages', 'render']];
+
+  render() {
+    renderMessages(this.scope, this.el);
+  }
+}
+
+export class RestorePanel extends Panel {
+  static html = `
+    <div id="restore" class="banner" hidden data-testid="restore">
+      <p id="restore-text"></p>
+      <div class="row">
+        <button type="button" id="restore-yes">Restore it</button>
+        <button type="button" id="restore-no" class="quiet">Discard</button>
+      </div>
+    </div>`;
+
+  static parts = [['restore', 'render']];
+
+  wire() {
+    this.$('restore-yes').addEventListener('click', () => this.scope.keeper?.restore());
+    this.$('restore-no').addEventListener('click', () => this.scope.keeper?.discard());
+  }
+
+  render() {
+    const offered = this.scope.keeper?.offered;
+    this.el.hidden = !offered;
+    this.$('restore-text').textContent = offered ? this.scope.keeper.offerText : '';
+  }
+}

@@ -1,0 +1,170 @@
+// "Train": start, pause, step and reset; the learning rate (log slider) and clipping, which act at once; the loss
+// chart in the chosen units; the run's numbers; and the short samples the model writes as it learns.
+
+import { Panel } from './panel.js';
+import { wireRunButtons, renderRunButtons } from './status.js';
+import { LossChart } from '../views/linechart.js';
+import { converter } from '../history.js';
+import { fmt, fmtAuto } from '../views/format.js';
+import { num } from '../text.js';
+import * as S from '../state.js';
+
+export const SERIES_STYLE = {
+  training: { color: '#0072B2' },
+  validation: { color: '#D55E00', dashed: true },
+  rnn: { color: '#E69F00' },
+  lstm: { color: '#0072B2' },
+  gru: { color: '#009E73' },
+};
+
+/** Chart points [step, nats] of a history, and the smoothing weight that suits its bucket size. */
+export function chartSeries(hist) {
+  return { points: hist.series(), smooth: 0.95 ** hist.bucket };
+}
+
+function formatLr(lr) {
+  return lr >= 0.001 ? String(Number(lr.toPrecision(3))) : lr.toExponential(2);
+}
+
+export class TrainPanel extends Panel {
+  static html = `
+    <section id="train" class="panel" aria-labelledby="train-h" part="train">
+      <h2 id="train-h">Train</h2>
+      <div class="row buttons" role="group" aria-label="Training">
+        <button type="button" id="btn-run" class="primary" data-testid="run">Pause</button>
+        <button type="button" id="btn-step" data-testid="step-once">Step</button>
+        <button type="button" id="btn-reset" data-testid="reset">Reset</button>
+      </div>
+      <div class="row">
+        <label for="lr-range" class="grow">Learning rate <output id="lr-out" for="lr-range lr-num"></output>
+          <input id="lr-range" type="range" min="-5" max="0" step="0.01" aria-describedby="lr-hint">
+        </label>
+        <label for="lr-num" class="narrow">exact
+          <input id="lr-num" type="number" min="0.000001" max="10" step="any" inputmode="decimal" data-testid="lr">
+        </label>
+      </div>
+      <p class="hint" id="lr-hint">Log scale; changes take effect immediately, even while training.</p>
+      <div class="row">
+        <label for="clip" class="narrow">Clip gradient norm at
+          <input id="clip" type="number" min="0" step="any" inputmode="decimal" data-testid="clip">
+        </label>
+        <fieldset class="units">
+          <legend>Loss shown in</legend>
+          <label><input type="radio" name="units" value="nats" checked> nats/char</label>
+          <label><input type="radio" name="units" value="bits"> bits/char</label>
+          <label><input type="radio" name="units" value="ppl"> perplexity</label>
+        </fieldset>
+      </div>
+      <div id="loss-chart" class="chart-box" data-testid="loss-chart"></div>
+      <dl class="stats">
+        <div><dt>validation</dt><dd><output id="stat-val" data-testid="val-loss">–</output></dd></div>
+        <div><dt>smoothed</dt><dd><output id="stat-smooth">–</output></dd></div>
+        <div><dt>grad norm</dt><dd><output id="stat-grad">–</output></dd></div>
+        <div><dt>parameters</dt><dd><output id="stat-params">–</output></dd></div>
+      </dl>
+      <h3 class="small">What it writes as it learns</h3>
+      <ol id="autosamples" class="autosamples" data-testid="autosamples" aria-live="off"></ol>
+    </section>`;
+
+  static parts = [
+    ['status', 'renderStatus'],
+    ['controls', 'renderControls'],
+    ['chart', 'renderChart'],
+    ['autosamples', 'renderAutosamples'],
+  ];
+
+  wire() {
+    const s = this.scope;
+    this.chart = new LossChart(this.$('loss-chart'), { yLabel: 'loss', height: 220 });
+    wireRunButtons(s, this.$('btn-run'), this.$('btn-step'), this.$('btn-reset'));
+    const range = /** @type {HTMLInputElement} */ (this.$('lr-range'));
+    range.addEventListener('input', () => s.setLr(Number((10 ** Number(range.value)).toPrecision(3))));
+    const lrNum = /** @type {HTMLInputElement} */ (this.$('lr-num'));
+    lrNum.addEventListener('change', () => {
+      const r = S.validate('lr', lrNum.value);
+      if (!r.ok || r.value <= 0) {
+        lrNum.setAttribute('aria-invalid', 'true');
+        s.say(`Learning rate: ${r.ok ? 'must be above 0' : r.message}.`, 'error', 'lr');
+        return;
+      }
+      lrNum.removeAttribute('aria-invalid');
+      s.unsay('lr');
+      s.setLr(r.value);
+    });
+    const clip = /** @type {HTMLInputElement} */ (this.$('clip'));
+    clip.addEventListener('change', () => {
+      const r = S.validate('clip', clip.value);
+      if (!r.ok) {
+        clip.setAttribute('aria-invalid', 'true');
+        s.say(`Clipping: ${r.message} (0 turns clipping off).`, 'error', 'clip');
+        return;
+      }
+      clip.removeAttribute('aria-invalid');
+      s.unsay('clip');
+      s.setClip(r.value);
+    });
+    for (const r of this.el.querySelectorAll('input[name="units"]')) {
+      r.addEventListener('change', (e) => {
+        s.st.units = /** @type {HTMLInputElement} */ (e.target).value;
+        s.writeStateSoon();
+        this.dirty('status', 'chart', 'compare');
+      });
+    }
+  }
+
+  renderStatus() {
+    const s = this.scope;
+    const conv = converter(s.st.units);
+    const last = s.last;
+    this.$('stat-smooth').textContent = last ? fmt(conv(last.smoothLoss), 3) : '–';
+    this.$('stat-grad').textContent = last ? fmtAuto(last.gradNorm) : '–';
+    const v = s.val[s.val.length - 1];
+    this.$('stat-val').textContent = v ? fmt(conv(v.y), 3) : s.st.valFraction > 0 ? '…' : 'off';
+    this.$('stat-params').textContent = s.model ? num(s.model.info.params) : '–';
+    renderRunButtons(s, this.$('btn-run'), this.$('btn-step'));
+  }
+
+  renderControls() {
+    const st = this.scope.st;
+    const range = /** @type {HTMLInputElement} */ (this.$('lr-range'));
+    const lrNum = /** @type {HTMLInputElement} */ (this.$('lr-num'));
+    range.value = String(Math.log10(st.lr));
+    range.setAttribute('aria-valuetext', `learning rate ${formatLr(st.lr)}`);
+    if (!this.focused(lrNum)) lrNum.value = String(st.lr);
+    this.$('lr-out').textContent = formatLr(st.lr);
+    const clip = /** @type {HTMLInputElement} */ (this.$('clip'));
+    if (!this.focused(clip)) clip.value = String(st.clip);
+    for (const r of this.el.querySelectorAll('input[name="units"]')) {
+      /** @type {HTMLInputElement} */ (r).checked = /** @type {HTMLInputElement} */ (r).value === st.units;
+    }
+  }
+
+  renderChart() {
+    const s = this.scope;
+    this.chart.setUnit(s.st.units);
+    const tr = chartSeries(s.hist);
+    this.chart.setSeries('training', tr.points, { ...SERIES_STYLE.training, smooth: tr.smooth });
+    this.chart.setSeries('validation', s.val.length ? s.val.map((p) => [p.x, p.y]) : null, SERIES_STYLE.validation);
+    this.chart.render();
+  }
+
+  renderAutosamples() {
+    const ol = this.$('autosamples');
+    const items = this.scope.autosamples;
+    // Newest first; reuse elements.
+    while (ol.children.length < items.length) {
+      const li = document.createElement('li');
+      const step = document.createElement('span');
+      step.className = 'as-step';
+      const pre = document.createElement('pre');
+      li.append(step, pre);
+      ol.append(li);
+    }
+    while (ol.children.length > items.length) ol.lastElementChild.remove();
+    items.forEach((a, i) => {
+      const li = ol.children[i];
+      li.children[0].textContent = `step ${a.step}`;
+      li.children[1].textContent = a.prime + a.text;
+    });
+  }
+}

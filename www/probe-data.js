@@ -1,0 +1,87 @@
+// The page's copy of a probe: the activations of the text being looked at, grown in place as the worker sends
+// only the positions after the common prefix with the previous probe. Buffers grow by doubling; the ProbeData
+// handed to the views (views/types.js) are subarrays of them.
+
+/**
+ * Fold a worker's PROBE answer `m` for `text` into `prev` (the last result, or null), reusing its buffers when the
+ * shape is the same.
+ * @param {{buffers: object|null, data: import('./views/types.js').ProbeData|null}} prev
+ * @param {object} m the Evt.PROBE message
+ * @param {string} text the text that was probed
+ * @param {{cell: string, vocab: string[], gateNames: string[]}} info the model's info
+ * @returns {{buffers: object, data: import('./views/types.js').ProbeData}}
+ */
+export function applyProbe(prev, m, text, info) {
+  const chars = Array.from(text);
+  const T = m.from + m.steps;
+  const { layers: L, hidden: H, vocab: V, gates: G } = m;
+  const old = prev.data;
+  const sameShape = old && old.layers === L && old.hidden === H && old.vocab.length === V && old.gateNames.length === G;
+  let b = prev.buffers;
+  if (!sameShape || m.from === 0 || !b || m.from > old.steps) {
+    b = newBuffers(Math.max(16, T), L, H, V, G, !!m.c, !!m.gate);
+  } else if (T > b.cap) {
+    b = growBuffers(b, T, old.steps);
+  }
+  b.input.set(m.input, m.from);
+  b.h.set(m.h, m.from * L * H);
+  if (b.c && m.c) b.c.set(m.c, m.from * L * H);
+  if (b.gate && m.gate) b.gate.set(m.gate, m.from * L * G * H);
+  b.logits.set(m.logits, m.from * V);
+  b.probs.set(m.probs, m.from * V);
+  for (let t = Math.max(0, m.from - 1); t < T; t++) {
+    const next = t + 1 < T ? b.input[t + 1] : -1;
+    const q = next >= 0 ? b.probs[t * V + next] : NaN;
+    b.nextProb[t] = q;
+    b.loss[t] = -Math.log(q);
+  }
+  const data = {
+    cell: info.cell,
+    layers: L,
+    hidden: H,
+    gateNames: m.gateNames ?? info.gateNames,
+    vocab: info.vocab,
+    steps: T,
+    chars: chars.slice(0, T),
+    input: b.input.subarray(0, T),
+    h: b.h.subarray(0, T * L * H),
+    c: b.c ? b.c.subarray(0, T * L * H) : null,
+    gate: b.gate ? b.gate.subarray(0, T * L * G * H) : null,
+    logits: b.logits.subarray(0, T * V),
+    probs: b.probs.subarray(0, T * V),
+    nextProb: b.nextProb.subarray(0, T),
+    loss: b.loss.subarray(0, T),
+  };
+  return { buffers: b, data };
+}
+
+function newBuffers(cap, L, H, V, G, hasC, hasGate) {
+  return {
+    cap, L, H, V, G,
+    input: new Int32Array(cap),
+    h: new Float32Array(cap * L * H),
+    c: hasC ? new Float32Array(cap * L * H) : null,
+    gate: hasGate ? new Float32Array(cap * L * G * H) : null,
+    logits: new Float32Array(cap * V),
+    probs: new Float32Array(cap * V),
+    nextProb: new Float32Array(cap),
+    loss: new Float32Array(cap),
+  };
+}
+
+function growBuffers(b, need, keep) {
+  let cap = b.cap;
+  while (cap < need) cap *= 2;
+  const n = newBuffers(cap, b.L, b.H, b.V, b.G, !!b.c, !!b.gate);
+  const { L, H, V, G } = b;
+  n.input.set(b.input.subarray(0, keep));
+  n.h.set(b.h.subarray(0, keep * L * H));
+  if (b.c) n.c.set(b.c.subarray(0, keep * L * H));
+  if (b.gate) n.gate.set(b.gate.subarray(0, keep * L * G * H));
+  n.logits.set(b.logits.subarray(0, keep * V));
+  n.probs.set(b.probs.subarray(0, keep * V));
+  n.nextProb.set(b.nextProb.subarray(0, keep));
+  n.loss.set(b.loss.subarray(0, keep));
+  return n;
+}
+

@@ -1,0 +1,637 @@
+// <rnn-scope>: a character RNN, LSTM or GRU that trains in the page and shows what it computes, as one element a
+// course author drops into their notes. Attributes for the simple things (reflected to properties, reacting to
+// changes), methods for the rest, prefixed CustomEvents out. Each element has its own controller (scope.js) and its
+// own shadow root; the page's elements share only the compiled core and the training slots (client.js).
+//
+//   <script type="module" src="rnnscope/rnn-scope.js"></script>
+//   <rnn-scope view="figure" corpus="hello" cell="rnn" hidden="3"></rnn-scope>
+//
+// The README's "The element" section is the reference: attributes, properties, methods, events, parts, custom
+// properties.
+
+import * as S from './state.js';
+import { Scope } from './scope.js';
+import { liveEngines, trainingSlots } from './client.js';
+import { StatusPanel, MessagesPanel, RestorePanel } from './panels/status.js';
+import { WatchPanel } from './panels/watch.js';
+import { TrainPanel } from './panels/train.js';
+import { TextPanel, ModelPanel } from './panels/setup.js';
+import { InsidePanel } from './panels/inside.js';
+import { SamplePanel } from './panels/sample.js';
+import { ComparePanel } from './panels/compare.js';
+import { KeepPanel } from './panels/keep.js';
+import { FigurePanel } from './panels/figure.js';
+
+const STYLES = [new URL('./views/views.css', import.meta.url).href, new URL('./rnn-scope.css', import.meta.url).href];
+const MODELS_URL = new URL('./models/', import.meta.url).href;
+
+/** Each view: its panels, top to bottom, and the controls it shows unless the `controls` attribute says otherwise. */
+const VIEWS = {
+  full: { panels: ['status', 'messages', 'restore', 'watch', 'train', 'text', 'model', 'inside', 'sample', 'compare', 'keep'], controls: ['status'] },
+  figure: { panels: ['status', 'messages', 'figure', 'probe'], controls: ['status', 'play', 'step', 'reset', 'probe'] },
+  diagram: { panels: ['status', 'messages', 'watch'], controls: ['status', 'play', 'step', 'reset', 'probe'] },
+  heatmap: { panels: ['status', 'messages', 'probe', 'inside'], controls: ['status', 'play', 'reset', 'probe'] },
+  sample: { panels: ['status', 'messages', 'sample'], controls: ['status', 'play', 'reset'] },
+  train: { panels: ['messages', 'train'], controls: [] },
+  compare: { panels: ['messages', 'compare'], controls: [] },
+};
+const CONTROLS = ['status', 'play', 'step', 'reset', 'probe'];
+
+const PANELS = {
+  status: (scope, root, host, o) => new StatusPanel(scope, root, host, o),
+  messages: (scope, root, host, o) => new MessagesPanel(scope, root, host, o),
+  restore: (scope, root, host, o) => new RestorePanel(scope, root, host, o),
+  watch: (scope, root, host, o) => new WatchPanel(scope, root, host, { ...o, input: o.view === 'full' || o.controls.has('probe') }),
+  probe: (scope, root, host, o) => new WatchPanel(scope, root, host, { ...o, diagram: false, input: o.controls.has('probe') }),
+  train: (scope, root, host, o) => new TrainPanel(scope, root, host, o),
+  text: (scope, root, host, o) => new TextPanel(scope, root, host, o),
+  model: (scope, root, host, o) => new ModelPanel(scope, root, host, o),
+  inside: (scope, root, host, o) => new InsidePanel(scope, root, host, o),
+  sample: (scope, root, host, o) => new SamplePanel(scope, root, host, o),
+  compare: (scope, root, host, o) => new ComparePanel(scope, root, host, o),
+  keep: (scope, root, host, o) => new KeepPanel(scope, root, host, { ...o, modelsUrl: MODELS_URL }),
+  figure: (scope, root, host, o) => new FigurePanel(scope, root, host, o),
+};
+
+/** Attributes that are settings of the model or the view (state.js names), with their attribute spelling. */
+const SETTING_ATTRS = {
+  corpus: 'corpus',
+  probe: 'probe',
+  cell: 'cell',
+  nonlinearity: 'nonlinearity',
+  hidden: 'hidden',
+  layers: 'layers',
+  'seq-len': 'seqLen',
+  batch: 'batch',
+  optimizer: 'optimizer',
+  lr: 'lr',
+  seed: 'seed',
+  temperature: 'temperature',
+};
+const OTHER_ATTRS = ['view', 'model', 'autoplay', 'loading', 'controls', 'height', 'autosave', 'url-state'];
+const FRAME_BUDGET_MS = 12;
+/** Cheap parts that hold the state of controls: drawn at once even in a panel out of view. */
+const ALWAYS_DRAWN = new Set(['status', 'controls', 'guesses', 'messages', 'restore', 'autosave']);
+
+/** `height`: a number of CSS pixels or a CSS length. */
+function parseHeight(raw) {
+  const s = String(raw).trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return `${s}px`;
+  if (/^\d+(\.\d+)?(px|em|rem|vh|%)$/.test(s)) return s;
+  return null;
+}
+
+export class RnnScopeElement extends HTMLElement {
+  static get observedAttributes() {
+    return [...Object.keys(SETTING_ATTRS), ...OTHER_ATTRS];
+  }
+
+  /** What the page's elements hold together now: engines (and how many are workers) and trainings. */
+  static stats() {
+    const slots = trainingSlots();
+    return { ...liveEngines(), training: slots.holders.size, waiting: slots.waiting.length, slots: slots.size };
+  }
+
+  constructor() {
+    super();
+    this.shadow = this.attachShadow({ mode: 'open' });
+    this.scope = null;
+    this.panels = [];
+    /** @type {Map<object, Set<string>>} each panel's parts still to draw */
+    this.pending = new Map();
+    this.frame = 0;
+    this.drawCount = new Map();
+    this.drawWaiters = [];
+    this.onScreenPanels = new Set();
+    this.problems = new Map(); // attribute → message
+    this.pendingClose = false;
+    this.onChange = (e) => this.markDirty(...e.detail.parts);
+    this.onVisibility = () => this.updateVisible();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  connectedCallback() {
+    if (this.pendingClose) {
+      // Moved within the page: keep the model.
+      this.pendingClose = false;
+      return;
+    }
+    if (this.shadow.childElementCount === 0) this.renderShell();
+    this.applyHeight();
+    this.applyHiddenSize();
+    if (this.scope) return;
+    const lazy = (this.getAttribute('loading') ?? 'lazy') !== 'eager';
+    if (!lazy) {
+      this.boot();
+      return;
+    }
+    this.nearObserver = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          this.nearObserver.disconnect();
+          this.nearObserver = null;
+          this.boot();
+        }
+      },
+      { rootMargin: '300px' },
+    );
+    this.nearObserver.observe(this);
+  }
+
+  disconnectedCallback() {
+    // A move (disconnect then connect in the same task) keeps the model; a removal frees everything.
+    this.pendingClose = true;
+    queueMicrotask(() => {
+      if (!this.pendingClose) return;
+      this.pendingClose = false;
+      this.teardown();
+    });
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (old === value) return;
+    if (name === 'height') this.applyHeight();
+    if (name === 'hidden') this.applyHiddenSize();
+    if (!this.scope) return;
+    if (name === 'view' || name === 'controls') {
+      this.readOptions();
+      this.buildPanels();
+      return;
+    }
+    if (name === 'model') {
+      if (value) this.load(value).catch(() => {});
+      return;
+    }
+    if (name === 'autoplay') {
+      if (this.autoplay) this.play();
+      else this.pause();
+      return;
+    }
+    const key = SETTING_ATTRS[name];
+    if (!key) return;
+    const settings = this.readSettings();
+    if (key === 'probe') {
+      this.scope.setProbeText(settings.probe);
+      this.markDirty('controls');
+    } else if (key === 'lr') {
+      this.scope.setLr(settings.lr);
+    } else if (key === 'temperature') {
+      this.scope.st.temperature = settings.temperature;
+      this.markDirty('controls');
+    } else if (key === 'corpus') {
+      this.scope.useCorpus(settings.corpus, { ...this.scope.st, ...settings });
+    } else {
+      // A setting of the model: a fresh model with it, once this task's attribute changes are all in.
+      clearTimeout(this.rebuildTimer);
+      this.rebuildTimer = setTimeout(() => this.scope?.rebuild({ ...this.scope.st, ...this.readSettings() }, { start: this.autoplay }), 0);
+    }
+  }
+
+  /** The placeholder: the element's size and styles, before anything loads. */
+  renderShell() {
+    for (const href of STYLES) {
+      const link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = href;
+      this.shadow.append(link);
+    }
+    this.problemBox = document.createElement('div');
+    this.problemBox.className = 'messages attr-problems';
+    this.problemBox.dataset.testid = 'attribute-problems';
+    this.problemBox.setAttribute('role', 'alert');
+    this.body = document.createElement('div');
+    this.body.className = 'body';
+    this.body.setAttribute('part', 'body');
+    const placeholder = document.createElement('div');
+    placeholder.className = 'placeholder';
+    placeholder.dataset.testid = 'placeholder';
+    placeholder.textContent = 'rnnscope: the model loads when you scroll here.';
+    this.body.append(placeholder);
+    this.shadow.append(this.problemBox, this.body);
+  }
+
+  boot() {
+    this.readOptions();
+    const settings = this.readSettings();
+    const urlState = this.hasAttribute('url-state');
+    let state = settings;
+    const problems = [];
+    if (urlState) {
+      const r = S.readState();
+      state = { ...r.state };
+      for (const [k, v] of Object.entries(settings)) if (!r.present.has(k) && this.hasAttribute(attrOf(k))) state[k] = v;
+      problems.push(...r.problems);
+    }
+    const inline = this.textContent.trim() ? this.textContent : null;
+    this.scope = new Scope({
+      state,
+      autosaveKey: this.getAttribute('autosave') || null,
+      urlState,
+      autoplay: this.autoplay,
+      text: inline,
+      model: this.getAttribute('model') || null,
+      textGiven: this.hasAttribute('corpus') || Boolean(inline),
+    });
+    for (const p of problems) this.scope.say(p, 'warn', p);
+    this.scope.addEventListener('change', this.onChange);
+    this.scope.addEventListener('ready', (e) => this.fire('ready', e.detail));
+    this.scope.addEventListener('progress', (e) => this.fire('progress', e.detail));
+    this.scope.addEventListener('sample', (e) => this.fire('sample', e.detail));
+    this.scope.addEventListener('error', (e) => this.fire('error', e.detail));
+    this.buildPanels();
+    this.visibleObserver = new IntersectionObserver((entries) => {
+      this.onScreen = entries[entries.length - 1].isIntersecting;
+      this.updateVisible();
+    });
+    this.visibleObserver.observe(this);
+    document.addEventListener('visibilitychange', this.onVisibility);
+    if (this.viewName === 'full') this.wireDrop();
+  }
+
+  teardown() {
+    this.nearObserver?.disconnect();
+    this.visibleObserver?.disconnect();
+    this.panelObserver?.disconnect();
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.unwireDrop?.();
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    clearTimeout(this.rebuildTimer);
+    for (const p of this.panels) p.destroy();
+    this.panels = [];
+    if (this.scope) {
+      this.scope.removeEventListener('change', this.onChange);
+      this.scope.close();
+      this.scope = null;
+    }
+    this.shadow.replaceChildren();
+    for (const w of this.drawWaiters.splice(0)) w.resolve(false);
+  }
+
+  updateVisible() {
+    this.scope?.setVisible(this.onScreen !== false && document.visibilityState !== 'hidden');
+  }
+
+  fire(type, detail) {
+    this.dispatchEvent(new CustomEvent(`rnnscope-${type}`, { detail, bubbles: true, composed: true }));
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Attributes
+
+  /** The view and controls, checked; a bad value is named in the element and the default used. */
+  readOptions() {
+    const raw = this.getAttribute('view') ?? 'diagram';
+    const view = VIEWS[raw] ? raw : 'diagram';
+    this.setProblem('view', VIEWS[raw] ? null : `view="${raw}" is not a view; use one of ${Object.keys(VIEWS).join(', ')}. Showing the diagram.`);
+    this.viewName = view;
+    const c = this.getAttribute('controls');
+    let controls = VIEWS[view].controls;
+    let problem = null;
+    if (c !== null) {
+      const tokens = c.split(/[\s,]+/).filter(Boolean);
+      if (tokens.length === 1 && tokens[0] === 'none') controls = [];
+      else if (tokens.length === 1 && tokens[0] === 'all') controls = CONTROLS;
+      else {
+        const bad = tokens.filter((t) => !CONTROLS.includes(t));
+        if (bad.length) problem = `controls="${c}": ${bad.map((b) => `“${b}”`).join(', ')} is not a control; use none, all, or any of ${CONTROLS.join(', ')}.`;
+        controls = tokens.filter((t) => CONTROLS.includes(t));
+      }
+    }
+    this.setProblem('controls', problem);
+    this.controlSet = new Set(controls);
+  }
+
+  /** The settings the attributes give (state.js names); a bad value is named in the element and the default used. */
+  readSettings() {
+    const out = {};
+    for (const [attr, key] of Object.entries(SETTING_ATTRS)) {
+      const raw = this.getAttribute(attr);
+      if (raw === null || (attr === 'hidden' && raw.trim() === '')) {
+        this.setProblem(attr, null);
+        continue;
+      }
+      const r = S.validate(key, raw);
+      if (r.ok && key === 'lr' && r.value <= 0) r.ok = false;
+      if (r.ok) {
+        out[key] = r.value;
+        this.setProblem(attr, null);
+      } else {
+        const p = S.prop(key);
+        const allowed = p.type === 'enum' ? `one of ${p.options.join(', ')}` : p.type === 'string' ? `at most ${p.maxLength} characters` : `a number from ${p.min} to ${p.max}`;
+        this.setProblem(attr, `${attr}="${raw}" is not allowed: ${attr} must be ${allowed}. Using ${JSON.stringify(p.def)}.`);
+      }
+    }
+    if (out.corpus === undefined && !this.hasAttribute('corpus') && !this.hasAttribute('model') && !this.textContent.trim()) out.corpus = 'hello';
+    return out;
+  }
+
+  setProblem(attr, message) {
+    if (message) this.problems.set(attr, message);
+    else this.problems.delete(attr);
+    if (!this.problemBox) return;
+    this.problemBox.replaceChildren(
+      ...Array.from(this.problems, ([a, m]) => {
+        const p = document.createElement('p');
+        p.className = 'msg';
+        p.dataset.kind = 'error';
+        p.dataset.attribute = a;
+        p.textContent = m;
+        return p;
+      }),
+    );
+  }
+
+  /**
+   * `hidden` is the hidden size here, but browsers hide an element with a hidden attribute (a presentational hint a
+   * shadow root cannot override). A `hidden` with a value keeps the element shown; a bare `hidden` hides it.
+   */
+  applyHiddenSize() {
+    // Style set on an element not yet in the page is refused by a strict CSP when it is inserted: wait till then.
+    if (!this.isConnected) return;
+    const v = this.getAttribute('hidden');
+    if (v !== null && v.trim() !== '') this.style.setProperty('display', 'block');
+    else this.style.removeProperty('display');
+  }
+
+  applyHeight() {
+    if (!this.isConnected) return;
+    const raw = this.getAttribute('height');
+    const h = raw === null ? null : parseHeight(raw);
+    this.setProblem('height', raw !== null && !h ? `height="${raw}" is not a size; use a number of pixels or a CSS length such as 30rem.` : null);
+    if (h) this.style.setProperty('--rnnscope-height', h);
+    else this.style.removeProperty('--rnnscope-height');
+    this.toggleAttribute('data-fixed-height', Boolean(h));
+  }
+
+  get autoplay() {
+    const a = this.getAttribute('autoplay');
+    if (a === null) return !this.hasAttribute('model') && this.viewName !== 'compare';
+    return a !== 'false' && a !== 'off';
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Panels and drawing
+
+  buildPanels() {
+    for (const p of this.panels) p.destroy();
+    this.panelObserver?.disconnect();
+    this.body.replaceChildren();
+    this.body.dataset.view = this.viewName;
+    const grid = document.createElement('div');
+    grid.className = this.viewName === 'full' ? 'grid' : 'stack';
+    const opts = { controls: this.controlSet, view: this.viewName };
+    this.panels = [];
+    for (const name of VIEWS[this.viewName].panels) {
+      const host = name === 'status' || name === 'messages' || name === 'restore' ? this.body : grid;
+      if (host === grid && !grid.isConnected) this.body.append(grid);
+      const panel = PANELS[name](this.scope, this.shadow, host, { ...opts, links: this.panelLinks() });
+      this.panels.push(panel);
+    }
+    if (!grid.isConnected) this.body.append(grid);
+    for (const p of this.panels) p.wire();
+    this.pending = new Map(this.panels.map((p) => [p, new Set()]));
+    // In the full page, a panel scrolled out of view is drawn when it comes back.
+    this.onScreenPanels = new Set();
+    this.panelObserver = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (e.isIntersecting) this.onScreenPanels.add(e.target);
+        else this.onScreenPanels.delete(e.target);
+      }
+      this.markDirty();
+    });
+    for (const p of this.panels) this.panelObserver.observe(p.el);
+    this.markDirty('status', 'controls', 'chart', 'probe', 'inside', 'sample', 'compare', 'messages', 'restore', 'autosamples', 'figure', 'autosave');
+  }
+
+  /** Panels that act on each other (the text panel reads the model form; the keep panel opens files). */
+  panelLinks() {
+    const links = {};
+    Object.defineProperty(links, 'modelForm', { get: () => this.panels.find((p) => p instanceof ModelPanel) });
+    Object.defineProperty(links, 'textPanel', { get: () => this.panels.find((p) => p instanceof TextPanel) });
+    return links;
+  }
+
+  markDirty(...parts) {
+    for (const part of parts) {
+      for (const q of part === 'probe' ? ['guesses', 'hell', 'inside', 'figure'] : [part]) {
+        for (const [panel, set] of this.pending) if (panel.constructor.parts.some(([name]) => name === q)) set.add(q);
+      }
+    }
+    if (!this.frame && this.scope) this.frame = requestAnimationFrame(() => this.render());
+  }
+
+  /** Whether a panel is where the visitor can see it (drawn now) or not (drawn when it scrolls into view). */
+  panelShown(panel) {
+    return this.onScreenPanels.has(panel.el);
+  }
+
+  /**
+   * Draw what is pending, panel by panel, in each panel's order. A panel out of view keeps its parts until it
+   * scrolls back; a frame stops early when over budget and leaves the rest to the next one, and a part whose draw
+   * answers false (the hell diagram, a few columns at a time) goes on in the next.
+   */
+  render(drawAll = false) {
+    this.frame = 0;
+    const t0 = performance.now();
+    let again = false;
+    const touched = new Set();
+    outer: for (const [panel, set] of this.pending) {
+      if (!set.size) continue;
+      const shown = drawAll || this.panelShown(panel);
+      for (const [part, method] of panel.constructor.parts) {
+        if (!set.has(part) || (!shown && !ALWAYS_DRAWN.has(part))) continue;
+        if (!drawAll && performance.now() - t0 > FRAME_BUDGET_MS) {
+          again = true;
+          break outer;
+        }
+        set.delete(part);
+        touched.add(part);
+        if (panel[method](drawAll) === false) {
+          set.add(part);
+          again = true;
+        }
+      }
+    }
+    for (const part of touched) if (!this.pendingShown(part)) this.drawCount.set(part, (this.drawCount.get(part) ?? 0) + 1);
+    if (again && !this.frame) this.frame = requestAnimationFrame(() => this.render());
+    this.settleDrawWaiters();
+  }
+
+  /** Whether a panel in view still has `part` to draw. */
+  pendingShown(part) {
+    for (const [panel, set] of this.pending) if (set.has(part) && (this.panelShown(panel) || ALWAYS_DRAWN.has(part))) return true;
+    return false;
+  }
+
+  /** Resolve each `drawn()` promise whose parts have all been drawn since it was asked for, or wait out of view. */
+  settleDrawWaiters() {
+    for (let i = this.drawWaiters.length - 1; i >= 0; i--) {
+      const { since, resolve } = this.drawWaiters[i];
+      const done = [...since].every(([part, n]) => (this.drawCount.get(part) ?? 0) > n || !this.pendingShown(part));
+      if (done) {
+        this.drawWaiters.splice(i, 1);
+        resolve(true);
+      }
+    }
+  }
+
+  wireDrop() {
+    const over = (e) => {
+      if (e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files')) {
+        e.preventDefault();
+        this.toggleAttribute('data-dragging', true);
+      }
+    };
+    const leave = (e) => {
+      if (e.relatedTarget === null) this.toggleAttribute('data-dragging', false);
+    };
+    const drop = (e) => {
+      this.toggleAttribute('data-dragging', false);
+      const f = e.dataTransfer?.files?.[0];
+      if (!f) return;
+      e.preventDefault();
+      this.panels.find((p) => p instanceof TextPanel)?.openFile(f, { as: 'auto' });
+    };
+    document.addEventListener('dragover', over);
+    document.addEventListener('dragleave', leave);
+    document.addEventListener('drop', drop);
+    const pagehide = () => this.scope?.autosave(true);
+    window.addEventListener('pagehide', pagehide);
+    this.unwireDrop = () => {
+      document.removeEventListener('dragover', over);
+      document.removeEventListener('dragleave', leave);
+      document.removeEventListener('drop', drop);
+      window.removeEventListener('pagehide', pagehide);
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Methods
+
+  /** Resolves once the element has a model (booting it now if it waited to be scrolled to). */
+  whenReady() {
+    if (!this.scope) {
+      this.nearObserver?.disconnect();
+      this.nearObserver = null;
+      if (!this.isConnected) return Promise.reject(new Error('the element is not in a page'));
+      this.boot();
+    }
+    if (this.scope.model) return Promise.resolve(this.scope);
+    return new Promise((resolve) => this.scope.addEventListener('ready', () => resolve(this.scope), { once: true }));
+  }
+
+  async play() {
+    (await this.whenReady()).start();
+  }
+
+  async pause() {
+    if (this.scope) this.scope.pause();
+  }
+
+  async step(n = 1) {
+    (await this.whenReady()).stepOnce(n);
+  }
+
+  async reset() {
+    await (await this.whenReady()).buildModel({ start: this.scope.running || this.autoplay });
+  }
+
+  /** Replace the model by a `.safetensors` file: a URL (relative to the page) or its bytes. */
+  async load(source) {
+    if (!this.scope) await this.whenReady();
+    await this.scope.load(source);
+  }
+
+  /** The activations of `text` (views/types.js ProbeData), and the diagram shows it. */
+  async probe(text) {
+    const scope = await this.whenReady();
+    const t = String(text);
+    this.markDirty('controls');
+    return scope.probeText(t);
+  }
+
+  /** A sample: `{prime, length, temperature, topK, seed}` (each optional); resolves with the generated text. */
+  async sample(options = {}) {
+    const scope = await this.whenReady();
+    const o = {};
+    for (const [k, key] of [['prime', 'prime'], ['length', 'sampleLen'], ['temperature', 'temperature'], ['topK', 'topK']]) {
+      if (options[k] === undefined) continue;
+      const r = S.validate(key, options[k]);
+      if (!r.ok) throw new RangeError(`sample(): ${r.message}`);
+      o[k] = r.value;
+    }
+    if (options.seed !== undefined) o.seed = Number(options.seed) >>> 0;
+    return scope.startSample(o);
+  }
+
+  /** The model as `.safetensors` bytes (Uint8Array). */
+  async exportModel() {
+    const scope = await this.whenReady();
+    return (await scope.getBytes()).bytes;
+  }
+
+  /** Read-only views of the state, for the browser tests and the curious (window.rnnscope on the full page). */
+  get hooks() {
+    const el = this;
+    const s = () => el.scope;
+    return {
+      lossHistory: () => s()?.hist.toArray() ?? [],
+      lossOffset: () => s()?.hist.offset ?? 0,
+      step: () => s()?.step ?? 0,
+      running: () => s()?.running ?? false,
+      state: () => ({ ...(s()?.st ?? {}) }),
+      info: () => (s()?.model ? { ...s().model.info } : null),
+      sampleChunks: () => s()?.sample.chunks ?? 0,
+      probe: () => s()?.probe.data ?? null,
+      modelGeneration: () => s()?.modelGeneration ?? 0,
+      probeGeneration: () => s()?.probe.generation ?? 0,
+      resumed: () => s()?.model?.resumed ?? null,
+      ready: () => Boolean(s()?.model && s()?.probe.data),
+      engineMode: () => s()?.engineMode ?? 'none',
+      drawEverything: () =>
+        new Promise((resolve) => {
+          for (const [panel, set] of el.pending) for (const [part] of panel.constructor.parts) set.add(part);
+          cancelAnimationFrame(el.frame);
+          el.frame = 0;
+          requestAnimationFrame(() => {
+            el.render(true);
+            requestAnimationFrame(() => resolve(true));
+          });
+        }),
+      drawn: () =>
+        new Promise((resolve) => {
+          const wanted = new Set([...el.pending.values()].flatMap((set) => [...set]));
+          const since = new Map([...wanted].map((name) => [name, el.drawCount.get(name) ?? 0]));
+          el.drawWaiters.push({ since, resolve });
+          el.settleDrawWaiters();
+        }),
+    };
+  }
+}
+
+/** The attribute spelling of a state.js setting. */
+function attrOf(key) {
+  return Object.entries(SETTING_ATTRS).find(([, k]) => k === key)?.[0] ?? key;
+}
+
+// Reflect the attributes to properties. `hidden` is HTMLElement's, so the hidden size is `hiddenSize`; `probe` is the
+// method (the attribute is the text shown at first).
+for (const attr of [...Object.keys(SETTING_ATTRS).filter((a) => a !== 'probe'), 'view', 'model', 'loading', 'controls', 'autosave']) {
+  const prop = attr === 'seq-len' ? 'seqLen' : attr === 'hidden' ? 'hiddenSize' : attr;
+  if (prop in HTMLElement.prototype) continue;
+  Object.defineProperty(RnnScopeElement.prototype, prop, {
+    configurable: true,
+    get() {
+      return this.getAttribute(attr);
+    },
+    set(v) {
+      if (v === null || v === undefined) this.removeAttribute(attr);
+      else this.setAttribute(attr, String(v));
+    },
+  });
+}
+
+if (!customElements.get('rnn-scope')) customElements.define('rnn-scope', RnnScopeElement);
