@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// A dependency-free static server for the rnnscope browser demo.
+// A dependency-free static server for the rnnscope demo: what a course author's static host does with dist/.
 //
-//   node scripts/serve.mjs [--port N]      (or PORT=N; 0 picks a free port; by default 8000, or a free port
-//                                          when 8000 is taken)
+//   node scripts/serve.mjs [--port N] [--root DIR] [--base /PATH/]
+//     --port  (or PORT=N) 0 picks a free port; by default 8000, or a free port when 8000 is taken
+//     --root  the folder to serve: dist/ by default (scripts/build-dist.sh builds it); `--root dev` serves www/
+//             at the base and pkg/ and models/ beside it, straight from the work tree
+//     --base  the subpath to serve it under, e.g. /course/rnnscope/ (default /)
 //
-// Serves www/ at / and the wasm-pack output pkg/ at /pkg/, on 127.0.0.1 only. Prints exactly one line,
-// `rnnscope demo: http://127.0.0.1:PORT/`, on stdout once it is listening (the browser tests parse it).
-// Every response carries a strict Content-Security-Policy header: the page may load only its own scripts,
-// styles and wasm, and talk to no other origin.
+// Listens on 127.0.0.1 only. Prints exactly one line, `rnnscope demo: http://127.0.0.1:PORT/BASE`, on stdout
+// once it is listening (the browser tests parse it). Every response carries a strict Content-Security-Policy
+// header: the page may load only its own scripts, styles and wasm, and talk to no other origin. embed.html may be
+// framed by any page (it is made to be); the others only by pages of their own origin. Responses allow any origin
+// to read them (Access-Control-Allow-Origin: *), as public static hosts do, so the element also loads inside a
+// sandboxed iframe, whose origin is opaque.
 
 import { createServer } from 'node:http';
 import { open, stat } from 'node:fs/promises';
@@ -16,13 +21,30 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** URL prefix → directory on disk. Longest prefix first. */
-const MOUNTS = [
-  ['/pkg/', join(ROOT, 'pkg')],
-  ['/', join(ROOT, 'www')],
-];
+/** The value of `--name X` or `--name=X` in argv, or null. */
+function option(argv, name) {
+  const i = argv.indexOf(`--${name}`);
+  if (i >= 0) return argv[i + 1] ?? null;
+  const eq = argv.find((a) => a.startsWith(`--${name}=`));
+  return eq ? eq.slice(name.length + 3) : null;
+}
 
-export const CSP = [
+/** URL prefix → directory on disk, longest prefix first, for the folder `root` served under `base`. */
+export function mounts(root = 'dist', base = '/') {
+  if (root === 'dev') {
+    return [
+      [`${base}pkg/`, join(ROOT, 'pkg')],
+      [`${base}models/`, join(ROOT, 'models')],
+      [`${base}examples/`, join(ROOT, 'examples')],
+      [base, join(ROOT, 'www')],
+    ];
+  }
+  return [[base, resolve(ROOT, root)]];
+}
+
+let MOUNTS = mounts();
+
+const CSP_PARTS = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'",
@@ -32,8 +54,10 @@ export const CSP = [
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+];
+export const CSP = [...CSP_PARTS, "frame-ancestors 'self'"].join('; ');
+/** embed.html is made to be framed by course pages anywhere. */
+export const EMBED_CSP = [...CSP_PARTS, 'frame-ancestors *'].join('; ');
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -93,12 +117,12 @@ export function resolvePath(urlPath) {
   return null;
 }
 
-function send(res, status, body, headers = {}) {
+function send(res, status, body, headers = {}, csp = CSP) {
   res.writeHead(status, {
-    'Content-Security-Policy': CSP,
+    'Content-Security-Policy': csp,
+    'Access-Control-Allow-Origin': '*',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': 'same-origin',
     'Cache-Control': 'no-store',
     'Content-Type': 'text/plain; charset=utf-8',
     ...headers,
@@ -138,10 +162,16 @@ async function handle(req, res) {
     }
     fh = await open(file, 'r');
     const body = req.method === 'HEAD' ? '' : await fh.readFile();
-    send(res, 200, body, {
-      'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'Content-Length': String(st.size),
-    });
+    send(
+      res,
+      200,
+      body,
+      {
+        'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Length': String(st.size),
+      },
+      file.endsWith(`${sep}embed.html`) ? EMBED_CSP : CSP,
+    );
   } catch (err) {
     if (err && (err.code === 'ENOENT' || err.code === 'ENOTDIR')) send(res, 404, 'not found\n');
     else send(res, 500, 'internal error\n');
@@ -151,7 +181,18 @@ async function handle(req, res) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const asked = parsePort(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  const asked = parsePort(argv, process.env);
+  let base = option(argv, 'base') ?? '/';
+  if (!base.startsWith('/')) base = `/${base}`;
+  if (!base.endsWith('/')) base += '/';
+  const root = option(argv, 'root') ?? 'dist';
+  MOUNTS = mounts(root, base);
+  if (root !== 'dev') {
+    stat(join(MOUNTS[0][1], 'index.html')).catch(() => {
+      process.stderr.write(`serve: ${MOUNTS[0][1]} has no index.html; run bash scripts/build-dist.sh first\n`);
+    });
+  }
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, 'internal error\n');
@@ -168,7 +209,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(1);
   });
   server.on('listening', () => {
-    process.stdout.write(`rnnscope demo: http://127.0.0.1:${server.address().port}/\n`);
+    process.stdout.write(`rnnscope demo: http://127.0.0.1:${server.address().port}${base}\n`);
   });
   server.listen(asked ?? DEFAULT_PORT, '127.0.0.1');
   const stop = () => server.close(() => process.exit(0));

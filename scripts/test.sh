@@ -33,7 +33,7 @@ stage "wasm tests in Node" wasm-pack --log-level warn test --node -- --test wasm
 stage "wasm tests in headless Chromium (worker)" \
   env WASM_BINDGEN_USE_DEDICATED_WORKER=1 \
   wasm-pack --log-level warn test --headless --chrome --chromedriver /usr/bin/chromedriver -- --test wasm
-stage "build the wasm for the page (release)" bash scripts/build-wasm.sh
+stage "build the folder the demo serves (dist/: wasm release, page, element, models)" bash scripts/build-dist.sh
 # One file at a time: the parity test builds the CLI and would compete with the timing-sensitive ones.
 stage "browser tests" node --test --test-concurrency=1 tests/browser/
 
