@@ -449,10 +449,14 @@ export class RnnScopeElement extends HTMLElement {
         }
         set.delete(part);
         touched.add(part);
+        const a = performance.now();
         if (panel[method](drawAll) === false) {
           set.add(part);
           again = true;
         }
+        // Diagnostics: a test (or a curious visitor) can set window.__renderTimes = [] to see slow parts.
+        const dt = performance.now() - a;
+        if (dt > 6 && Array.isArray(window.__renderTimes)) window.__renderTimes.push({ part, ms: dt, at: a });
       }
     }
     for (const part of touched) if (!this.pendingShown(part)) this.drawCount.set(part, (this.drawCount.get(part) ?? 0) + 1);

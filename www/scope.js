@@ -387,19 +387,17 @@ export class Scope extends EventTarget {
       this.changed('status');
       return;
     }
-    this.waitingForSlot = false;
-    this.unsay('slot');
-    this.running = true;
-    this.client.send({ type: Cmd.START });
-    this.changed('status');
+    this.trainNow();
   }
 
   /** The training slots' callback: a core is free for this model now. */
   slotGranted() {
-    if (!this.waitingForSlot || this.closed) {
-      trainingSlots().release(this);
-      return;
-    }
+    if (!this.waitingForSlot || this.closed) trainingSlots().release(this);
+    else this.trainNow();
+  }
+
+  /** With a training slot held: tell the engine to train. */
+  trainNow() {
     this.waitingForSlot = false;
     this.unsay('slot');
     this.running = true;

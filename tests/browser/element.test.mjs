@@ -352,6 +352,54 @@ test('the figure of the shipped 3-unit hello model shows what `rnnscope probe --
   await context.close();
 });
 
+test('every attribute reaches the model and the view, and every shipped model loads in the page with its manifest shape', async () => {
+  const p = await openPage(env.browser, env.server.origin, { width: 1000, height: 900 });
+  collected.push(p.problems);
+  const { page, context } = p;
+  await routed(
+    context,
+    `${BASE}attrs.html`,
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>attributes</title><script type="module" src="rnn-scope.js"></script></head><body>' +
+      '<rnn-scope id="s" view="sample" loading="eager" corpus="brackets" cell="rnn" nonlinearity="relu" hidden="12" layers="2" seq-len="7" batch="3" optimizer="rmsprop" lr="0.005" seed="9" temperature="0.5" controls="play" height="260" autoplay="false"></rnn-scope>' +
+      '</body></html>',
+  );
+  await page.goto(`${env.server.url}attrs.html`);
+  await page.waitForFunction(() => document.querySelector('#s').hooks.info(), null, { timeout: WAIT });
+  const got = await page.evaluate(() => {
+    const el = document.querySelector('#s');
+    const st = el.hooks.state();
+    const info = el.hooks.info();
+    const buttons = [...el.shadowRoot.querySelectorAll('.toolbar button')].map((b) => b.textContent);
+    return {
+      info: { cell: info.cell, nonlinearity: info.nonlinearity, hidden: info.hidden, layers: info.layers, vocab: info.vocab.length },
+      st: { corpus: st.corpus, seqLen: st.seqLen, batch: st.batch, optimizer: st.optimizer, lr: st.lr, seed: st.seed, temperature: st.temperature },
+      buttons,
+      height: Math.round(el.getBoundingClientRect().height),
+      running: el.hooks.running(),
+      sampler: Boolean(el.shadowRoot.querySelector('[data-testid="sample-out"]')),
+    };
+  });
+  assert.deepEqual(got.info, { cell: 'rnn', nonlinearity: 'relu', hidden: 12, layers: 2, vocab: got.info.vocab });
+  assert.ok(got.info.vocab > 20, 'not the brackets corpus');
+  assert.deepEqual(got.st, { corpus: 'brackets', seqLen: 7, batch: 3, optimizer: 'rmsprop', lr: 0.005, seed: 9, temperature: 0.5 });
+  assert.deepEqual(got.buttons, ['Train'], 'controls="play" shows only the play button');
+  assert.equal(got.height, 260);
+  assert.equal(got.running, false);
+  assert.ok(got.sampler, 'view="sample" has no sampler');
+  // Each shipped model, by URL, as the manifest describes it.
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'models', 'manifest.json'), 'utf8'));
+  for (const m of manifest.models) {
+    const info = await page.evaluate(async (file) => {
+      const el = document.querySelector('#s');
+      await el.load(`models/${file}`);
+      const i = el.hooks.info();
+      return { cell: i.cell, hidden: i.hidden, layers: i.layers, vocabSize: i.vocab.length };
+    }, m.file);
+    assert.deepEqual(info, { cell: m.cell, hidden: m.hidden, layers: m.layers, vocabSize: m.vocabSize }, m.file);
+  }
+  await context.close();
+});
+
 test('axe-core finds no serious or critical accessibility violation on the full page and on the example lesson', async () => {
   for (const path of ['', 'examples/course-notes.html']) {
     const p = await openPage(env.browser, env.server.origin, { width: 1280, height: 900 });
