@@ -3,7 +3,7 @@
 // look at", the number of main-thread tasks over 50 ms (PerformanceObserver long tasks) and the longest one, per
 // measuring window, after the paste.
 //
-//   bash scripts/build-wasm.sh && node benches/page.mjs
+//   bash scripts/build-dist.sh && node benches/page.mjs      (it serves dist/, as the tests do)
 //
 // Every column of the "hell" diagram changes with every training step, so a long text is the page's heaviest
 // drawing load; the page brings a few columns up to date per frame to keep each frame short.

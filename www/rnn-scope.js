@@ -12,6 +12,7 @@
 import * as S from './state.js';
 import { Scope } from './scope.js';
 import { liveEngines, trainingSlots } from './client.js';
+import { FrameLoop } from './frames.js';
 import { StatusPanel, MessagesPanel, RestorePanel } from './panels/status.js';
 import { WatchPanel } from './panels/watch.js';
 import { TrainPanel } from './panels/train.js';
@@ -69,9 +70,6 @@ const SETTING_ATTRS = {
   temperature: 'temperature',
 };
 const OTHER_ATTRS = ['view', 'model', 'autoplay', 'loading', 'controls', 'height', 'autosave', 'url-state'];
-const FRAME_BUDGET_MS = 12;
-/** Cheap parts that hold the state of controls: drawn at once even in a panel out of view. */
-const ALWAYS_DRAWN = new Set(['status', 'controls', 'guesses', 'messages', 'restore', 'autosave']);
 
 /** `height`: a number of CSS pixels or a CSS length. */
 function parseHeight(raw) {
@@ -97,12 +95,8 @@ export class RnnScopeElement extends HTMLElement {
     this.shadow = this.attachShadow({ mode: 'open' });
     this.scope = null;
     this.panels = [];
-    /** @type {Map<object, Set<string>>} each panel's parts still to draw */
-    this.pending = new Map();
-    this.frame = 0;
-    this.drawCount = new Map();
-    this.drawWaiters = [];
-    this.onScreenPanels = new Set();
+    /** @type {FrameLoop|null} draws the panels */
+    this.frames = null;
     this.problems = new Map(); // attribute → message
     this.pendingClose = false;
     this.onChange = (e) => this.markDirty(...e.detail.parts);
@@ -253,11 +247,9 @@ export class RnnScopeElement extends HTMLElement {
   teardown() {
     this.nearObserver?.disconnect();
     this.visibleObserver?.disconnect();
-    this.panelObserver?.disconnect();
+    this.frames?.stop();
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.unwireDrop?.();
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
     clearTimeout(this.rebuildTimer);
     for (const p of this.panels) p.destroy();
     this.panels = [];
@@ -267,7 +259,6 @@ export class RnnScopeElement extends HTMLElement {
       this.scope = null;
     }
     this.shadow.replaceChildren();
-    for (const w of this.drawWaiters.splice(0)) w.resolve(false);
   }
 
   updateVisible() {
@@ -377,7 +368,7 @@ export class RnnScopeElement extends HTMLElement {
 
   buildPanels() {
     for (const p of this.panels) p.destroy();
-    this.panelObserver?.disconnect();
+    this.frames?.stop();
     this.body.replaceChildren();
     this.body.dataset.view = this.viewName;
     const grid = document.createElement('div');
@@ -392,17 +383,8 @@ export class RnnScopeElement extends HTMLElement {
     }
     if (!grid.isConnected) this.body.append(grid);
     for (const p of this.panels) p.wire();
-    this.pending = new Map(this.panels.map((p) => [p, new Set()]));
     // In the full page, a panel scrolled out of view is drawn when it comes back.
-    this.onScreenPanels = new Set();
-    this.panelObserver = new IntersectionObserver((entries) => {
-      for (const e of entries) {
-        if (e.isIntersecting) this.onScreenPanels.add(e.target);
-        else this.onScreenPanels.delete(e.target);
-      }
-      this.markDirty();
-    });
-    for (const p of this.panels) this.panelObserver.observe(p.el);
+    this.frames = new FrameLoop(this.panels);
     this.markDirty('status', 'controls', 'chart', 'probe', 'inside', 'sample', 'compare', 'messages', 'restore', 'autosamples', 'figure', 'autosave');
   }
 
@@ -415,71 +397,7 @@ export class RnnScopeElement extends HTMLElement {
   }
 
   markDirty(...parts) {
-    for (const part of parts) {
-      for (const q of part === 'probe' ? ['guesses', 'hell', 'inside', 'figure'] : [part]) {
-        for (const [panel, set] of this.pending) if (panel.constructor.parts.some(([name]) => name === q)) set.add(q);
-      }
-    }
-    if (!this.frame && this.scope) this.frame = requestAnimationFrame(() => this.render());
-  }
-
-  /** Whether a panel is where the visitor can see it (drawn now) or not (drawn when it scrolls into view). */
-  panelShown(panel) {
-    return this.onScreenPanels.has(panel.el);
-  }
-
-  /**
-   * Draw what is pending, panel by panel, in each panel's order. A panel out of view keeps its parts until it
-   * scrolls back; a frame stops early when over budget and leaves the rest to the next one, and a part whose draw
-   * answers false (the hell diagram, a few columns at a time) goes on in the next.
-   */
-  render(drawAll = false) {
-    this.frame = 0;
-    const t0 = performance.now();
-    let again = false;
-    const touched = new Set();
-    outer: for (const [panel, set] of this.pending) {
-      if (!set.size) continue;
-      const shown = drawAll || this.panelShown(panel);
-      for (const [part, method] of panel.constructor.parts) {
-        if (!set.has(part) || (!shown && !ALWAYS_DRAWN.has(part))) continue;
-        if (!drawAll && performance.now() - t0 > FRAME_BUDGET_MS) {
-          again = true;
-          break outer;
-        }
-        set.delete(part);
-        touched.add(part);
-        const a = performance.now();
-        if (panel[method](drawAll) === false) {
-          set.add(part);
-          again = true;
-        }
-        // Diagnostics: a test (or a curious visitor) can set window.__renderTimes = [] to see slow parts.
-        const dt = performance.now() - a;
-        if (dt > 6 && Array.isArray(window.__renderTimes)) window.__renderTimes.push({ part, ms: dt, at: a });
-      }
-    }
-    for (const part of touched) if (!this.pendingShown(part)) this.drawCount.set(part, (this.drawCount.get(part) ?? 0) + 1);
-    if (again && !this.frame) this.frame = requestAnimationFrame(() => this.render());
-    this.settleDrawWaiters();
-  }
-
-  /** Whether a panel in view still has `part` to draw. */
-  pendingShown(part) {
-    for (const [panel, set] of this.pending) if (set.has(part) && (this.panelShown(panel) || ALWAYS_DRAWN.has(part))) return true;
-    return false;
-  }
-
-  /** Resolve each `drawn()` promise whose parts have all been drawn since it was asked for, or wait out of view. */
-  settleDrawWaiters() {
-    for (let i = this.drawWaiters.length - 1; i >= 0; i--) {
-      const { since, resolve } = this.drawWaiters[i];
-      const done = [...since].every(([part, n]) => (this.drawCount.get(part) ?? 0) > n || !this.pendingShown(part));
-      if (done) {
-        this.drawWaiters.splice(i, 1);
-        resolve(true);
-      }
-    }
+    this.frames?.mark(...parts);
   }
 
   wireDrop() {
@@ -595,23 +513,8 @@ export class RnnScopeElement extends HTMLElement {
       resumed: () => s()?.model?.resumed ?? null,
       ready: () => Boolean(s()?.model && s()?.probe.data),
       engineMode: () => s()?.engineMode ?? 'none',
-      drawEverything: () =>
-        new Promise((resolve) => {
-          for (const [panel, set] of el.pending) for (const [part] of panel.constructor.parts) set.add(part);
-          cancelAnimationFrame(el.frame);
-          el.frame = 0;
-          requestAnimationFrame(() => {
-            el.render(true);
-            requestAnimationFrame(() => resolve(true));
-          });
-        }),
-      drawn: () =>
-        new Promise((resolve) => {
-          const wanted = new Set([...el.pending.values()].flatMap((set) => [...set]));
-          const since = new Map([...wanted].map((name) => [name, el.drawCount.get(name) ?? 0]));
-          el.drawWaiters.push({ since, resolve });
-          el.settleDrawWaiters();
-        }),
+      drawEverything: () => el.frames?.drawEverything() ?? Promise.resolve(false),
+      drawn: () => el.frames?.drawn() ?? Promise.resolve(false),
     };
   }
 }

@@ -400,6 +400,41 @@ test('every attribute reaches the model and the view, and every shipped model lo
   await context.close();
 });
 
+test('the anywidget entry renders an element from its model and follows the model\'s changes', async () => {
+  const p = await openPage(env.browser, env.server.origin, { width: 900, height: 800 });
+  collected.push(p.problems);
+  const { page, context } = p;
+  // A stand-in for anywidget's model: get / on / off, and a change fired as anywidget fires it.
+  const host = `
+    import widget from './widget.js';
+    const values = { view: 'diagram', corpus: 'hello', cell: 'gru', hidden: 5, probe: 'he', loading: 'eager', autoplay: 'false' };
+    const handlers = {};
+    const model = {
+      get: (k) => values[k],
+      on: (ev, f) => { (handlers[ev] ??= []).push(f); },
+      off: (ev, f) => { handlers[ev] = (handlers[ev] ?? []).filter((g) => g !== f); },
+    };
+    const el = document.querySelector('#w');
+    window.dispose = widget.render({ model, el });
+    window.change = (k, v) => { values[k] = v; for (const f of handlers['change:' + k] ?? []) f(); };
+  `;
+  await routed(context, `${BASE}widget-host.html`, '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>widget</title><script type="module" src="widget-host.js"></script></head><body><div id="w"></div></body></html>');
+  await context.route(`${env.server.origin}${BASE}widget-host.js`, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/javascript', headers: { 'Content-Security-Policy': CSP }, body: host }),
+  );
+  await page.goto(`${env.server.url}widget-host.html`);
+  await page.waitForFunction(() => document.querySelector('#w rnn-scope')?.hooks.ready(), null, { timeout: WAIT });
+  assert.deepEqual(await page.evaluate(() => {
+    const i = document.querySelector('#w rnn-scope').hooks.info();
+    return [i.cell, i.hidden];
+  }), ['gru', 5]);
+  await page.evaluate(() => window.change('probe', 'hello'));
+  await page.waitForFunction(() => document.querySelector('#w rnn-scope').hooks.probe()?.chars.join('') === 'hello', null, { timeout: WAIT });
+  await page.evaluate(() => window.dispose());
+  await page.waitForFunction(() => !document.querySelector('#w rnn-scope') && customElements.get('rnn-scope').stats().total === 0, null, { timeout: WAIT });
+  await context.close();
+});
+
 test('axe-core finds no serious or critical accessibility violation on the full page and on the example lesson', async () => {
   for (const path of ['', 'examples/course-notes.html']) {
     const p = await openPage(env.browser, env.server.origin, { width: 1280, height: 900 });

@@ -57,7 +57,8 @@ export class StatusPanel extends Panel {
 
 /** Wire a Train/Pause button, a Step button (Shift: 10 steps) and a Reset button to a scope. */
 export function wireRunButtons(scope, run, step, reset) {
-  run?.addEventListener('click', () => (scope.running || scope.waitingForSlot ? scope.pause() : scope.start()));
+  // The button does what it says: a click between a state change and the next frame acts on what was shown.
+  run?.addEventListener('click', () => (run.dataset.action === 'pause' ? scope.pause() : scope.start()));
   step?.addEventListener('click', (e) => scope.stepOnce(e.shiftKey ? 10 : 1));
   reset?.addEventListener('click', async () => {
     try {
@@ -72,6 +73,7 @@ export function renderRunButtons(scope, run, step) {
   const busy = scope.running || scope.waitingForSlot;
   if (run) {
     run.textContent = busy ? 'Pause' : scope.step > 0 ? 'Resume' : 'Train';
+    run.dataset.action = busy ? 'pause' : 'start';
     run.setAttribute('aria-pressed', String(busy));
     run.disabled = !scope.model;
   }

@@ -12,6 +12,8 @@
 // applied through the CSSOM, so it works under `style-src 'self'`.
 
 import { displayChar, charName, fmt } from './format.js';
+import { el, button, hiddenText, math } from './figure-dom.js';
+import { WeightTable, MATRICES, tensorsOf } from './figure-weights.js';
 
 /** Largest model whose figure is still readable: every number of it is printed. */
 const MAX_HIDDEN = 8;
@@ -35,14 +37,6 @@ const LABEL_W = 44; // room for a weight label button beside an arrow
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-/** What each weight label stands for: which tensors, and what the rows and columns of its table mean. */
-const MATRICES = {
-  W_xh: { title: 'input → hidden', rows: 'gates', cols: 'input' },
-  W_hh: { title: 'hidden (t−1) → hidden (t)', rows: 'gates', cols: 'units' },
-  b_h: { title: 'hidden bias', rows: 'gates', cols: 'bias' },
-  W_hy: { title: 'hidden → output', rows: 'vocab', cols: 'units' },
-  b_y: { title: 'output bias', rows: 'vocab', cols: 'one' },
-};
 
 /**
  * Whether a model is small enough for the figure, which prints every number.
@@ -132,6 +126,11 @@ export class FigureView {
     this.status.dataset.testid = 'figure-status';
     this.status.setAttribute('aria-live', 'polite');
 
+    this.table = new WeightTable(this.editor, this.status, (name, index, value) => this.onEdit(name, index, value), (o) => {
+      const back = this.buttons.find((b) => b.classList.contains('is-open'));
+      this._toggle(o.matrix, o.layer);
+      back?.focus();
+    });
     fig.append(this.equations, steps, this.empty, this.body, this.status, this.editor);
     root.append(fig);
     this.fig = fig;
@@ -143,7 +142,7 @@ export class FigureView {
     this.data = null;
     this.key = '';
     this.open = null;
-    this.pending = null;
+    if (this.table) this.table.pending = null;
     this.cols = [];
     this.buttons = [];
     this.track.replaceChildren();
@@ -186,7 +185,7 @@ export class FigureView {
     }
     this._fill(data);
     this._highlight();
-    if (this.open) this._renderEditor();
+    if (this.open) this.table.render(this.data, this.geo, this.open, this.key);
   }
 
   // ---- building ---------------------------------------------------------------------------------------------------
@@ -443,7 +442,7 @@ export class FigureView {
       b.dataset.testid = 'figure-weight-button';
       b.dataset.matrix = matrix;
       b.dataset.layer = String(l);
-      const names = this._tensors(matrix, l).join(' + ');
+      const names = tensorsOf(matrix, l).join(' + ');
       // The accessible name starts with what is shown (W xh …) and goes on in words, hidden from the eye.
       b.append(hiddenText(`${sup ? ' of layer ' + sup : ''}: ${MATRICES[matrix].title} (${names}); show and edit`));
       b.setAttribute('aria-expanded', 'false');
@@ -594,23 +593,12 @@ export class FigureView {
 
   // ---- weights ----------------------------------------------------------------------------------------------------
 
-  /** The tensor names behind a weight label of layer l. */
-  _tensors(matrix, l) {
-    switch (matrix) {
-      case 'W_xh': return [`rnn.weight_ih_l${l}`];
-      case 'W_hh': return [`rnn.weight_hh_l${l}`];
-      case 'b_h': return [`rnn.bias_ih_l${l}`, `rnn.bias_hh_l${l}`];
-      case 'W_hy': return ['decoder.weight'];
-      default: return ['decoder.bias'];
-    }
-  }
-
   _toggle(matrix, layer) {
     const same = this.open && this.open.matrix === matrix && this.open.layer === layer;
     this.open = same ? null : { matrix, layer };
-    this.editorKey = '';
+    this.table.editorKey = '';
     this.status.textContent = '';
-    if (this.open) this._renderEditor();
+    if (this.open) this.table.render(this.data, this.geo, this.open, this.key);
     else { this.editor.hidden = true; this.editor.replaceChildren(); }
     this._markOpen();
     if (this.open) this.editor.querySelector('input')?.focus({ preventScroll: true });
@@ -631,211 +619,9 @@ export class FigureView {
     }
   }
 
-  /** Row and column labels of a weight table: [short label for the accessible name, label shown]. */
-  _axis(kind, l) {
-    const d = this.data;
-    const { H, G } = this.geo;
-    const unit = (j) => [`unit ${j}`, String(j)];
-    switch (kind) {
-      case 'gates':
-        return Array.from({ length: Math.max(1, G) * H }, (_, r) => {
-          const j = r % H;
-          if (!G) return unit(j);
-          const gate = d.gateNames[Math.floor(r / H)];
-          return [`${gate}, unit ${j}`, `${gate} ${j}`];
-        });
-      case 'input':
-        return l === 0 ? d.vocab.map((c) => [`'${displayChar(c)}'`, displayChar(c)])
-          : Array.from({ length: H }, (_, j) => [`layer ${l} unit ${j}`, String(j)]);
-      case 'units': return Array.from({ length: H }, (_, j) => unit(j));
-      case 'vocab': return d.vocab.map((c) => [`'${displayChar(c)}'`, displayChar(c)]);
-      default: return [];
-    }
-  }
-
-  _renderEditor() {
-    const d = this.data;
-    const o = this.open;
-    if (!d || !o || !d.weights) { this.editor.hidden = true; return; }
-    const names = this._tensors(o.matrix, o.layer);
-    const tensors = names.map((n) => d.weights[n]);
-    if (tensors.some((x) => !x)) { this.editor.hidden = true; return; }
-    const key = [o.matrix, o.layer, this.key].join('|');
-    if (key !== this.editorKey) {
-      this.editorKey = key;
-      this._buildEditor(o, names, tensors);
-    }
-    // New numbers into the existing inputs (data-value: the model's number, full precision). A field the visitor
-    // is typing into, or has left with something refused, keeps what they typed until they commit a number.
-    // A committed edit shows what was typed until weights newer than those it was typed over come back.
-    const pending = this.pending && this.pending.weights === d.weights ? this.pending.inp : null;
-    if (!pending) this.pending = null;
-    for (const inp of this.inputs) {
-      const v = String(d.weights[inp.dataset.name].data[Number(inp.dataset.index)]);
-      const shown = inp.dataset.shown === v;
-      inp.dataset.value = v;
-      if (shown || inp === pending || inp.dataset.editing === 'true' || inp.getAttribute('aria-invalid') === 'true') continue;
-      inp.value = String(Number(Number(v).toFixed(4)));
-      inp.dataset.shown = v;
-    }
-    if (this.sums) {
-      const [bi, bh] = tensors;
-      this.sums.forEach((cell, r) => { cell.textContent = fmt(bi.data[r] + bh.data[r], 4); cell.dataset.value = String(bi.data[r] + bh.data[r]); });
-    }
-    this.editor.hidden = false;
-  }
-
-  _buildEditor(o, names, tensors) {
-    const m = MATRICES[o.matrix];
-    const perLayer = !o.matrix.endsWith('y');
-    const sup = this.geo.L > 1 && perLayer ? ` of layer ${o.layer + 1}` : '';
-    const rows = this._axis(m.rows, o.layer);
-    const isBias = m.cols === 'bias' || m.cols === 'one';
-    const cols = isBias ? names.map((n) => [n.replace(/^rnn\.|^decoder\./, '').replace(/_l\d+$/, ''), n.replace(/_l\d+$/, '')]) : this._axis(m.cols, o.layer);
-    this.editor.replaceChildren();
-    this.inputs = [];
-    this.sums = null;
-
-    const head = el('div', 'rs-figure-edhead');
-    const title = el('p', 'rs-figure-edtitle');
-    const t1 = el('strong', '');
-    t1.append(math(o.matrix));
-    const shape = tensors[0].shape.join(' × ');
-    title.append(t1, ` — ${m.title}${sup}: ${names.join(' + ')}, ${shape}`);
-    const close = button('close', 'rs-figure-edclose', 'figure-weights-close', `close the ${o.matrix} table`);
-    close.addEventListener('click', () => {
-      const back = this.buttons.find((b) => b.classList.contains('is-open'));
-      this._toggle(o.matrix, o.layer);
-      back?.focus();
-    });
-    head.append(title, close);
-    const help = el('p', 'rs-figure-edhelp');
-    const rowWord = { gates: this.geo.G ? 'rows: gate and hidden unit' : 'rows: hidden units', vocab: 'rows: output characters' }[m.rows];
-    const colWord = { input: o.layer === 0 ? 'columns: input characters' : `columns: units of layer ${o.layer}`, units: o.matrix === 'W_hh' ? 'columns: units of h at t−1' : 'columns: hidden units', bias: 'b_h = bias_ih + bias_hh', one: '' }[m.cols];
-    help.textContent = [rowWord, colWord].filter(Boolean).join('; ') + '. Change a number and press Enter (or leave the field): every number of the figure is computed again.';
-    if (this.data.cell === 'gru' && o.matrix === 'b_h') help.textContent += ' For the GRU, bias_hh of the n rows sits inside r ⊙ (…), so the two biases differ there.';
-
-    const wrap = el('div', 'rs-scroll rs-figure-edscroll');
-    const table = el('table', 'rs-figure-table');
-    const cap = el('caption', 'rs-visually-hidden');
-    cap.textContent = `${o.matrix}${sup}`;
-    table.append(cap);
-    const thead = el('thead', '');
-    const hr = el('tr', '');
-    const corner = el('th', 'rs-figure-corner');
-    corner.textContent = `${{ gates: this.geo.G ? 'gate unit' : 'unit', vocab: 'char' }[m.rows]} ╲ ${{ input: o.layer === 0 ? 'char' : 'unit', units: 'unit', bias: '', one: '' }[m.cols]}`.replace(/ ╲ $/, '');
-    hr.append(corner);
-    for (const [, shown] of cols) {
-      const th = el('th', '');
-      th.scope = 'col';
-      th.textContent = shown;
-      hr.append(th);
-    }
-    const showSum = o.matrix === 'b_h' && this.data.cell !== 'gru';
-    if (showSum) {
-      const th = el('th', '');
-      th.scope = 'col';
-      th.append(math('b_h'));
-      hr.append(th);
-      this.sums = [];
-    }
-    thead.append(hr);
-    const tbody = el('tbody', '');
-    const nCols = isBias ? 1 : cols.length;
-    rows.forEach(([rowName, rowShown], r) => {
-      const tr = el('tr', '');
-      const th = el('th', '');
-      th.scope = 'row';
-      th.textContent = rowShown;
-      tr.append(th);
-      const cells = isBias ? names.map((n, k) => ({ name: n, index: r, label: `${cols[k][0]}[${rowName}]` }))
-        : cols.map(([colName], c) => ({ name: names[0], index: r * nCols + c, label: `${o.matrix}${this.geo.L > 1 && perLayer ? String(o.layer + 1) : ''}[${rowName}, ${colName}]` }));
-      for (const cell of cells) {
-        const td = el('td', '');
-        const inp = el('input', 'rs-figure-winput');
-        inp.type = 'number';
-        inp.step = '0.01';
-        inp.dataset.testid = 'figure-weight';
-        inp.dataset.name = cell.name;
-        inp.dataset.index = String(cell.index);
-        inp.setAttribute('aria-label', cell.label);
-        inp.addEventListener('input', () => { inp.dataset.editing = 'true'; });
-        inp.addEventListener('change', () => this._edited(inp));
-        td.append(inp);
-        tr.append(td);
-        this.inputs.push(inp);
-      }
-      if (showSum) {
-        const td = el('td', 'rs-figure-sum');
-        td.dataset.testid = 'figure-bias-sum';
-        tr.append(td);
-        this.sums.push(td);
-      }
-      tbody.append(tr);
-    });
-    table.append(thead, tbody);
-    wrap.append(table);
-    this.editor.append(head, help, wrap);
-  }
-
-  _edited(inp) {
-    const label = inp.getAttribute('aria-label');
-    const v = inp.valueAsNumber;
-    const raw = inp.value;
-    let why = '';
-    if (raw.trim() === '' || Number.isNaN(v)) why = 'needs a number';
-    else if (!Number.isFinite(v)) why = 'needs a finite number';
-    else if (Math.abs(v) > 3.4e38) why = 'is beyond the range of a 32-bit float';
-    if (why) {
-      inp.setAttribute('aria-invalid', 'true');
-      this.status.textContent = `${label} ${why}; nothing was changed.`;
-      this.status.classList.add('is-error');
-      return;
-    }
-    inp.removeAttribute('aria-invalid');
-    delete inp.dataset.editing;
-    delete inp.dataset.shown; // render() with the new weights shows the number the model kept
-    this.pending = { inp, weights: this.data.weights };
-    this.status.classList.remove('is-error');
-    this.status.textContent = `${label} set to ${raw}.`;
-    this.onEdit(inp.dataset.name, Number(inp.dataset.index), v);
-  }
 }
 
 // ---- helpers (pure) -----------------------------------------------------------------------------------------------
-
-function el(tag, cls) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  return e;
-}
-
-/**
- * A button. `text` is a string, or [before, main, after, end]: `before`/`end` shown but not spoken (arrows),
- * `main` shown and spoken, `after` spoken only, so the accessible name starts with the visible word.
- */
-function button(text, cls, testid, label) {
-  const b = el('button', cls);
-  b.type = 'button';
-  b.dataset.testid = testid;
-  if (typeof text === 'string') b.textContent = text;
-  else {
-    const [before, main, after = '', end = ''] = text;
-    const deco = (t) => { const e = el('span', ''); e.textContent = t; e.setAttribute('aria-hidden', 'true'); return e; };
-    if (before) b.append(deco(before));
-    b.append(main);
-    if (after) b.append(hiddenText(after));
-    if (end) b.append(deco(end));
-  }
-  if (label) b.setAttribute('aria-label', label);
-  return b;
-}
-
-function hiddenText(text) {
-  const e = el('span', 'rs-visually-hidden');
-  e.textContent = text;
-  return e;
-}
 
 function place(e, x, y, w, h) {
   const s = e.style;
@@ -851,27 +637,6 @@ function setNum(b, v, format) {
   b.shown = v;
   b.num.textContent = format(v);
   b.el.dataset.value = String(v);
-}
-
-/**
- * A line of math from a constant string: `W_hh` → W<sub>hh</sub>, `h_{t−1}` → h<sub>t−1</sub>, every piece through
- * textContent.
- */
-function math(text) {
-  const e = el('span', 'rs-figure-math');
-  const re = /\b([A-Za-z])_(\{[^}]*\}|[A-Za-z0-9]+)/g;
-  let last = 0;
-  for (const m of text.matchAll(re)) {
-    if (m.index > last) e.append(text.slice(last, m.index));
-    const v = el('var', '');
-    v.textContent = m[1];
-    const sub = el('sub', '');
-    sub.textContent = m[2].replace(/^\{|\}$/g, '');
-    e.append(v, sub);
-    last = m.index + m[0].length;
-  }
-  if (last < text.length) e.append(text.slice(last));
-  return e;
 }
 
 /** An arrow along a polyline (vertical moves first bend at mid height), with its head drawn as a path. */
