@@ -361,6 +361,8 @@ test('every attribute reaches the model and the view, and every shipped model lo
     `${BASE}attrs.html`,
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>attributes</title><script type="module" src="rnn-scope.js"></script></head><body>' +
       '<rnn-scope id="s" view="sample" loading="eager" corpus="brackets" cell="rnn" nonlinearity="relu" hidden="12" layers="2" seq-len="7" batch="3" optimizer="rmsprop" lr="0.005" seed="9" temperature="0.5" controls="play" height="260" autoplay="false"></rnn-scope>' +
+      `<rnn-scope id="own" view="train" loading="eager" autoplay="false" seq-len="8" batch="2">${'the cat sat on the mat; the rat sat on the hat. '.repeat(4)}</rnn-scope>` +
+      '<rnn-scope id="short" view="train" loading="eager" autoplay="false">too short</rnn-scope>' +
       '</body></html>',
   );
   await page.goto(`${env.server.url}attrs.html`);
@@ -386,6 +388,11 @@ test('every attribute reaches the model and the view, and every shipped model lo
   assert.equal(got.height, 260);
   assert.equal(got.running, false);
   assert.ok(got.sampler, 'view="sample" has no sampler');
+  // The element's own text is its training text.
+  await page.waitForFunction(() => document.querySelector('#own').hooks.info(), null, { timeout: WAIT });
+  assert.deepEqual(await page.evaluate(() => document.querySelector('#own').hooks.info().vocab.join('')), ' .;acehmnorst');
+  // One too short for its settings says why, in the element.
+  await page.locator('#short [data-testid="message"]', { hasText: /Could not build the model: .*text/ }).waitFor({ timeout: WAIT });
   // Each shipped model, by URL, as the manifest describes it.
   const manifest = JSON.parse(readFileSync(join(ROOT, 'models', 'manifest.json'), 'utf8'));
   for (const m of manifest.models) {
