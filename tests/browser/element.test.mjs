@@ -442,6 +442,25 @@ test('the anywidget entry renders an element from its model and follows the mode
   await context.close();
 });
 
+test('the full page offers the trained models: one loads with the text it learnt and trains on', async () => {
+  const p = await openPage(env.browser, env.server.origin, { width: 1280, height: 900 });
+  collected.push(p.problems);
+  const { page, context } = p;
+  await page.goto(env.server.url);
+  await page.waitForFunction(() => window.rnnscope.ready(), null, { timeout: WAIT });
+  const gen = await page.evaluate(() => window.rnnscope.modelGeneration());
+  const choice = page.getByLabel('Or start from a trained model');
+  await choice.selectOption('brackets-lstm.safetensors');
+  await page.getByRole('button', { name: 'Load it' }).click();
+  await page.waitForFunction((g) => window.rnnscope.modelGeneration() > g && window.rnnscope.ready(), gen, { timeout: WAIT });
+  const info = await page.evaluate(() => window.rnnscope.info());
+  assert.deepEqual([info.cell, info.layers, info.hidden, info.step], ['lstm', 1, 64, 1500]);
+  await page.locator('[data-testid="text-info"]', { hasText: 'built-in “brackets”' }).waitFor({ timeout: WAIT });
+  await page.getByRole('button', { name: 'Resume' }).first().click();
+  await page.waitForFunction(() => window.rnnscope.step() > 1510, null, { timeout: WAIT });
+  await context.close();
+});
+
 test('axe-core finds no serious or critical accessibility violation on the full page and on the example lesson', async () => {
   for (const path of ['', 'examples/course-notes.html']) {
     const p = await openPage(env.browser, env.server.origin, { width: 1280, height: 900 });
