@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need, and nothing that is already there (a second run takes
 # about a second): the wasm32 target, wasm-pack and the wasm-bindgen CLI that matches Cargo.lock,
-# Debian's chromium and chromium-driver, and the npm packages in package-lock.json (playwright-core, binaryen).
+# Debian's chromium and chromium-driver, and the npm packages in package-lock.json (playwright-core, binaryen,
+# axe-core, eslint).
 # Nothing is downloaded from outside the package registries: wasm-pack finds the local wasm-bindgen and
 # chromedriver (its own wasm-opt step is off), and the browser tests drive /usr/bin/chromium via playwright-core.
 set -euo pipefail

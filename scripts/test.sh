@@ -25,6 +25,7 @@ stage() {
 }
 
 stage "cargo fmt --check" cargo fmt --check
+stage "eslint (the page, the element, the worker, scripts and tests)" node_modules/.bin/eslint .
 stage "clippy (native)" cargo clippy --all-targets --quiet -- -D warnings
 stage "clippy (wasm32)" cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
 stage "cargo check (wasm32)" cargo check --quiet --target wasm32-unknown-unknown

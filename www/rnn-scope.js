@@ -166,16 +166,18 @@ export class RnnScopeElement extends HTMLElement {
     const key = SETTING_ATTRS[name];
     if (!key) return;
     const settings = this.readSettings();
+    // A value that is not allowed (or removed) is named in the element, and the default used.
+    const v = settings[key] ?? S.prop(key).def;
     if (key === 'probe') {
-      this.scope.setProbeText(settings.probe);
+      this.scope.setProbeText(v);
       this.markDirty('controls');
     } else if (key === 'lr') {
-      this.scope.setLr(settings.lr);
+      this.scope.setLr(v);
     } else if (key === 'temperature') {
-      this.scope.st.temperature = settings.temperature;
+      this.scope.st.temperature = v;
       this.markDirty('controls');
     } else if (key === 'corpus') {
-      this.scope.useCorpus(settings.corpus, { ...this.scope.st, ...settings });
+      this.scope.useCorpus(v, { ...this.scope.st, ...settings });
     } else {
       // A setting of the model: a fresh model with it, once this task's attribute changes are all in.
       clearTimeout(this.rebuildTimer);
@@ -453,8 +455,11 @@ export class RnnScopeElement extends HTMLElement {
     if (this.scope) this.scope.pause();
   }
 
+  /** Train exactly `n` steps (1 to 10,000), then stay paused. */
   async step(n = 1) {
-    (await this.whenReady()).stepOnce(n);
+    const k = Number(n);
+    if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new RangeError(`step(n): n must be a whole number from 1 to 10,000, not ${String(n)}`);
+    (await this.whenReady()).stepOnce(k);
   }
 
   async reset() {
@@ -469,8 +474,10 @@ export class RnnScopeElement extends HTMLElement {
 
   /** The activations of `text` (views/types.js ProbeData), and the diagram shows it. */
   async probe(text) {
+    const r = S.validate('probe', String(text));
+    if (!r.ok) throw new RangeError(`probe(text): the ${r.message}`);
     const scope = await this.whenReady();
-    const t = String(text);
+    const t = r.value;
     this.markDirty('controls');
     return scope.probeText(t);
   }

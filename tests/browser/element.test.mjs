@@ -40,17 +40,6 @@ async function routed(context, path, html) {
   );
 }
 
-/** The hooks of the element with this id (or the n-th element), evaluated in the page. */
-function hook(page, selector, fn, arg) {
-  return page.evaluate(
-    ([sel, src, a]) => {
-      const el = document.querySelector(sel);
-      return new Function('el', 'h', 'a', `return (${src})(el, h, a);`)(el, el.hooks, a);
-    },
-    [selector, fn.toString(), arg],
-  );
-}
-
 test('the example lesson, served from dist/ under a subpath: every element renders, typing changes only its own, nothing leaves the origin, off-screen ones do not train', async () => {
   const p = await openPage(env.browser, env.server.origin, { width: 1100, height: 900 });
   collected.push(p.problems);
@@ -225,6 +214,10 @@ test('the attributes, methods and events of <rnn-scope>', async () => {
   assert.equal(s1, s2);
   assert.ok(await page.evaluate(() => window.events.some((e) => e.type === 'rnnscope-sample' && e.detail.text.length === 12)));
   await assert.rejects(page.evaluate(() => document.querySelector('#a').sample({ length: -1 })), /sample\(\)/);
+  // Absurd arguments are refused with the reason, not run.
+  await assert.rejects(page.evaluate(() => document.querySelector('#a').step(1e9)), /step\(n\): n must be a whole number from 1 to 10,000/);
+  await assert.rejects(page.evaluate(() => document.querySelector('#a').step(0)), /step\(n\)/);
+  await assert.rejects(page.evaluate(() => document.querySelector('#a').probe('x'.repeat(3000))), /probe\(text\): the text to look at is longer than 2000 characters/);
   // exportModel() → load(bytes) round trip: the same predictions; reset() gives fresh weights of the seed.
   const round = await page.evaluate(async () => {
     const a = document.querySelector('#a');
@@ -255,6 +248,12 @@ test('the attributes, methods and events of <rnn-scope>', async () => {
   // Attribute changes act: probe text, and a model setting (a fresh model with it).
   await page.evaluate(() => document.querySelector('#a').setAttribute('probe', 'ho'));
   await page.waitForFunction(() => document.querySelector('#a').hooks.probe()?.chars.join('') === 'ho', null, { timeout: WAIT });
+  // An invalid value set later is named, and the default is used: training still works.
+  await page.evaluate(() => document.querySelector('#a').setAttribute('lr', '-1'));
+  await page.locator('#a [data-testid="attribute-problems"]', { hasText: 'lr="-1" is not allowed' }).waitFor({ timeout: WAIT });
+  assert.equal(await page.evaluate(() => document.querySelector('#a').hooks.state().lr), 0.01);
+  await page.evaluate(() => document.querySelector('#a').removeAttribute('lr'));
+  await page.waitForFunction(() => !document.querySelector('#a').shadowRoot.querySelector('[data-attribute="lr"]'), null, { timeout: WAIT });
   await page.evaluate(() => document.querySelector('#a').setAttribute('hidden', '5'));
   await page.waitForFunction(() => document.querySelector('#a').hooks.info()?.hidden === 5, null, { timeout: WAIT });
   assert.ok(await page.locator('#a').isVisible(), 'the hidden attribute (the hidden size) hid the element');
