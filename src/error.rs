@@ -17,6 +17,9 @@ pub enum Error {
     Diverged(String),
     /// An edit of one weight was refused (unknown tensor, index outside it, non-finite value).
     Parameter(String),
+    /// An analysis was asked for something that does not exist or cannot be computed (a unit or layer
+    /// outside the model, a bad regular expression, arrays of mismatched lengths).
+    Analysis(String),
 }
 
 impl fmt::Display for Error {
@@ -28,6 +31,7 @@ impl fmt::Display for Error {
             Error::TrainingState(m) => write!(f, "unusable training state: {m}"),
             Error::Diverged(m) => write!(f, "training stopped: {m}"),
             Error::Parameter(m) => write!(f, "cannot set parameter: {m}"),
+            Error::Analysis(m) => write!(f, "cannot analyse: {m}"),
         }
     }
 }

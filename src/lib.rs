@@ -60,8 +60,12 @@
 //! - [`sampler`]: temperature and top-k sampling.
 //! - [`probe`]: per-character activations, incremental.
 //! - [`model_file`]: the `.safetensors` model file.
+//! - [`analysis`]: what the activations mean: text features, Pearson / AUROC / ridge probes, the cell finder,
+//!   gate saturation, an n-gram baseline and the breakdown of the model's errors; `(T, H)` `ndarray` views
+//!   per layer and tensor (row `t`: after reading character `t`).
 //! - [`settings`]: a run's settings as one object, shared by the browser and the CLI's saved `train_config`.
 
+pub mod analysis;
 pub mod cell;
 pub mod corpus;
 pub mod error;
