@@ -5,9 +5,13 @@
 //! 2 bad usage or unusable input (unknown flag, missing or corrupt file, invalid setting, unusable text);
 //! 130 training interrupted by Ctrl-C (the model was saved first).
 
+mod analysis;
+mod cells;
+mod errors;
 mod eval;
 mod probe;
 mod sample;
+mod saturation;
 mod train;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -52,6 +56,12 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Per-character activations: hidden and cell states, gates, predictions
     Probe(probe::ProbeArgs),
+    /// Find the units that track text features (brackets, quotes, line position, …), with a linear probe beside
+    Cells(cells::CellsArgs),
+    /// Per LSTM/GRU gate and unit, the fractions of characters left- and right-saturated
+    Saturation(saturation::SaturationArgs),
+    /// Where the model errs, beside an n-gram baseline, by the paper's oracles
+    Errors(errors::ErrorsArgs),
     /// Print an embedded corpus (or list them)
     Corpus(CorpusArgs),
 }
@@ -129,6 +139,9 @@ pub fn run() -> i32 {
         Command::Sample(args) => sample::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Probe(args) => probe::run(args),
+        Command::Cells(args) => cells::run(args),
+        Command::Saturation(args) => saturation::run(args),
+        Command::Errors(args) => errors::run(args),
         Command::Corpus(args) => corpus_command(args),
     };
     match outcome {

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 /// Steps run when neither `--steps` nor `--time` is given.
 const DEFAULT_STEPS: u64 = 1000;
 /// Metadata key holding the training settings as JSON.
-const KEY_TRAIN_CONFIG: &str = "train_config";
+pub(crate) const KEY_TRAIN_CONFIG: &str = "train_config";
 /// Temperature of the sample printed after training.
 const SAMPLE_TEMPERATURE: f32 = 0.8;
 /// Shortest interval between two plain progress lines (when stderr is not a terminal).
@@ -193,7 +193,7 @@ fn explicit(matches: &ArgMatches, id: &str) -> bool {
 }
 
 /// The training text: an embedded corpus by name, else a file.
-fn load_corpus(name_or_path: &str) -> Result<String, Failure> {
+pub(crate) fn load_corpus(name_or_path: &str) -> Result<String, Failure> {
     if let Some(text) = corpus::get(name_or_path) {
         return Ok(text);
     }
