@@ -4,7 +4,7 @@
 // of controls excepted); a part whose draw answers false (the hell diagram, a few columns at a time) goes on in the
 // next frame. Together these keep every main-thread task short while a model trains.
 
-const FRAME_BUDGET_MS = 12;
+const FRAME_BUDGET_MS = 8;
 /** Cheap parts that hold the state of controls: drawn at once even in a panel out of view. */
 const ALWAYS_DRAWN = new Set(['status', 'controls', 'guesses', 'messages', 'restore', 'autosave']);
 /** A new probe result redraws these. */
