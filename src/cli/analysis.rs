@@ -1,10 +1,12 @@
-//! What `cells`, `saturation` and `errors` share: the text to analyse and the model's activations over it.
+//! What `cells`, `saturation` and `errors` share: the text to analyse, the model's activations over it, and how a
+//! report is printed.
 
-use super::{load_model, read_text_file, Failure};
+use super::{finish_stdout, load_model, read_text_file, Failure, Outcome};
 use clap::Args;
 use rnnscope::analysis::{self, Activations};
 use rnnscope::{corpus, trainer, Model, Probe};
 use std::collections::BTreeMap;
+use std::io::{BufWriter, StdoutLock, Write};
 use std::path::{Path, PathBuf};
 
 /// The text to analyse: a file, a literal or an embedded corpus, exactly one.
@@ -114,4 +116,19 @@ pub(crate) fn model_label(path: &Path) -> String {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     )
+}
+
+/// Print a report on stdout: exactly one JSON object (`json`, with `--json`), or the command's readable `table`.
+pub(crate) fn print_report(
+    json: Option<&impl serde::Serialize>,
+    table: impl FnOnce(&mut BufWriter<StdoutLock<'static>>) -> std::io::Result<()>,
+) -> Outcome {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let written = match json {
+        Some(j) => serde_json::to_writer(&mut out, j)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out)),
+        None => table(&mut out),
+    };
+    finish_stdout(written.and_then(|()| out.flush()))
 }

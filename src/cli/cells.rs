@@ -1,13 +1,13 @@
 //! `rnnscope cells`: the cell finder — for each text feature, the units that track it best, and a ridge probe
 //! over the tensor of the best one.
 
-use super::analysis::{analyse, model_label, AnalysedText, TextPart};
-use super::{finish_stdout, Failure, Outcome};
+use super::analysis::{analyse, model_label, print_report, AnalysedText, TextPart};
+use super::{Failure, Outcome};
 use clap::Args;
 use rnnscope::analysis::features::{regex_feature, text_features, FeatureKind};
 use rnnscope::analysis::finder::{find_cells, CellReport};
 use rnnscope::analysis::stats::Metric;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -68,22 +68,11 @@ pub fn run(args: CellsArgs) -> Outcome {
     }
     let report = find_cells(&a.acts, &features, args.top)?;
     let model = model_label(&args.model);
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let written = if args.json {
-        serde_json::to_writer(
-            &mut out,
-            &Json {
-                model,
-                report: &report,
-            },
-        )
-        .map_err(std::io::Error::from)
-        .and_then(|()| writeln!(out))
-    } else {
-        write_table(&mut out, &model, &report)
-    };
-    finish_stdout(written.and_then(|()| out.flush()))
+    let json = args.json.then(|| Json {
+        model: model.clone(),
+        report: &report,
+    });
+    print_report(json.as_ref(), |out| write_table(out, &model, &report))
 }
 
 fn write_table(out: &mut impl Write, model: &str, r: &CellReport) -> std::io::Result<()> {

@@ -1,14 +1,14 @@
 //! `rnnscope errors`: where the model errs, beside an n-gram baseline fitted on its training text.
 
-use super::analysis::{analyse, model_label, AnalysedText, TextPart};
+use super::analysis::{analyse, model_label, print_report, AnalysedText, TextPart};
 use super::train::{load_corpus, KEY_TRAIN_CONFIG};
-use super::{char_label, finish_stdout, Failure, Outcome};
+use super::{char_label, Failure, Outcome};
 use clap::Args;
 use rnnscope::analysis::errors::{error_breakdown, ErrorReport, Oracles};
 use rnnscope::analysis::ngram::{NGram, DEFAULT_ORDER};
 use rnnscope::trainer;
 use std::collections::BTreeMap;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -139,24 +139,15 @@ pub fn run(args: ErrorsArgs) -> Outcome {
         &oracles,
     )?;
     let model = model_label(&args.model);
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let written = if args.json {
-        serde_json::to_writer(
-            &mut out,
-            &Json {
-                model,
-                train_corpus: &train_name,
-                train_chars: train.chars().count(),
-                report: &report,
-            },
-        )
-        .map_err(std::io::Error::from)
-        .and_then(|()| writeln!(out))
-    } else {
-        write_table(&mut out, &model, &train_name, &report)
-    };
-    finish_stdout(written.and_then(|()| out.flush()))
+    let json = args.json.then(|| Json {
+        model: model.clone(),
+        train_corpus: &train_name,
+        train_chars: train.chars().count(),
+        report: &report,
+    });
+    print_report(json.as_ref(), |out| {
+        write_table(out, &model, &train_name, &report)
+    })
 }
 
 /// Distance buckets of the long-range table: `(low, high)` inclusive.

@@ -1,10 +1,10 @@
 //! `rnnscope saturation`: per sigmoid gate and unit, how often the gate is nearly closed or nearly open.
 
-use super::analysis::{analyse, model_label, AnalysedText, TextPart};
-use super::{finish_stdout, Outcome};
+use super::analysis::{analyse, model_label, print_report, AnalysedText, TextPart};
+use super::Outcome;
 use clap::Args;
 use rnnscope::analysis::saturation::{gate_saturation, SaturationReport};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -43,22 +43,11 @@ pub fn run(args: SaturationArgs) -> Outcome {
     let a = analyse(&args.model, &args.text, &args.part)?;
     let report = gate_saturation(&a.acts)?;
     let model = model_label(&args.model);
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let written = if args.json {
-        serde_json::to_writer(
-            &mut out,
-            &Json {
-                model,
-                report: &report,
-            },
-        )
-        .map_err(std::io::Error::from)
-        .and_then(|()| writeln!(out))
-    } else {
-        write_table(&mut out, &model, &report)
-    };
-    finish_stdout(written.and_then(|()| out.flush()))
+    let json = args.json.then(|| Json {
+        model: model.clone(),
+        report: &report,
+    });
+    print_report(json.as_ref(), |out| write_table(out, &model, &report))
 }
 
 fn write_table(out: &mut impl Write, model: &str, r: &SaturationReport) -> std::io::Result<()> {
