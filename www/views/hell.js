@@ -199,9 +199,24 @@ export class HellDiagram {
     this.track.style.width = width + 'px';
     if (fresh) for (const g of this.groups) this._drawGroup(g, data);
 
-    if (grew) { this.scroller.scrollLeft = this.scroller.scrollWidth; this.stickToEnd = true; }
+    if (grew) {
+      this.stickToEnd = true;
+      this._scrollToEndSoon();
+    }
     if (!this.cursorEl.hidden) this._showFocus(false);
     return this.stale === 0 && this.cols.length === T;
+  }
+
+  /**
+   * Scroll to the newest column once this frame is laid out: reading scrollWidth now, right after the writes above,
+   * would force a layout of the page inside the frame's task (the longest part of a keystroke's redraw).
+   */
+  _scrollToEndSoon() {
+    if (this.scrollSoon) return;
+    this.scrollSoon = setTimeout(() => {
+      this.scrollSoon = 0;
+      if (this.stickToEnd) this.scroller.scrollLeft = this.scroller.scrollWidth;
+    }, 0);
   }
 
   // ---- layout ---------------------------------------------------------------------------------------------------
