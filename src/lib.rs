@@ -67,6 +67,7 @@
 
 pub mod analysis;
 pub mod cell;
+pub mod clamp;
 pub mod corpus;
 pub mod error;
 pub mod eval;

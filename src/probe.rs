@@ -2,6 +2,8 @@
 //! the output scores and probabilities. Incremental: one more character costs one recurrent step.
 
 use crate::cell::CellKind;
+use crate::clamp::Clamp;
+use crate::error::Result;
 use crate::model::{Model, ModelConfig, State};
 use crate::tape::{Tape, NONE};
 
@@ -47,6 +49,23 @@ impl Probe {
             state: State::zeros(&model.config, 1),
             steps: Vec::new(),
         }
+    }
+
+    /// Holds units at values (see [`crate::clamp`]) from now on, or releases them all with an empty list;
+    /// forgets the steps computed so far, which were computed without them. Refuses clamps the model cannot
+    /// have and keeps the previous ones.
+    pub fn set_clamps(&mut self, model: &Model, clamps: &[Clamp]) -> Result<()> {
+        if model.config != self.config {
+            *self = Probe::new(model);
+        }
+        self.tape.set_clamps(clamps)?;
+        self.reset();
+        Ok(())
+    }
+
+    /// The clamps in force.
+    pub fn clamps(&self) -> &[Clamp] {
+        self.tape.clamps()
     }
 
     /// Every step computed so far, one per character of the text.

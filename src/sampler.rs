@@ -1,5 +1,6 @@
 //! Drawing characters from a model: temperature, top-k, a priming text, a seed. Never loops, never panics.
 
+use crate::clamp::Clamp;
 use crate::error::{Error, Result};
 use crate::model::{Model, State};
 use crate::tape::{softmax, Tape, NONE};
@@ -105,14 +106,28 @@ impl Sampler {
         top_k: usize,
         seed: u64,
     ) -> Result<Sampler> {
+        Sampler::with_clamps(model, prime, temperature, top_k, seed, &[])
+    }
+
+    /// [`Sampler::new`] with units held at values (see [`crate::clamp`]) while priming and drawing.
+    pub fn with_clamps(
+        model: &Model,
+        prime: &str,
+        temperature: f32,
+        top_k: usize,
+        seed: u64,
+        clamps: &[Clamp],
+    ) -> Result<Sampler> {
         if temperature.is_nan() || temperature < 0.0 {
             return Err(Error::Config(format!(
                 "temperature {temperature} must be a number ≥ 0"
             )));
         }
         let encoded = model.vocab.encode(prime)?;
+        let mut tape = Tape::new(&model.config, 1, 1)?;
+        tape.set_clamps(clamps)?;
         let mut s = Sampler {
-            tape: Tape::new(&model.config, 1, 1)?,
+            tape,
             state: State::zeros(&model.config, 1),
             rng: Pcg64::seed_from_u64(seed),
             temperature,

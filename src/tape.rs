@@ -10,6 +10,7 @@
 //! that only [`Tape::forward`] returns: backward without forward does not compile.
 
 use crate::cell::{gru, lstm, rnn, CellKind};
+use crate::clamp::{self, Clamp, ClampedTensor};
 use crate::error::{Error, Result};
 use crate::kernels::{
     gemm_nn, gemm_nt, gemm_packed, gemm_tn_acc, sum_rows_acc, worth_packing, PackedB,
@@ -101,6 +102,8 @@ pub struct Tape {
     pack_h_v: PackedB,
     /// `decoder.weight`: `(V, H)`.
     pack_v_h: PackedB,
+    /// Units held at a value after every step, `c` clamps first (see [`crate::clamp`]).
+    clamps: Vec<Clamp>,
 }
 
 impl Tape {
@@ -162,7 +165,23 @@ impl Tape {
             pack_rows_h: PackedB::new(rows, h),
             pack_h_v: PackedB::new(h, v),
             pack_v_h: PackedB::new(v, h),
+            clamps: Vec::new(),
         })
+    }
+
+    /// Holds these units at their values in every later forward pass (and stops their gradients in backward);
+    /// an empty list removes every clamp. Refuses clamps the model cannot have, keeping the previous ones.
+    pub fn set_clamps(&mut self, clamps: &[Clamp]) -> Result<()> {
+        clamp::check_all(clamps, &self.config)?;
+        self.clamps = clamps.to_vec();
+        // A clamped `c` sets its `h`, which an `h` clamp of the same unit then overrides.
+        self.clamps.sort_by_key(|c| c.tensor != ClampedTensor::C);
+        Ok(())
+    }
+
+    /// The clamps in force.
+    pub fn clamps(&self) -> &[Clamp] {
+        &self.clamps
     }
 
     pub fn capacity(&self) -> usize {
@@ -294,6 +313,7 @@ impl Tape {
                         }
                     }
                 }
+                apply_clamps(&self.clamps, l, lt, t, b, h);
             }
             let last = (steps - 1) * b * h..steps * b * h;
             state.h[l * b * h..(l + 1) * b * h].copy_from_slice(&lt.h[last.clone()]);
@@ -334,13 +354,54 @@ impl Tape {
     /// (same layout as `model.params`). The state entering the window is treated as a constant
     /// (truncated backpropagation through time).
     pub fn backward(&mut self, model: &Model, fwd: Forward, grads: &mut [f32]) {
+        self.seed_loss(fwd.steps);
+        self.backprop(model, fwd.steps, grads);
+    }
+
+    /// Gradient of one score, `logits[t][s][class]` of the last forward pass, with respect to every parameter
+    /// (written to `grads`, as [`Tape::backward`] does) and, through [`Tape::input_grads`], to every one-hot
+    /// input of the window: the connectivity of Distill's "Memorization in RNNs".
+    pub fn backward_score(
+        &mut self,
+        model: &Model,
+        fwd: Forward,
+        t: usize,
+        s: usize,
+        class: usize,
+        grads: &mut [f32],
+    ) {
+        let v = self.config.vocab_size;
+        assert!(
+            t < fwd.steps && s < self.batch && class < v,
+            "score outside the window"
+        );
+        let rows = fwd.steps * self.batch;
+        self.d_logits[..rows * v].fill(0.0);
+        self.d_logits[(t * self.batch + s) * v + class] = 1.0;
+        self.backprop(model, fwd.steps, grads);
+    }
+
+    /// After a backward pass over `steps` steps: the `(T·B, V)` gradient with respect to the one-hot input
+    /// of every step and stream (`W_ihᵀ` times the gradient of layer 0's input pre-activations), written to
+    /// `out`. Defined at inputs that were [`NONE`] too (the gradient with respect to the zero vector).
+    pub fn input_grads(&self, model: &Model, steps: usize, out: &mut [f32]) {
         let sizes = model.sizes();
-        let (b, h, gh, v) = (self.batch, sizes.h, sizes.gh, sizes.v);
-        let steps = fwd.steps;
-        let rows = steps * b;
-        let cell = self.config.cell;
-        grads.fill(0.0);
-        // Decoder: d_logits = (p - onehot(y)) / N.
+        let (gh, v) = (sizes.gh, sizes.v);
+        let rows = steps * self.batch;
+        let dg = if self.config.cell == CellKind::Gru {
+            &self.dg_ih[..rows * gh]
+        } else {
+            &self.dg_hh[..rows * gh]
+        };
+        let w_ih = sizes.layer(&model.params, 0).w_ih;
+        let mut pack = PackedB::new(gh, v);
+        gemm_nn(rows, gh, dg, w_ih, &mut pack, &mut out[..rows * v], false);
+    }
+
+    /// `d_logits = (p − onehot(y)) / N` over the steps that have a target.
+    fn seed_loss(&mut self, steps: usize) {
+        let v = self.config.vocab_size;
+        let rows = steps * self.batch;
         let counted = self.targets[..rows]
             .iter()
             .filter(|&&y| y != NONE)
@@ -362,6 +423,16 @@ impl Tape {
             }
             d[y as usize] -= scale;
         }
+    }
+
+    /// Backpropagation through time from the `d_logits` of the first `steps` steps.
+    fn backprop(&mut self, model: &Model, steps: usize, grads: &mut [f32]) {
+        let sizes = model.sizes();
+        let (b, h, gh, v) = (self.batch, sizes.h, sizes.gh, sizes.v);
+        let rows = steps * b;
+        let cell = self.config.cell;
+        grads.fill(0.0);
+        let d_logits = &self.d_logits[..rows * v];
         let top = &self.layers[self.config.layers - 1].h[..rows * h];
         {
             let (dw_d, db_d) = sizes.decoder_mut(grads);
@@ -393,6 +464,14 @@ impl Tape {
                 for (d, &n) in d_h.iter_mut().zip(&self.dh_next) {
                     *d += n;
                 }
+                // A clamped `h` is a constant: nothing flows back through it.
+                for c in self.clamps.iter().filter(|c| c.layer == l) {
+                    if c.tensor == ClampedTensor::H {
+                        for s in 0..b {
+                            d_h[s * h + c.unit] = 0.0;
+                        }
+                    }
+                }
                 let dg_hh = &mut self.dg_hh[t * b * gh..(t + 1) * b * gh];
                 let h_prev: &[f32] = if t == 0 {
                     &lt.h0
@@ -421,6 +500,17 @@ impl Tape {
                                 &mut self.dc_next[r.clone()],
                                 &mut dg_hh[s * gh..(s + 1) * gh],
                             );
+                        }
+                        // A clamped `c` is a constant: only its output gate still gets a gradient.
+                        for c in self.clamps.iter().filter(|c| c.layer == l) {
+                            if c.tensor == ClampedTensor::C {
+                                for s in 0..b {
+                                    self.dc_next[s * h + c.unit] = 0.0;
+                                    for k in [lstm::I, lstm::F, lstm::G] {
+                                        dg_hh[s * gh + k * h + c.unit] = 0.0;
+                                    }
+                                }
+                            }
                         }
                     }
                     CellKind::Gru => {
@@ -556,6 +646,25 @@ impl Tape {
         let gh = self.config.cell.gates() * self.config.hidden;
         let r = t * self.batch + s;
         &lt.act[r * gh..(r + 1) * gh]
+    }
+}
+
+/// Holds layer `l`'s clamped units at step `t` of every stream (see [`crate::clamp`]); `c` clamps come first and
+/// recompute their unit's `h = o · tanh(c)`.
+fn apply_clamps(clamps: &[Clamp], l: usize, lt: &mut LayerTape, t: usize, b: usize, h: usize) {
+    for c in clamps.iter().filter(|c| c.layer == l) {
+        for s in 0..b {
+            let r = (t * b + s) * h + c.unit;
+            match c.tensor {
+                ClampedTensor::C => {
+                    lt.c[r] = c.value;
+                    lt.tanh_c[r] = crate::cell::tanh(c.value);
+                    let o = lt.act[(t * b + s) * 4 * h + lstm::O * h + c.unit];
+                    lt.h[r] = o * lt.tanh_c[r];
+                }
+                ClampedTensor::H => lt.h[r] = c.value,
+            }
+        }
     }
 }
 

@@ -627,3 +627,71 @@ fn activations_refuse_layers_units_and_tensors_that_do_not_exist() {
         "{e}"
     );
 }
+
+/// Ablating the unit the finder ranks first for "inside double quotes" hurts the prediction of closing quotes
+/// more than that of the other characters. (The depth unit, c[57], is no such switch: zeroing it helps closing
+/// brackets a little, because 0 is not "depth 0" for it.)
+#[test]
+fn ablating_the_quote_unit_of_the_brackets_lstm_hurts_closing_quotes_most() {
+    use rnnscope::analysis::intervene::ablation;
+    use rnnscope::clamp::{Clamp, ClampedTensor};
+    let model = brackets_lstm();
+    let (_, text) = held_out_brackets();
+    let mut probe = Probe::new(&model);
+    probe.sync(&model, &text);
+    let acts = Activations::gather(model.config, probe.steps()).unwrap();
+    let report = find_cells(&acts, &text_features(&text).unwrap(), 1).unwrap();
+    let quotes = report
+        .features
+        .iter()
+        .find(|f| f.feature == "in_double_quotes")
+        .unwrap();
+    let best = &quotes.top[0];
+    assert!(best.score >= 0.9, "{best:?}");
+    let tensor = match best.tensor {
+        "h" => ClampedTensor::H,
+        "c" => ClampedTensor::C,
+        gate => panic!("the best unit is gate {gate}, which cannot be clamped"),
+    };
+    let r = ablation(
+        &model,
+        &text,
+        &[Clamp::ablate(best.layer, tensor, best.unit)],
+    )
+    .unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let closers: std::collections::HashSet<usize> = closing_pairs(&chars)
+        .into_iter()
+        .filter(|&(_, close)| chars[close] == '"')
+        .map(|(_, close)| close)
+        .collect();
+    assert!(closers.len() > 50, "{} closing quotes", closers.len());
+    let (close_before, close_after) = r.mean_where(|j| closers.contains(&j)).unwrap();
+    let (other_before, other_after) = r.mean_where(|j| !closers.contains(&j)).unwrap();
+    println!(
+        "ablating {}[{}] (AUROC {:.3} for in_double_quotes): {} closing quotes {close_before:.3} → \
+         {close_after:.3} nats, other characters {other_before:.3} → {other_after:.3}",
+        best.tensor,
+        best.unit,
+        best.auroc.unwrap(),
+        closers.len()
+    );
+    assert!(
+        close_after - close_before > other_after - other_before,
+        "closing quotes {:+.3}, others {:+.3}",
+        close_after - close_before,
+        other_after - other_before
+    );
+    // Without clamps the losses are the model's: their mean is eval's loss.
+    let eval = rnnscope::eval::loss(&model, &text).unwrap();
+    assert!(
+        close(r.mean_base, f64::from(eval), 1e-4),
+        "{} vs {eval}",
+        r.mean_base
+    );
+    // The characters most hurt come first.
+    assert!(r
+        .by_char
+        .windows(2)
+        .all(|w| w[0].clamped - w[0].base >= w[1].clamped - w[1].base));
+}

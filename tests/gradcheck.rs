@@ -1,10 +1,12 @@
 //! Finite-difference gradient checks for every parameter of every cell, 1 and 2 layers, T = 6 steps,
-//! B = 2 streams, starting from a non-zero state (so the paths through `h0`/`c0` are exercised too).
+//! B = 2 streams, starting from a non-zero state (so the paths through `h0`/`c0` are exercised too); and the same
+//! with units clamped and ablated (`rnnscope::clamp`), whose values are constants that stop the gradient.
 #![cfg(not(target_arch = "wasm32"))] // reads files or runs long numeric sweeps; tests/wasm.rs covers wasm
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 use rnnscope::cell::Activation;
+use rnnscope::clamp::{Clamp, ClampedTensor};
 use rnnscope::tape::{Tape, NONE};
 use rnnscope::{CellKind, Model, State, Vocab};
 
@@ -18,6 +20,10 @@ fn window_loss(model: &Model, tape: &mut Tape, state0: &State) -> f32 {
 }
 
 fn check(cell: CellKind, layers: usize, seed: u64) {
+    check_clamped(cell, layers, seed, &[]);
+}
+
+fn check_clamped(cell: CellKind, layers: usize, seed: u64, clamps: &[Clamp]) {
     let vocab = Vocab::from_text("abcde").unwrap();
     let mut model = Model::new(cell, 5, layers, vocab, seed).unwrap();
     // Larger weights than the default init make the nonlinearities do real work.
@@ -26,6 +32,7 @@ fn check(cell: CellKind, layers: usize, seed: u64) {
     }
     let mut rng = Pcg64::seed_from_u64(seed + 100);
     let mut tape = Tape::new(&model.config, T, B).unwrap();
+    tape.set_clamps(clamps).unwrap();
     for r in 0..T * B {
         tape.inputs[r] = rng.random_range(0..5);
         // One missing target and one all-zero input, to check both are handled.
@@ -72,7 +79,11 @@ fn check(cell: CellKind, layers: usize, seed: u64) {
             worst.2
         ));
     }
-    assert!(!failed, "{cell:?} L={layers}:\n{}", report.join("\n"));
+    assert!(
+        !failed,
+        "{cell:?} L={layers} clamps {clamps:?}:\n{}",
+        report.join("\n")
+    );
     // A check that compares zeros with zeros proves nothing: the gradient must be substantial.
     assert!(grads.iter().filter(|g| g.abs() > 1e-4).count() > grads.len() / 2);
 }
@@ -110,4 +121,43 @@ fn gru_one_layer() {
 #[test]
 fn gru_two_layers() {
     check(CellKind::Gru, 2, 7);
+}
+
+/// Clamps in both layers: an ablated `h` (and `c` for the LSTM) below, a unit held at a non-zero value above.
+fn clamps(cell: CellKind) -> Vec<Clamp> {
+    let mut out = vec![
+        Clamp::ablate(0, ClampedTensor::H, 1),
+        Clamp {
+            layer: 1,
+            tensor: ClampedTensor::H,
+            unit: 3,
+            value: 0.7,
+        },
+    ];
+    if cell == CellKind::Lstm {
+        out.push(Clamp {
+            layer: 0,
+            tensor: ClampedTensor::C,
+            unit: 2,
+            value: -0.4,
+        });
+        out.push(Clamp::ablate(1, ClampedTensor::C, 0));
+    }
+    out
+}
+
+#[test]
+fn rnn_clamped() {
+    let cell = CellKind::Rnn(Activation::Tanh);
+    check_clamped(cell, 2, 8, &clamps(cell));
+}
+
+#[test]
+fn lstm_clamped() {
+    check_clamped(CellKind::Lstm, 2, 9, &clamps(CellKind::Lstm));
+}
+
+#[test]
+fn gru_clamped() {
+    check_clamped(CellKind::Gru, 2, 10, &clamps(CellKind::Gru));
 }

@@ -1,6 +1,7 @@
 //! Instruments that explain a model from its activations over a text: per-character text features, the
 //! statistics that compare a unit with a feature, the cell finder, gate saturation, an n-gram baseline and the
-//! breakdown of the model's errors.
+//! breakdown of the model's errors; and, from the model itself, the change in loss when units are ablated or
+//! clamped ([`intervene`]) and the connectivity of a prediction to earlier inputs ([`connectivity`]).
 //!
 //! Everything here is on `ndarray` arrays and is deterministic (same inputs, same numbers, same order).
 //!
@@ -32,9 +33,11 @@
 //! Texts are refused when empty or longer than [`MAX_CHARS`] characters; [`Activations::gather`] refuses
 //! more than [`MAX_VALUES`] activation values.
 
+pub mod connectivity;
 pub mod errors;
 pub mod features;
 pub mod finder;
+pub mod intervene;
 pub mod ngram;
 pub mod saturation;
 pub mod stats;

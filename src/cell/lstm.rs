@@ -9,10 +9,10 @@
 use super::{block, sigmoid, sigmoid_grad_from_output, tanh, tanh_grad_from_output};
 
 pub const GATE_NAMES: [&str; 4] = ["i", "f", "g", "o"];
-const I: usize = 0;
-const F: usize = 1;
-const G: usize = 2;
-const O: usize = 3;
+pub(crate) const I: usize = 0;
+pub(crate) const F: usize = 1;
+pub(crate) const G: usize = 2;
+pub(crate) const O: usize = 3;
 
 /// Forward one row.
 /// - `pre_ih`, `hh`: `(4H)` pre-activation parts; `c_prev`: `(H)`.

@@ -1,0 +1,99 @@
+//! Connectivity, after Distill's "Memorization in RNNs" (Madsen, 2019): how strongly the prediction at one
+//! position depends on each earlier input character.
+//!
+//! For a chosen position `t̃` (the model has read `text[..=t̃]` and predicts `text[t̃ + 1]`), the connectivity
+//! at an earlier position `t ≤ t̃` is the Euclidean norm of `∂ z / ∂ x_t`, where `z` is the score (logit, before
+//! the softmax) of the character that really comes next and `x_t` is the one-hot input vector of character `t`.
+//! One backward pass through time over the window gives all of them.
+//!
+//! The window is the last `window` positions up to `t̃` (at most [`MAX_WINDOW`]); the state entering it comes
+//! from a forward pass over the text before it and is held constant, as in truncated backpropagation.
+//! Clamped units ([`crate::clamp`]) are constants, so no gradient flows through them.
+
+use super::check_text;
+use super::intervene::{inputs_of, run_chunks};
+use crate::clamp::Clamp;
+use crate::error::{Error, Result};
+use crate::model::{Model, State};
+use crate::tape::{Tape, NONE};
+use ndarray::{Array1, ArrayView2, Axis};
+use serde::Serialize;
+
+/// Longest window of earlier characters connectivity goes back through.
+pub const MAX_WINDOW: usize = 4096;
+
+/// The connectivity of one prediction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Connectivity {
+    /// `t̃`: the prediction made after reading `text[..=position]`.
+    pub position: usize,
+    /// `text[position + 1]`, whose score is differentiated.
+    pub target: char,
+    /// The probability the model gave `target`.
+    pub prob: f32,
+    /// First position of the window.
+    pub from: usize,
+    /// `(position − from + 1)`: entry `k` is the gradient norm at input position `from + k`.
+    #[serde(serialize_with = "ser_f32s")]
+    pub norms: Array1<f32>,
+}
+
+fn ser_f32s<S: serde::Serializer>(a: &Array1<f32>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(a.iter())
+}
+
+/// The connectivity of the prediction after `text[..=position]`, over at most `window` positions back.
+/// Refuses a position without a next character, a next character outside the vocabulary, and a window of
+/// 0 or over [`MAX_WINDOW`].
+pub fn connectivity(
+    model: &Model,
+    text: &str,
+    position: usize,
+    window: usize,
+    clamps: &[Clamp],
+) -> Result<Connectivity> {
+    let chars = check_text(text)?;
+    if position + 1 >= chars.len() {
+        return Err(Error::Analysis(format!(
+            "position {position} has no next character; the text has {} characters, so positions 0..={} predict one",
+            chars.len(),
+            chars.len().saturating_sub(2)
+        )));
+    }
+    if window == 0 || window > MAX_WINDOW {
+        return Err(Error::Analysis(format!(
+            "window {window} is outside 1..={MAX_WINDOW}"
+        )));
+    }
+    let target = chars[position + 1];
+    let class = model.vocab.index_of(target).ok_or_else(|| {
+        Error::Analysis(format!(
+            "the character after position {position}, {target:?}, is not in the model's vocabulary"
+        ))
+    })?;
+    let inputs = inputs_of(model, &chars);
+    let from = (position + 1).saturating_sub(window);
+    let mut state = State::zeros(&model.config, 1);
+    run_chunks(model, &inputs[..from], clamps, &mut state, |_, _, _| {})?;
+    let steps = position + 1 - from;
+    let mut tape = Tape::new(&model.config, steps, 1)?;
+    tape.set_clamps(clamps)?;
+    tape.inputs[..steps].copy_from_slice(&inputs[from..=position]);
+    tape.targets[..steps].fill(NONE);
+    let fwd = tape.forward(model, &mut state, steps);
+    let prob = tape.probs(steps - 1, 0)[class as usize];
+    let mut grads = vec![0.0; model.params.len()];
+    tape.backward_score(model, fwd, steps - 1, 0, class as usize, &mut grads);
+    let v = model.config.vocab_size;
+    let mut d_inputs = vec![0.0; steps * v];
+    tape.input_grads(model, steps, &mut d_inputs);
+    let d_inputs = ArrayView2::from_shape((steps, v), &d_inputs).expect("(steps, V) values");
+    let norms = d_inputs.map_axis(Axis(1), |row| row.dot(&row).sqrt());
+    Ok(Connectivity {
+        position,
+        target,
+        prob,
+        from,
+        norms,
+    })
+}
