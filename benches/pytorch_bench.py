@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""PyTorch's training throughput, in characters per second, for the four cases of benches/train.rs.
+
+    pip install torch
+    python3 benches/pytorch_bench.py [--threads 1,2] [--rounds 5] [--round-seconds 1.5] [--json]
+
+Not run by CI; scripts/bench.sh runs it when `python3 -c "import torch"` works and skips it with a note otherwise.
+
+Each case is the same model and training step as rnnscope's: one-hot characters of tinyshakespeare (read from
+../shared/corpora/, not shipped) into nn.LSTM / nn.GRU / nn.RNN(tanh) (stacked for 2 layers), nn.Linear to the
+vocabulary, cross-entropy over all T×B positions, backward, clip_grad_norm_(5), one optimizer step. The text is cut
+into B contiguous streams and each step trains the next T characters of each (truncated backpropagation through
+time); the recurrent state is carried from one window to the next, detached, as rnnscope's trainer does.
+
+Each measurement: warm-up steps, then the median of --rounds rounds of about --round-seconds each, per thread
+count (torch.set_num_threads).
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+warnings.filterwarnings("ignore", message="Failed to initialize NumPy")  # torch works without NumPy here
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpora" / "tinyshakespeare.txt"
+
+# name, cell, hidden, layers, seq_len, batch, optimizer, lr: the cases of benches/train.rs.
+CASES = [
+    ("lstm_1x128_seq25_b1", "lstm", 128, 1, 25, 1, "adam", 2e-3),
+    ("lstm_2x256_seq64_b32", "lstm", 256, 2, 64, 32, "adam", 2e-3),
+    ("rnn_1x100_seq25_b1_adagrad", "rnn", 100, 1, 25, 1, "adagrad", 0.1),
+    ("gru_1x128_seq25_b1", "gru", 128, 1, 25, 1, "adam", 2e-3),
+]
+CLIP = 5.0
+
+
+class CharModel(nn.Module):
+    def __init__(self, cell, vocab, hidden, layers):
+        super().__init__()
+        rnn = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
+        kwargs = {"nonlinearity": "tanh"} if cell == "rnn" else {}
+        self.rnn = rnn(vocab, hidden, layers, **kwargs)  # input (T, B, V)
+        self.out = nn.Linear(hidden, vocab)
+
+    def forward(self, x, state):
+        h, state = self.rnn(x, state)  # h: (T, B, H)
+        return self.out(h), state  # logits (T, B, V)
+
+
+def detach(state):
+    if state is None:
+        return None
+    if isinstance(state, tuple):
+        return tuple(s.detach() for s in state)
+    return state.detach()
+
+
+def measure(case, ids, vocab, rounds, round_seconds):
+    name, cell, hidden, layers, seq_len, batch, optimizer, lr = case
+    torch.manual_seed(1)
+    model = CharModel(cell, vocab, hidden, layers)
+    opt = {"adam": torch.optim.Adam, "adagrad": torch.optim.Adagrad}[optimizer](model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    stream = (len(ids) - 1) // batch
+    # (B, stream) → each window is columns [pos, pos + T) of every stream
+    streams = ids[: stream * batch + 1]
+    inputs = streams[:-1].view(batch, stream)
+    targets = streams[1:].view(batch, stream)
+    eye = torch.eye(vocab)
+    pos = 0
+    state = None
+
+    def step():
+        nonlocal pos, state
+        if pos + seq_len > stream:
+            pos, state = 0, None
+        x = eye[inputs[:, pos : pos + seq_len].t()]  # (T, B, V) one-hot
+        y = targets[:, pos : pos + seq_len].t()  # (T, B)
+        pos += seq_len
+        logits, new_state = model(x, detach(state))
+        loss = loss_fn(logits.reshape(-1, vocab), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), CLIP)
+        opt.step()
+        state = new_state
+
+    chars_per_step = seq_len * batch
+    for _ in range(5):  # warm up
+        step()
+    t0 = time.perf_counter()
+    step()
+    steps = max(1, round(round_seconds / max(1e-6, time.perf_counter() - t0)))
+    rates = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            step()
+        rates.append(steps * chars_per_step / (time.perf_counter() - t0))
+    return statistics.median(rates), min(rates), max(rates)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--threads", default="1,2", help="comma-separated thread counts (torch.set_num_threads)")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--round-seconds", type=float, default=1.5)
+    ap.add_argument("--only", default="", help="run only the cases whose name contains this")
+    ap.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
+    args = ap.parse_args()
+
+    text = CORPUS.read_text(encoding="utf-8")
+    chars = sorted(set(text))
+    index = {c: i for i, c in enumerate(chars)}
+    ids = torch.tensor([index[c] for c in text], dtype=torch.long)
+    if not args.json:
+        print(f"PyTorch {torch.__version__}, tinyshakespeare ({len(chars)} characters)")
+    for threads in [int(t) for t in args.threads.split(",") if t]:
+        torch.set_num_threads(threads)
+        for case in CASES:
+            if args.only and args.only not in case[0]:
+                continue
+            median, lo, hi = measure(case, ids, len(chars), args.rounds, args.round_seconds)
+            if args.json:
+                print(json.dumps({"tool": "pytorch", "version": torch.__version__, "case": case[0], "threads": threads,
+                                  "chars_per_sec": median, "min": lo, "max": hi}), flush=True)
+            else:
+                print(f"{case[0]:28} {threads} thread(s)  median {median:10,.0f} chars/s  (min {lo:,.0f}, max {hi:,.0f})",
+                      flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
