@@ -1,5 +1,6 @@
-//! `rnnscope cells`, `saturation` and `errors` end to end: the real binary on the shipped brackets models,
-//! what it prints (one JSON object, or a table), and how it refuses bad input (exit code 2, a message).
+//! `rnnscope cells`, `saturation`, `errors`, `ablate`, `connectivity` and `sample --clamp` end to end: the real
+//! binary on the shipped brackets models, what it prints (one JSON object, or a table), and how it refuses bad
+//! input (exit code 2, a message).
 #![cfg(not(target_arch = "wasm32"))]
 
 use rnnscope::{model_file, CellKind, Model, Vocab};
@@ -336,4 +337,135 @@ fn bad_input_is_refused_with_exit_code_2() {
         "a",
     ]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn ablate_reports_the_loss_of_each_character_with_the_unit_held() {
+    let lstm = model("brackets-lstm.safetensors");
+    let j = json(&with(
+        &["ablate", "--model", &lstm, "--json", "--clamp", "0:h:56"],
+        &HELD_OUT,
+    ));
+    assert_eq!(j["clamps"][0]["unit"], 56);
+    assert_eq!(j["clamps"][0]["tensor"], "h");
+    assert_eq!(j["base"].as_array().unwrap().len(), 2999);
+    assert_eq!(j["clamped"].as_array().unwrap().len(), 2999);
+    // The quote unit: holding it at 0 makes the closing quote the character most hurt.
+    assert_eq!(j["by_char"][0]["ch"], "\"");
+    let counts: u64 = j["by_char"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counts, 2999);
+    let table = stdout(&ok(&with(
+        &[
+            "ablate", "--model", &lstm, "--clamp", "0:c:57=2", "--top", "3",
+        ],
+        &HELD_OUT,
+    )));
+    assert!(table.contains("with 0:c:57=2: mean loss"), "{table}");
+    assert_eq!(table.lines().count(), 2 + 3, "{table}");
+    refused(
+        &["ablate", "--model", &lstm, "--corpus", "brackets"],
+        "--clamp",
+    );
+    refused(
+        &with(
+            &["ablate", "--model", &lstm, "--clamp", "0:c:64"],
+            &HELD_OUT,
+        ),
+        "layers have 64 units",
+    );
+    let gru = model("brackets-gru.safetensors");
+    refused(
+        &with(&["ablate", "--model", &gru, "--clamp", "0:c:1"], &HELD_OUT),
+        "no cell state",
+    );
+    refused(
+        &with(
+            &["ablate", "--model", &lstm, "--clamp", "0:h:1=inf"],
+            &HELD_OUT,
+        ),
+        "finite",
+    );
+}
+
+#[test]
+fn connectivity_gives_one_norm_per_earlier_character() {
+    let lstm = model("brackets-lstm.safetensors");
+    let text = "(a (ka \"mi to\") ne)";
+    let j = json(&[
+        "connectivity",
+        "--model",
+        &lstm,
+        "--text-string",
+        text,
+        "--json",
+        "--window",
+        "8",
+    ]);
+    // Default position: the second-to-last character, predicting the last.
+    assert_eq!(j["position"], 17);
+    assert_eq!(j["target"], ")");
+    assert_eq!(j["from"], 10);
+    assert_eq!(j["chars"], " to\") ne");
+    let norms = j["norms"].as_array().unwrap();
+    assert_eq!(norms.len(), 8);
+    assert!(norms.iter().all(|n| n.as_f64().unwrap() >= 0.0));
+    let table = stdout(&ok(&[
+        "connectivity",
+        "--model",
+        &lstm,
+        "--text-string",
+        text,
+        "--position",
+        "5",
+    ]));
+    assert!(table.contains("after position 5, p(' ')"), "{table}");
+    assert_eq!(table.lines().count(), 1 + 6, "{table}");
+    refused(
+        &[
+            "connectivity",
+            "--model",
+            &lstm,
+            "--text-string",
+            text,
+            "--position",
+            "18",
+        ],
+        "no next character",
+    );
+    refused(
+        &[
+            "connectivity",
+            "--model",
+            &lstm,
+            "--text-string",
+            text,
+            "--window",
+            "0",
+        ],
+        "--window",
+    );
+    refused(
+        &["connectivity", "--model", &lstm, "--text-string", "("],
+        "at least 2 characters",
+    );
+}
+
+#[test]
+fn sample_with_a_clamped_unit_writes_other_text() {
+    let lstm = model("brackets-lstm.safetensors");
+    let base = [
+        "sample", "--model", &lstm, "--prime", "(a \"", "--length", "80",
+    ];
+    let plain = stdout(&ok(&base));
+    let clamped = stdout(&ok(&with(&base, &["--clamp", "0:h:56=1"])));
+    assert!(plain.starts_with("(a \"") && clamped.starts_with("(a \""));
+    assert_ne!(plain, clamped);
+    // The same clamp, the same seed: the same text.
+    assert_eq!(clamped, stdout(&ok(&with(&base, &["--clamp", "0:h:56=1"]))));
+    refused(&with(&base, &["--clamp", "0:q:1"]), "tensor must be h or c");
 }

@@ -85,12 +85,12 @@ pub(crate) struct Analysed {
     pub acts: Activations,
 }
 
-/// Loads the model, reads the text (refusing empty, over-long and out-of-vocabulary text) and probes it.
-pub(crate) fn analyse(
+/// Loads the model and reads the text, refusing empty, over-long and out-of-vocabulary text.
+pub(crate) fn model_and_text(
     model_path: &Path,
     input: &AnalysedText,
     part: &TextPart,
-) -> Result<Analysed, Failure> {
+) -> Result<(Model, BTreeMap<String, String>, String), Failure> {
     let (model, metadata) = load_model(model_path)?;
     let (whole, name) = input.read()?;
     let text = part_of(&whole, part)?;
@@ -99,6 +99,16 @@ pub(crate) fn analyse(
         .vocab
         .encode(&text)
         .map_err(|e| Failure::usage(format!("{name}: {e}")))?;
+    Ok((model, metadata, text))
+}
+
+/// [`model_and_text`], and the model's activations over the text.
+pub(crate) fn analyse(
+    model_path: &Path,
+    input: &AnalysedText,
+    part: &TextPart,
+) -> Result<Analysed, Failure> {
+    let (model, metadata, text) = model_and_text(model_path, input, part)?;
     let mut probe = Probe::new(&model);
     probe.sync(&model, &text);
     let acts = Activations::gather(model.config, probe.steps())?;

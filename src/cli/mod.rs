@@ -5,8 +5,10 @@
 //! 2 bad usage or unusable input (unknown flag, missing or corrupt file, invalid setting, unusable text);
 //! 130 training interrupted by Ctrl-C (the model was saved first).
 
+mod ablate;
 mod analysis;
 mod cells;
+mod connectivity;
 mod errors;
 mod eval;
 mod probe;
@@ -62,6 +64,10 @@ enum Command {
     Saturation(saturation::SaturationArgs),
     /// Where the model errs, beside an n-gram baseline, by the paper's oracles
     Errors(errors::ErrorsArgs),
+    /// Hold units at values (0 ablates them) and show how the loss of each character changes
+    Ablate(ablate::AblateArgs),
+    /// How strongly one prediction depends on each earlier character: gradient norms with respect to the inputs
+    Connectivity(connectivity::ConnectivityArgs),
     /// Print an embedded corpus (or list them)
     Corpus(CorpusArgs),
 }
@@ -142,6 +148,8 @@ pub fn run() -> i32 {
         Command::Cells(args) => cells::run(args),
         Command::Saturation(args) => saturation::run(args),
         Command::Errors(args) => errors::run(args),
+        Command::Ablate(args) => ablate::run(args),
+        Command::Connectivity(args) => connectivity::run(args),
         Command::Corpus(args) => corpus_command(args),
     };
     match outcome {

@@ -2,6 +2,7 @@
 
 use super::{finish_stdout, load_model, Failure, Outcome};
 use clap::Args;
+use rnnscope::clamp::Clamp;
 use rnnscope::sampler::Sampler;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
@@ -46,15 +47,32 @@ pub struct SampleArgs {
     /// Seed of the random draws
     #[arg(long, default_value_t = 42)]
     seed: u64,
+
+    /// Hold a unit at a value while priming and drawing: LAYER:TENSOR:UNIT (ablation, held at 0) or
+    /// LAYER:TENSOR:UNIT=VALUE, TENSOR h or c; repeatable
+    #[arg(long = "clamp", value_name = "SPEC", value_parser = parse_clamp)]
+    clamps: Vec<Clamp>,
+}
+
+/// `--clamp`'s parser, shared by every command that takes it.
+pub(crate) fn parse_clamp(spec: &str) -> Result<Clamp, String> {
+    Clamp::parse(spec).map_err(|e| e.to_string())
 }
 
 pub fn run(args: SampleArgs) -> Outcome {
     let (model, _) = load_model(&args.model)?;
-    let mut sampler = Sampler::new(&model, &args.prime, args.temperature, args.top_k, args.seed)
-        .map_err(|e| match e {
-            rnnscope::Error::Text(m) => Failure::usage(format!("--prime: {m}")),
-            e => e.into(),
-        })?;
+    let mut sampler = Sampler::with_clamps(
+        &model,
+        &args.prime,
+        args.temperature,
+        args.top_k,
+        args.seed,
+        &args.clamps,
+    )
+    .map_err(|e| match e {
+        rnnscope::Error::Text(m) => Failure::usage(format!("--prime: {m}")),
+        e => e.into(),
+    })?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let mut out = BufWriter::new(stdout.lock());
