@@ -2,6 +2,8 @@
 //! Coarse calls, small results; bulk floats leave as `Float32Array` copies (never views into wasm memory);
 //! every error becomes a JS `Error` carrying the Rust message. See `docs/wasm-api.md`.
 
+use crate::analysis::request::{self, NGramCache, Request};
+use crate::clamp::Clamp;
 use crate::corpus;
 use crate::error::Error;
 use crate::model_file;
@@ -9,6 +11,7 @@ use crate::probe::Probe;
 use crate::sampler::Sampler;
 use crate::{CellKind, Model, Resumed, Settings, TrainConfig, Trainer, Vocab};
 use js_sys::{Array, Float32Array, Int32Array, Object, Reflect, Uint8Array};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
@@ -67,6 +70,9 @@ pub struct Session {
     text: String,
     probe: Probe,
     sampler: Option<Sampler>,
+    /// Units held while probing and sampling (`setClamps`).
+    clamps: Vec<Clamp>,
+    ngrams: NGramCache,
 }
 
 impl Session {
@@ -78,6 +84,8 @@ impl Session {
             text,
             probe,
             sampler: None,
+            clamps: Vec::new(),
+            ngrams: NGramCache::default(),
         })
     }
 
@@ -177,8 +185,15 @@ impl Session {
         top_k: u32,
         seed: u64,
     ) -> Result<(), JsError> {
-        let sampler =
-            Sampler::new(self.model(), prime, temperature, top_k as usize, seed).map_err(js_err)?;
+        let sampler = Sampler::with_clamps(
+            self.model(),
+            prime,
+            temperature,
+            top_k as usize,
+            seed,
+            &self.clamps,
+        )
+        .map_err(js_err)?;
         self.sampler = Some(sampler);
         Ok(())
     }
@@ -332,9 +347,36 @@ impl Session {
         {
             self.trainer.set_steps_done(step);
         }
-        self.probe.reset();
+        self.probe = Probe::new(self.trainer.model());
+        self.clamps.clear();
         self.sampler = None;
         Ok(())
+    }
+
+    /// Holds units at values while probing and sampling (`[{layer, tensor: "h"|"c", unit, value}]`; an empty
+    /// list releases them). The next probe starts afresh. Refuses clamps the model cannot have, keeping the
+    /// previous ones.
+    #[wasm_bindgen(js_name = setClamps)]
+    pub fn set_clamps(&mut self, clamps: JsValue) -> Result<(), JsError> {
+        let clamps: Vec<Clamp> = serde_wasm_bindgen::from_value(clamps)
+            .map_err(|e| JsError::new(&format!("invalid clamp: {e}")))?;
+        let model = self.trainer.model();
+        self.probe.set_clamps(model, &clamps).map_err(js_err)?;
+        self.clamps = clamps;
+        self.sampler = None;
+        Ok(())
+    }
+
+    /// Runs one instrument (`{kind, text, …}`, see `analysis::request`) on the model as it is now, and returns
+    /// its report as a plain object.
+    pub fn analyse(&mut self, request: JsValue) -> Result<JsValue, JsError> {
+        let request: Request = serde_wasm_bindgen::from_value(request)
+            .map_err(|e| JsError::new(&format!("invalid analysis request: {e}")))?;
+        let report = request::run(self.trainer.model(), &self.text, &mut self.ngrams, &request)
+            .map_err(js_err)?;
+        report
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| JsError::new(&format!("cannot return the report: {e}")))
     }
 
     pub fn info(&self) -> Object {

@@ -36,19 +36,37 @@ fn error_message(e: wasm_bindgen::JsError) -> String {
 }
 
 /// Finite differences on every parameter of a 2-layer model, 6 steps, 2 streams, in wasm arithmetic
-/// (SIMD128, no FMA): the gradients the browser trains with are right.
+/// (SIMD128, no FMA), without and with clamped units: the gradients the browser trains with are right.
 #[wasm_bindgen_test]
 fn gradient_check_in_wasm() {
-    for cell in [
+    use rnnscope::clamp::{Clamp, ClampedTensor};
+    let cells = [
         CellKind::Lstm,
         CellKind::Gru,
         CellKind::Rnn(rnnscope::cell::Activation::Tanh),
-    ] {
+    ];
+    let clamped = |cell: CellKind| {
+        let mut c = vec![Clamp {
+            layer: 1,
+            tensor: ClampedTensor::H,
+            unit: 2,
+            value: 0.6,
+        }];
+        if cell == CellKind::Lstm {
+            c.push(Clamp::ablate(0, ClampedTensor::C, 1));
+        }
+        c
+    };
+    for (cell, clamps) in cells
+        .iter()
+        .flat_map(|&cell| [(cell, Vec::new()), (cell, clamped(cell))])
+    {
         let mut model = Model::new(cell, 4, 2, Vocab::from_text("abcd").unwrap(), 3).unwrap();
         for p in &mut model.params {
             *p *= 2.5;
         }
         let mut tape = Tape::new(&model.config, 6, 2).unwrap();
+        tape.set_clamps(&clamps).unwrap();
         for r in 0..12 {
             tape.inputs[r] = (r * 7 % 4) as u32;
             tape.targets[r] = (r * 5 % 4) as u32;
@@ -70,10 +88,170 @@ fn gradient_check_in_wasm() {
             let err = (numeric - analytic).abs() / (1e-2 + numeric.abs().max(analytic.abs()));
             assert!(
                 err < 2e-2,
-                "{cell:?} parameter {i}: numeric {numeric}, analytic {analytic}"
+                "{cell:?} {clamps:?} parameter {i}: numeric {numeric}, analytic {analytic}"
             );
         }
     }
+}
+
+/// Connectivity in wasm arithmetic: the gradient of one score with respect to each one-hot input, against
+/// finite differences (moving input `t` from `e_x` by `δ·e_j` is moving column `x` of `W_ih` by `δ` times
+/// column `j`, as the characters are distinct).
+#[wasm_bindgen_test]
+fn connectivity_gradient_in_wasm() {
+    for cell in [
+        CellKind::Lstm,
+        CellKind::Gru,
+        CellKind::Rnn(rnnscope::cell::Activation::Tanh),
+    ] {
+        let mut model = Model::new(cell, 5, 2, Vocab::from_text("abcdef").unwrap(), 4).unwrap();
+        for p in &mut model.params {
+            *p *= 2.5;
+        }
+        let ids = [3u32, 0, 5, 1, 4];
+        let (v, gh) = (6, cell.gates() * 5);
+        let score = |m: &Model| {
+            let mut tape = Tape::new(&m.config, 5, 1).unwrap();
+            tape.inputs[..5].copy_from_slice(&ids);
+            let _ = tape.forward(m, &mut State::zeros(&m.config, 1), 5);
+            tape.logits(4, 0)[2]
+        };
+        let mut tape = Tape::new(&model.config, 5, 1).unwrap();
+        tape.inputs[..5].copy_from_slice(&ids);
+        let fwd = tape.forward(&model, &mut State::zeros(&model.config, 1), 5);
+        let mut grads = vec![0.0; model.params.len()];
+        tape.backward_score(&model, fwd, 4, 0, 2, &mut grads);
+        let mut analytic = vec![0.0; 5 * v];
+        tape.input_grads(&model, 5, &mut analytic);
+        let w = model.layout.get("rnn.weight_ih_l0").unwrap().range.clone();
+        let eps = 2e-3;
+        for t in 0..5 {
+            for j in 0..v {
+                let moved = |delta: f32| {
+                    let mut m = model.clone();
+                    let x = ids[t] as usize;
+                    for row in 0..gh {
+                        let add = delta * m.params[w.start + row * v + j];
+                        m.params[w.start + row * v + x] += add;
+                    }
+                    score(&m)
+                };
+                let numeric = (moved(eps) - moved(-eps)) / (2.0 * eps);
+                let a = analytic[t * v + j];
+                let err = (numeric - a).abs() / (1e-2 + numeric.abs().max(a.abs()));
+                assert!(
+                    err < 2e-2,
+                    "{cell:?} input {t}, {j}: numeric {numeric}, analytic {a}"
+                );
+            }
+        }
+    }
+}
+
+/// The instruments through the JavaScript surface: `analyse` returns plain objects, refuses bad requests with
+/// a message, and `setClamps` changes what the probe and the sampler see.
+#[wasm_bindgen_test]
+fn instruments_through_the_session() {
+    let text = "(ab (ba \"ab\") ab) [a] {b (a)}\n".repeat(8);
+    let mut s = Session::new(settings("lstm", 3), text.clone()).unwrap();
+    s.train(20).unwrap();
+    let request = |json: &str| js_sys::JSON::parse(json).expect("valid JSON");
+    let short = "(ab \"ba\") [a]";
+    let cells = s
+        .analyse(request(&format!(
+            r#"{{"kind":"cells","text":{:?},"top":2,"regex":["a+"]}}"#,
+            short
+        )))
+        .unwrap();
+    assert_eq!(get(&cells, "kind").as_string().unwrap(), "cells");
+    assert_eq!(num(&cells, "units"), 2.0 * 6.0 * 16.0);
+    let features = js_sys::Array::from(&get(&cells, "features"));
+    let last = features.get(features.length() - 1);
+    assert_eq!(get(&last, "feature").as_string().unwrap(), "match:a+");
+    let errors = s
+        .analyse(request(&format!(
+            r#"{{"kind":"errors","text":{:?}}}"#,
+            short
+        )))
+        .unwrap();
+    let counts = js_sys::Array::from(&get(&errors, "counts"));
+    let total: f64 = counts.iter().map(|c| num(&c, "count")).sum();
+    assert_eq!(total, num(&errors, "errors"));
+    let conn = s
+        .analyse(request(&format!(
+            r#"{{"kind":"connectivity","text":{:?},"position":8,"window":4}}"#,
+            short
+        )))
+        .unwrap();
+    assert_eq!(num(&conn, "from"), 5.0);
+    assert_eq!(js_sys::Array::from(&get(&conn, "norms")).length(), 4);
+    let abl = s
+        .analyse(request(&format!(
+            r#"{{"kind":"ablation","text":{:?},"clamps":[{{"layer":1,"tensor":"h","unit":3}}]}}"#,
+            short
+        )))
+        .unwrap();
+    assert_eq!(js_sys::Array::from(&get(&abl, "clamped")).length(), 12);
+    let sat = s
+        .analyse(request(&format!(
+            r#"{{"kind":"saturation","text":{:?}}}"#,
+            short
+        )))
+        .unwrap();
+    assert_eq!(js_sys::Array::from(&get(&sat, "gates")).length(), 2 * 3);
+
+    for (bad, needle) in [
+        (
+            r#"{"kind":"nonsense","text":"ab"}"#,
+            "invalid analysis request",
+        ),
+        (r#"{"kind":"cells"}"#, "invalid analysis request"),
+        (r#"{"kind":"cells","text":""}"#, "empty"),
+        (r#"{"kind":"cells","text":"ab","top":0}"#, "top 0"),
+        (
+            r#"{"kind":"cells","text":"ab","regex":["("]}"#,
+            "regular expression",
+        ),
+        (
+            r#"{"kind":"connectivity","text":"ab","position":1}"#,
+            "no next character",
+        ),
+        (
+            r#"{"kind":"ablation","text":"ab","clamps":[]}"#,
+            "at least one unit",
+        ),
+        (
+            r#"{"kind":"ablation","text":"ab","clamps":[{"layer":5,"tensor":"h","unit":0}]}"#,
+            "layer",
+        ),
+    ] {
+        let msg = error_message(s.analyse(request(bad)).unwrap_err());
+        assert!(msg.contains(needle), "{bad}: {msg}");
+    }
+    let huge = format!(r#"{{"kind":"saturation","text":{:?}}}"#, "a".repeat(20_001));
+    assert!(error_message(s.analyse(request(&huge)).unwrap_err()).contains("at most"));
+
+    // Clamps: the probe shows the held value, the sampler writes other text, bad clamps change nothing.
+    s.sample_begin("(a", 1.0, 0, 7).unwrap();
+    let free = s.sample_next(60).unwrap();
+    s.set_clamps(request(r#"[{"layer":0,"tensor":"h","unit":4,"value":1}]"#))
+        .unwrap();
+    let p = s.probe(short);
+    let h = Float32Array::from(get(&p, "h")).to_vec();
+    assert!(
+        (0..12).all(|t| h[t * 2 * 16 + 4] == 1.0),
+        "h[0][4] held at 1"
+    );
+    s.sample_begin("(a", 1.0, 0, 7).unwrap();
+    assert_ne!(s.sample_next(60).unwrap(), free);
+    let msg = error_message(
+        s.set_clamps(request(r#"[{"layer":0,"tensor":"h","unit":99}]"#))
+            .unwrap_err(),
+    );
+    assert!(msg.contains("units"), "{msg}");
+    s.set_clamps(request("[]")).unwrap();
+    s.sample_begin("(a", 1.0, 0, 7).unwrap();
+    assert_eq!(s.sample_next(60).unwrap(), free);
 }
 
 #[wasm_bindgen_test]

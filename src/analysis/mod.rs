@@ -39,6 +39,7 @@ pub mod features;
 pub mod finder;
 pub mod intervene;
 pub mod ngram;
+pub mod request;
 pub mod saturation;
 pub mod stats;
 

@@ -1,0 +1,175 @@
+//! Every instrument behind one request type, for front ends that pass requests as data: the page's worker
+//! (through the wasm surface) sends `{kind, text, …}` objects and gets each report back as a plain object.
+//!
+//! | `kind` | fields besides `text` | report |
+//! |---|---|---|
+//! | `cells` | `top` (default 5), `regex` (patterns, each one more on/off feature) | [`finder::CellReport`] |
+//! | `saturation` | – | [`saturation::SaturationReport`] |
+//! | `errors` | `order` (n-gram, default [`ngram::DEFAULT_ORDER`]) | [`errors::ErrorReport`] |
+//! | `connectivity` | `position`, `window` (default 256), `clamps` (default none) | [`connectivity::Connectivity`] |
+//! | `ablation` | `clamps` ([`Clamp`]s, at least one) | [`intervene::AblationReport`] |
+//!
+//! Every analysis sees the model as it is, without the clamps a front end may have set for probing and
+//! sampling; `ablation` and `connectivity` take their own.
+
+use super::{connectivity, errors, features, finder, intervene, ngram, saturation, Activations};
+use crate::clamp::Clamp;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::probe::Probe;
+use serde::{Deserialize, Serialize};
+
+/// Longest text a request may carry, in characters: a few passes over it stay well under a second for the
+/// models the page trains.
+pub const MAX_REQUEST_CHARS: usize = 20_000;
+
+/// Most regular-expression features of one `cells` request.
+pub const MAX_PATTERNS: usize = 8;
+
+fn default_top() -> usize {
+    5
+}
+
+fn default_window() -> usize {
+    256
+}
+
+/// One instrument to run on `text` (see [the module docs](self)).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Request {
+    Cells {
+        text: String,
+        #[serde(default = "default_top")]
+        top: usize,
+        #[serde(default)]
+        regex: Vec<String>,
+    },
+    Saturation {
+        text: String,
+    },
+    Errors {
+        text: String,
+        #[serde(default)]
+        order: Option<usize>,
+    },
+    Connectivity {
+        text: String,
+        position: usize,
+        #[serde(default = "default_window")]
+        window: usize,
+        #[serde(default)]
+        clamps: Vec<Clamp>,
+    },
+    Ablation {
+        text: String,
+        clamps: Vec<Clamp>,
+    },
+}
+
+impl Request {
+    pub fn text(&self) -> &str {
+        match self {
+            Request::Cells { text, .. }
+            | Request::Saturation { text }
+            | Request::Errors { text, .. }
+            | Request::Connectivity { text, .. }
+            | Request::Ablation { text, .. } => text,
+        }
+    }
+}
+
+/// What a request returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Report {
+    Cells(finder::CellReport),
+    Saturation(saturation::SaturationReport),
+    Errors(errors::ErrorReport),
+    Connectivity(connectivity::Connectivity),
+    Ablation(intervene::AblationReport),
+}
+
+/// The n-gram baseline of a training text, kept between requests: fitting it reads the whole training text.
+#[derive(Default)]
+pub struct NGramCache {
+    key: Option<(usize, usize, u64)>,
+    ngram: Option<ngram::NGram>,
+}
+
+impl NGramCache {
+    fn get(&mut self, model: &Model, train: &str, order: usize) -> Result<&ngram::NGram> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        train.hash(&mut h);
+        model.vocab.chars().hash(&mut h);
+        let key = Some((order, train.len(), h.finish()));
+        if self.key != key || self.ngram.is_none() {
+            self.ngram = Some(ngram::NGram::fit(train, order, model.vocab.chars())?);
+            self.key = key;
+        }
+        Ok(self.ngram.as_ref().expect("just fitted"))
+    }
+}
+
+/// Runs `request` on `model`; `train` is the text the model was trained on (for the n-gram and rare words).
+pub fn run(
+    model: &Model,
+    train: &str,
+    cache: &mut NGramCache,
+    request: &Request,
+) -> Result<Report> {
+    let text = request.text();
+    let n = super::check_text(text)?.len();
+    if n > MAX_REQUEST_CHARS {
+        return Err(Error::Text(format!(
+            "the text has {n} characters; the instruments accept at most {MAX_REQUEST_CHARS} per request"
+        )));
+    }
+    let activations = || -> Result<Activations> {
+        let mut probe = Probe::new(model);
+        probe.sync(model, text);
+        Activations::gather(model.config, probe.steps())
+    };
+    Ok(match request {
+        Request::Cells { top, regex, .. } => {
+            if regex.len() > MAX_PATTERNS {
+                return Err(Error::Analysis(format!(
+                    "{} regular expressions; at most {MAX_PATTERNS} at once",
+                    regex.len()
+                )));
+            }
+            let mut feats = features::text_features(text)?;
+            for pattern in regex {
+                feats.push(features::regex_feature(text, pattern)?);
+            }
+            Report::Cells(finder::find_cells(&activations()?, &feats, *top)?)
+        }
+        Request::Saturation { .. } => {
+            Report::Saturation(saturation::gate_saturation(&activations()?)?)
+        }
+        Request::Errors { order, .. } => {
+            let ngram = cache.get(model, train, order.unwrap_or(ngram::DEFAULT_ORDER))?;
+            let acts = activations()?;
+            Report::Errors(errors::error_breakdown(
+                text,
+                acts.probs(),
+                &model.vocab,
+                ngram,
+                train,
+                &errors::Oracles::default(),
+            )?)
+        }
+        Request::Connectivity {
+            position,
+            window,
+            clamps,
+            ..
+        } => Report::Connectivity(connectivity::connectivity(
+            model, text, *position, *window, clamps,
+        )?),
+        Request::Ablation { clamps, .. } => {
+            Report::Ablation(intervene::ablation(model, text, clamps)?)
+        }
+    })
+}
