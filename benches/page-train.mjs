@@ -1,0 +1,132 @@
+// Training throughput in the browser, in characters per second, for the four cases of benches/train.rs, in one
+// headless Debian Chromium session:
+//
+//   - "page": rnnscope as a visitor runs it: the served dist/ page, the model form set as a visitor sets it, the
+//     tinyshakespeare file opened (read from ../shared/corpora/, not shipped), and the page's own worker training.
+//     The rate is the page's step counter (window.rnnscope.step()) over a measuring window × seq × batch; both ends
+//     of the window are taken when the counter changes, so the worker's progress reports do not blur it.
+//   - "tfjs": TensorFlow.js (wasm backend, from node_modules, served on 127.0.0.1) training the same model with
+//     model.trainOnBatch; see benches/tfjs/bench.js for the model.
+//
+//   bash scripts/build-dist.sh && node benches/page-train.mjs [--quick] [--only page|tfjs] [--cases S1,S3]
+//
+// scripts/bench.sh runs it and turns its output into the table. One JSON object per line on stdout
+// ({tool, case, chars_per_sec, rates, …}); progress on stderr. Each measurement: a warm-up, then the median of a few
+// rounds.
+
+import { join } from 'node:path';
+import { launch, openPage, ROOT, startServer, waitReady } from '../tests/browser/helpers.mjs';
+import { measureTfjs, startTfjsServer } from './tfjs/run.mjs';
+
+const CORPUS = join(ROOT, '..', 'shared', 'corpora', 'tinyshakespeare.txt');
+
+/** The cases of benches/train.rs, by the ids of BENCHMARKS.md. */
+export const CASES = [
+  { id: 'S1', name: 'lstm_1x128_seq25_b1', cell: 'lstm', hidden: 128, layers: 1, seqLen: 25, batch: 1, optimizer: 'adam', lr: 2e-3 },
+  { id: 'S2', name: 'lstm_2x256_seq64_b32', cell: 'lstm', hidden: 256, layers: 2, seqLen: 64, batch: 32, optimizer: 'adam', lr: 2e-3 },
+  { id: 'S3', name: 'rnn_1x100_seq25_b1_adagrad', cell: 'rnn', hidden: 100, layers: 1, seqLen: 25, batch: 1, optimizer: 'adagrad', lr: 0.1 },
+  { id: 'S4', name: 'gru_1x128_seq25_b1', cell: 'gru', hidden: 128, layers: 1, seqLen: 25, batch: 1, optimizer: 'adam', lr: 2e-3 },
+];
+
+const argv = process.argv.slice(2);
+const opt = (name) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : null;
+};
+const QUICK = argv.includes('--quick');
+const ONLY = (opt('only') ?? 'page,tfjs').split(',');
+const WANT = opt('cases')?.split(',') ?? CASES.map((c) => c.id);
+const TIMING = QUICK
+  ? { warmupSeconds: 1, rounds: 3, roundSeconds: 1.5 }
+  : { warmupSeconds: 3, rounds: 5, roundSeconds: 3 };
+
+const log = (...a) => console.error('page-train:', ...a);
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Train case `c` in the real page (dist/) and answer its per-round rates. */
+async function measurePage(browser, server, c) {
+  const { page, context, problems } = await openPage(browser, server.origin);
+  try {
+    await page.goto(server.url);
+    await waitReady(page);
+    // The model form as a visitor fills it, then the file: opening a text builds a model with them and trains it.
+    await page.getByLabel(/^Cell/).selectOption(c.cell);
+    if (c.cell === 'rnn') await page.getByLabel('RNN nonlinearity').selectOption('tanh');
+    await page.getByLabel('Hidden units').fill(String(c.hidden));
+    await page.getByLabel('Layers', { exact: true }).fill(String(c.layers));
+    await page.getByLabel('Sequence length').fill(String(c.seqLen));
+    await page.getByLabel('Batch size').fill(String(c.batch));
+    await page.getByLabel('Optimizer').selectOption(c.optimizer);
+    await page.getByLabel('Validation share').fill('0'); // as benches/train.rs: every character trains
+    await page.getByLabel('exact').fill(String(c.lr));
+    await page.getByLabel('exact').press('Enter');
+    await page.getByLabel('Open a text file…').setInputFiles(CORPUS);
+    await page.waitForFunction(
+      (k) => {
+        const i = window.rnnscope.info();
+        return i && i.cell === k.cell && i.hidden === k.hidden && i.layers === k.layers && window.rnnscope.running() && window.rnnscope.step() > 0;
+      },
+      c,
+      { timeout: 120_000 },
+    );
+    const st = await page.evaluate(() => window.rnnscope.state());
+    for (const [k, want] of [['seqLen', c.seqLen], ['batch', c.batch], ['optimizer', c.optimizer], ['lr', c.lr], ['clip', 5], ['valFraction', 0]]) {
+      if (st[k] !== want) throw new Error(`${c.id}: the page trains with ${k} ${st[k]}, not ${want}`);
+    }
+    const engine = await page.evaluate(() => window.rnnscope.engineMode());
+    // One window: from a change of the step counter to the first change after `ms` (a measuring window).
+    const window_ = (ms) =>
+      page.evaluate(async (ms) => {
+        const h = window.rnnscope;
+        const change = () =>
+          new Promise((resolve) => {
+            const s = h.step();
+            const poll = () => (h.step() !== s ? resolve([performance.now(), h.step()]) : requestAnimationFrame(poll));
+            poll();
+          });
+        const [t0, s0] = await change();
+        await new Promise((r) => setTimeout(r, ms));
+        const [t1, s1] = await change();
+        return { steps: s1 - s0, seconds: (t1 - t0) / 1000 };
+      }, ms);
+    await window_(TIMING.warmupSeconds * 1000);
+    const rates = [];
+    for (let r = 0; r < TIMING.rounds; r++) {
+      const w = await window_(TIMING.roundSeconds * 1000);
+      rates.push((w.steps * c.seqLen * c.batch) / w.seconds);
+    }
+    if (!(await page.evaluate(() => window.rnnscope.running()))) throw new Error(`${c.id}: the page stopped training`);
+    return { rates, engine, problems };
+  } finally {
+    await context.close();
+  }
+}
+
+const server = ONLY.includes('page') ? await startServer() : null;
+const tfServer = ONLY.includes('tfjs') ? await startTfjsServer() : null;
+const browser = await launch();
+let failed = false;
+try {
+  const chromium = browser.version();
+  log(`Chromium ${chromium}; ${QUICK ? 'quick' : 'full'} timing ${JSON.stringify(TIMING)}`);
+  for (const c of CASES.filter((k) => WANT.includes(k.id))) {
+    const spec = { cell: c.cell, hidden: c.hidden, layers: c.layers, seqLen: c.seqLen, batch: c.batch, optimizer: c.optimizer, lr: c.lr };
+    for (const tool of ['page', 'tfjs'].filter((t) => ONLY.includes(t))) {
+      try {
+        const r = tool === 'page' ? await measurePage(browser, server, c) : await measureTfjs(browser, tfServer, spec, TIMING);
+        const out = { tool, case: c.id, name: c.name, chars_per_sec: median(r.rates), ...r, chromium };
+        log(`${c.id} ${tool}: ${Math.round(out.chars_per_sec)} chars/s (rounds ${r.rates.map(Math.round).join(', ')})`);
+        console.log(JSON.stringify(out));
+      } catch (err) {
+        failed = true;
+        log(`${c.id} ${tool} failed: ${err.message}`);
+        console.log(JSON.stringify({ tool, case: c.id, name: c.name, error: err.message.split('\n')[0], chromium }));
+      }
+    }
+  }
+} finally {
+  await browser.close();
+  await server?.stop();
+  await tfServer?.stop();
+}
+process.exitCode = failed ? 1 : 0;
