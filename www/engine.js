@@ -566,6 +566,18 @@ const HANDLERS = {
     this.post({ type: Evt.WEIGHT_SET, id: msg.id, name: msg.name, index: msg.index, value: msg.value });
   },
 
+  [Cmd.ANALYSE](msg) {
+    this.requireSession();
+    const report = this.session.analyse(msg.request);
+    this.post({ type: Evt.ANALYSIS, id: msg.id, step: this.info.step, report });
+  },
+
+  [Cmd.SET_CLAMPS](msg) {
+    this.requireSession();
+    this.session.setClamps(msg.clamps);
+    this.post({ type: Evt.CLAMPS, id: msg.id, clamps: msg.clamps });
+  },
+
   [Cmd.GET_BYTES](msg) {
     this.requireSession();
     const { bytes, state } = this.snapshot();

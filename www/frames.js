@@ -8,7 +8,7 @@ const FRAME_BUDGET_MS = 8;
 /** Cheap parts that hold the state of controls: drawn at once even in a panel out of view. */
 const ALWAYS_DRAWN = new Set(['status', 'controls', 'guesses', 'messages', 'restore', 'autosave']);
 /** A new probe result redraws these. */
-const PROBE_PARTS = ['guesses', 'hell', 'inside', 'figure'];
+const PROBE_PARTS = ['guesses', 'hell', 'inside', 'figure', 'shading'];
 
 export class FrameLoop {
   /** @param {import('./panels/panel.js').Panel[]} panels, each with `static parts = [[name, method]]` and `el` */

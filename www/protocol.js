@@ -92,6 +92,21 @@ export const Cmd = Object.freeze({
    * `value`; the next probe must be a reset. Answer: `Evt.WEIGHT_SET`, or `Evt.ERROR` (nothing changed).
    */
   SET_WEIGHT: 'set-weight',
+
+  /**
+   * `{type, id, request}` – run one instrument on the model as it is now (clamps set by `SET_CLAMPS` do not
+   * apply; `ablation` and `connectivity` carry their own). `request` = `{kind, text, …}`: `cells` (`top`,
+   * `regex: string[]`), `saturation`, `errors` (`order`), `connectivity` (`position`, `window`, `clamps`),
+   * `ablation` (`clamps`); see `src/analysis/request.rs`. Answer: `Evt.ANALYSIS`, or `Evt.ERROR` saying why.
+   */
+  ANALYSE: 'analyse',
+
+  /**
+   * `{type, id, clamps: [{layer, tensor: 'h'|'c', unit, value}]}` – hold these units while probing and sampling
+   * (an empty list releases them); the next probe starts afresh. A new or loaded model has none. Answer:
+   * `Evt.CLAMPS`, or `Evt.ERROR` (the previous clamps stay).
+   */
+  SET_CLAMPS: 'set-clamps',
 });
 
 /** Reports from the worker to the page. */
@@ -163,6 +178,12 @@ export const Evt = Object.freeze({
 
   /** `{type, id, name, index, value}` – answer to `Cmd.SET_WEIGHT`: the weight now holds `value`. */
   WEIGHT_SET: 'weight-set',
+
+  /** `{type, id, step, report}` – answer to `Cmd.ANALYSE`: the instrument's report (a plain object, `report.kind`). */
+  ANALYSIS: 'analysis',
+
+  /** `{type, id, clamps}` – answer to `Cmd.SET_CLAMPS`: these clamps are in force. */
+  CLAMPS: 'clamps',
 
   /**
    * `{type, id?, op, message, kind}` – a request failed or training stopped. `op` is the request type (or

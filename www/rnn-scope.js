@@ -22,19 +22,32 @@ import { SamplePanel } from './panels/sample.js';
 import { ComparePanel } from './panels/compare.js';
 import { KeepPanel } from './panels/keep.js';
 import { FigurePanel } from './panels/figure.js';
+import { FinderPanel } from './panels/finder.js';
+import { ClampsPanel } from './panels/clamps.js';
+import { SaturationPanel } from './panels/saturation.js';
+import { ConnectivityPanel } from './panels/connectivity.js';
+import { ErrorsPanel } from './panels/errors.js';
 
 const STYLES = [new URL('./views/views.css', import.meta.url).href, new URL('./rnn-scope.css', import.meta.url).href];
 const MODELS_URL = new URL('./models/', import.meta.url).href;
 
 /** Each view: its panels, top to bottom, and the controls it shows unless the `controls` attribute says otherwise. */
 const VIEWS = {
-  full: { panels: ['status', 'messages', 'restore', 'watch', 'train', 'text', 'model', 'inside', 'sample', 'compare', 'keep'], controls: ['status'] },
+  full: {
+    panels: ['status', 'messages', 'restore', 'watch', 'train', 'text', 'model', 'inside', 'finder', 'clamps', 'connectivity', 'saturation', 'errors', 'sample', 'compare', 'keep'],
+    controls: ['status'],
+  },
   figure: { panels: ['status', 'messages', 'figure', 'probe'], controls: ['status', 'play', 'step', 'reset', 'probe'] },
   diagram: { panels: ['status', 'messages', 'watch'], controls: ['status', 'play', 'step', 'reset', 'probe'] },
   heatmap: { panels: ['status', 'messages', 'probe', 'inside'], controls: ['status', 'play', 'reset', 'probe'] },
   sample: { panels: ['status', 'messages', 'sample'], controls: ['status', 'play', 'reset'] },
   train: { panels: ['messages', 'train'], controls: [] },
   compare: { panels: ['messages', 'compare'], controls: [] },
+  cells: { panels: ['status', 'messages', 'probe', 'finder', 'inside'], controls: ['status', 'play', 'reset', 'probe'] },
+  ablation: { panels: ['status', 'messages', 'watch', 'clamps', 'sample'], controls: ['status', 'play', 'step', 'reset', 'probe'] },
+  connectivity: { panels: ['status', 'messages', 'probe', 'connectivity'], controls: ['status', 'play', 'reset', 'probe'] },
+  saturation: { panels: ['status', 'messages', 'saturation'], controls: ['status', 'play', 'reset'] },
+  errors: { panels: ['status', 'messages', 'errors'], controls: ['status', 'play', 'reset'] },
 };
 const CONTROLS = ['status', 'play', 'step', 'reset', 'probe'];
 
@@ -52,6 +65,11 @@ const PANELS = {
   compare: (scope, root, host, o) => new ComparePanel(scope, root, host, o),
   keep: (scope, root, host, o) => new KeepPanel(scope, root, host, { ...o, modelsUrl: MODELS_URL }),
   figure: (scope, root, host, o) => new FigurePanel(scope, root, host, o),
+  finder: (scope, root, host, o) => new FinderPanel(scope, root, host, o),
+  clamps: (scope, root, host, o) => new ClampsPanel(scope, root, host, o),
+  connectivity: (scope, root, host, o) => new ConnectivityPanel(scope, root, host, o),
+  saturation: (scope, root, host, o) => new SaturationPanel(scope, root, host, o),
+  errors: (scope, root, host, o) => new ErrorsPanel(scope, root, host, o),
 };
 
 /** Attributes that are settings of the model or the view (state.js names), with their attribute spelling. */
@@ -387,7 +405,7 @@ export class RnnScopeElement extends HTMLElement {
     for (const p of this.panels) p.wire();
     // In the full page, a panel scrolled out of view is drawn when it comes back.
     this.frames = new FrameLoop(this.panels);
-    this.markDirty('status', 'controls', 'chart', 'probe', 'inside', 'sample', 'compare', 'messages', 'restore', 'autosamples', 'figure', 'autosave');
+    this.markDirty('status', 'controls', 'chart', 'probe', 'inside', 'sample', 'compare', 'messages', 'restore', 'autosamples', 'figure', 'autosave', 'instruments', 'clamps');
   }
 
   /** Panels that act on each other (the text panel reads the model form; the keep panel opens files). */
@@ -496,6 +514,22 @@ export class RnnScopeElement extends HTMLElement {
     return scope.startSample(o);
   }
 
+  /**
+   * Run one instrument on the model as it is now: `{kind: 'cells'|'saturation'|'errors'|'connectivity'|'ablation',
+   * text, …}` (see the README's instruments section); resolves with its report, rejects with the reason.
+   */
+  async analyse(request) {
+    if (!request || typeof request !== 'object') throw new TypeError('analyse(request): request must be an object such as {kind: "cells", text: "…"}');
+    const { report } = await (await this.whenReady()).analyse({ ...request });
+    return report;
+  }
+
+  /** Hold units while probing and sampling: `[{layer, tensor: 'h'|'c', unit, value}]` (value 0 ablates); `[]` releases. */
+  async setClamps(clamps) {
+    if (!Array.isArray(clamps)) throw new TypeError('setClamps(clamps): clamps must be an array such as [{layer: 0, tensor: "h", unit: 3, value: 0}]');
+    await (await this.whenReady()).setClamps(clamps);
+  }
+
   /** The model as `.safetensors` bytes (Uint8Array). */
   async exportModel() {
     const scope = await this.whenReady();
@@ -517,6 +551,7 @@ export class RnnScopeElement extends HTMLElement {
       probe: () => s()?.probe.data ?? null,
       modelGeneration: () => s()?.modelGeneration ?? 0,
       probeGeneration: () => s()?.probe.generation ?? 0,
+      clamps: () => (s()?.clamps ?? []).map((c) => ({ ...c })),
       resumed: () => s()?.model?.resumed ?? null,
       ready: () => Boolean(s()?.model && s()?.probe.data),
       engineMode: () => s()?.engineMode ?? 'none',

@@ -11,6 +11,7 @@ import { Comparison } from './comparison.js';
 import { Keeper } from './keeper.js';
 import { TextMethods } from './scope-text.js';
 import { FileMethods, resumedSentence } from './scope-files.js';
+import { InstrumentMethods } from './scope-instruments.js';
 import { LossHistory, onProgress } from './history.js';
 import { applyProbe } from './probe-data.js';
 import { textProblem, num } from './text.js';
@@ -54,6 +55,10 @@ export class Scope extends EventTarget {
     this.lastBytes = null;
     this.lastTrainingState = null;
     this.unit = -1; // picked unit for colouring the text
+    /** @type {{layer: number, tensor: string, unit: number, seq: number}|null} a unit an instrument asked to show */
+    this.unitPick = null;
+    /** @type {{layer: number, tensor: 'h'|'c', unit: number, value: number}[]} units held while probing and sampling */
+    this.clamps = [];
     this.error = null;
     this.engineMode = 'starting';
     /** @type {Map<string, {text: string, kind: string}>} messages to the visitor, one per key */
@@ -325,8 +330,10 @@ export class Scope extends EventTarget {
     this.probe.sentText = null;
     this.probe.wantReset = true;
     this.unit = -1;
+    this.unitPick = null;
+    this.clamps = []; // a new model has none
     this.requestProbe();
-    this.changed('status', 'chart', 'controls', 'probe', 'figure');
+    this.changed('status', 'chart', 'controls', 'probe', 'figure', 'clamps', 'instruments');
     this.emit('ready', { info: { ...info } });
   }
 
@@ -625,8 +632,8 @@ export class Scope extends EventTarget {
   }
 }
 
-// The text and model-file methods live in their own files; they are the Scope's own methods all the same.
-for (const part of [TextMethods, FileMethods]) {
+// The text, model-file and instrument methods live in their own files; they are the Scope's own methods all the same.
+for (const part of [TextMethods, FileMethods, InstrumentMethods]) {
   for (const name of Object.getOwnPropertyNames(part.prototype)) {
     if (name !== 'constructor') Object.defineProperty(Scope.prototype, name, Object.getOwnPropertyDescriptor(part.prototype, name));
   }

@@ -4,26 +4,10 @@
 
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WAIT, openPage, serverAndBrowser, screenshotPath } from './helpers.mjs';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { ROOT, WAIT, axeViolations, cliJson, openPage, serverAndBrowser, screenshotPath } from './helpers.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CSP } from '../../scripts/serve.mjs';
-import { ROOT } from './helpers.mjs';
-
-const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical violations on the page as it is now (shadow roots included). */
-async function axeViolations(page) {
-  await page.evaluate(AXE); // through the DevTools protocol, which the page's CSP does not govern
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
-  });
-}
 
 const BASE = '/course/rnnscope/';
 const env = serverAndBrowser({ base: BASE });
@@ -263,10 +247,8 @@ test('the attributes, methods and events of <rnn-scope>', async () => {
 });
 
 /** `rnnscope probe --json` of `text` with the model file at `model` (a path from the repository root). */
-async function cliProbe(model, text) {
-  const args = ['run', '--release', '--quiet', '--', 'probe', '--model', model, '--text-string', text, '--json'];
-  const { stdout } = await promisify(execFile)('cargo', args, { cwd: ROOT, maxBuffer: 64 << 20, timeout: 30 * 60_000 });
-  return JSON.parse(stdout);
+function cliProbe(model, text) {
+  return cliJson(['probe', '--model', model, '--text-string', text]);
 }
 
 /** The numbers the figure shows: hidden boxes [t][unit], logits [t][v], one-hot [t][v] (layer 1). */

@@ -3,9 +3,10 @@
 // request that leaves the serving origin. No sleeps: everything waits on conditions.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
@@ -253,6 +254,27 @@ export async function waitGuessesFor(page, prefix) {
 /** The texts of the messages currently shown. */
 export async function messages(page) {
   return page.locator('[data-testid="message"]').allTextContents();
+}
+
+/** The CLI's JSON answer: `rnnscope ARGS --json`, built in release mode (cargo builds it the first time). */
+export async function cliJson(args) {
+  const { stdout } = await promisify(execFile)('cargo', ['run', '--release', '--quiet', '--', ...args, '--json'], {
+    cwd: ROOT,
+    maxBuffer: 64 << 20,
+    timeout: 30 * 60_000,
+  });
+  return JSON.parse(stdout);
+}
+
+/** axe-core's serious and critical violations on the page as it is now (shadow roots included). */
+export async function axeViolations(page) {
+  await page.evaluate(readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')); // through the DevTools protocol, which the page's CSP does not govern
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+  });
 }
 
 export function screenshotPath(name) {

@@ -105,6 +105,21 @@ export class InsidePanel extends Panel {
       layerSel.value = String(Math.min(prev, L - 1));
     }
     layerSel.disabled = L <= 1;
+    // Here, not in render(): controls are drawn even while the panel is out of view, and a pick brings it into view.
+    this.applyPick();
+  }
+
+  /** An instrument asked to show a unit: its layer and tensor in the selects, the text coloured by it. */
+  applyPick() {
+    const pick = this.scope.unitPick;
+    if (!pick || pick.seq === this.appliedPick) return;
+    this.appliedPick = pick.seq;
+    const tensor = this.$('tensor');
+    if (Array.from(tensor.options).some((o) => o.value === pick.tensor)) tensor.value = pick.tensor;
+    const layer = this.$('layer');
+    if (pick.layer < layer.options.length) layer.value = String(pick.layer);
+    this.$('colour-by').value = 'unit';
+    this.el.scrollIntoView?.({ block: 'nearest' });
   }
 
   render() {

@@ -38,6 +38,8 @@ export class ColoredText {
     this.items = [];
     this.active = -1;
     this.legendKey = '';
+    /** @type {((t: number) => void)|null} called when the character read out (pointed at or focused) changes */
+    this.onActive = null;
 
     // Keep the end of the text in view while it grows, unless the visitor scrolled up.
     this.stickToEnd = true;
@@ -235,7 +237,9 @@ export class ColoredText {
       this._mark(t);
       it.el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     }
+    const changed = t !== this.active;
     this.active = t;
+    if (changed && this.onActive) queueMicrotask(() => this.onActive?.(t));
     let text;
     if (this.mode === 'text0') {
       const o = this.opts;
