@@ -76,6 +76,7 @@ test('the cell finder lists the units that track each feature, and picking one c
   }, first.unit);
   assert.equal(shown.length, Array.from(SHOWN).length);
   shown.forEach((v, t) => assert.ok(Math.abs(v - want[t]) < 1e-6, `character ${t}: ${v} vs ${want[t]}`));
+  await page.locator('#v-cells').screenshot({ path: screenshotPath('instrument-cells.png') });
 
   // A pattern of the visitor's becomes a feature; a broken one is refused and named.
   await page.locator('#v-cells [data-testid="finder-regex"]').fill('[0-9]+');
@@ -110,6 +111,8 @@ test('holding a unit changes what the model reads and writes: the probe shows it
   await el.locator('[data-testid="clamps-summary"]').filter({ hasText: 'Mean loss' }).waitFor({ timeout: WAIT });
   const changes = await inside('v-ablation', (root) => [...root.querySelectorAll('#clamps-text .rs-ctext-ch')].map((s) => Number(s.dataset.value)));
   assert.ok(changes.filter(Number.isFinite).length > 1000, 'the loss change of the held-out text is drawn');
+  await page.locator('#v-ablation [data-testid="clamps-summary"]').scrollIntoViewIfNeeded();
+  await page.locator('#v-ablation #clamps').screenshot({ path: screenshotPath('instrument-ablation.png') });
   const clamped = await sample();
   assert.notEqual(clamped, free, 'the sample with h[56] held at 1 is the sample without');
   assert.equal(await sample(), clamped, 'the same seed and clamp give the same sample');
@@ -138,6 +141,7 @@ test('the gate saturation plot draws a dot per unit of each sigmoid gate, where 
   const f = report.gates.find((g) => g.gate === 'f');
   const shown = dots.filter((d) => d.s === 'gate f');
   f.left.forEach((x, j) => assert.ok(Math.abs(shown[j].x - x) < 1e-12 && Math.abs(shown[j].y - f.right[j]) < 1e-12));
+  await page.locator('#v-saturation #saturation').screenshot({ path: screenshotPath('instrument-saturation.png') });
 });
 
 test('pointing at a character shades every earlier one by the connectivity the CLI computes', async () => {
@@ -155,6 +159,7 @@ test('pointing at a character shades every earlier one by the connectivity the C
   assert.equal(cli.from, 0);
   assert.equal(cli.norms.length, position + 1);
   cli.norms.forEach((n, t) => assert.ok(Math.abs(shown[t] - n) <= 1e-4 * (1 + n), `position ${t}: page ${shown[t]}, CLI ${n}`));
+  await page.locator('#v-connectivity #connectivity').screenshot({ path: screenshotPath('instrument-connectivity.png') });
   // The keyboard moves the position too.
   await el.locator('#connectivity-text .rs-ctext-body').focus();
   await page.keyboard.press('Home');
@@ -187,7 +192,7 @@ test('the error breakdown: its counts add up to the number of errors, beside the
   assert.equal(report.errors, errors);
   assert.equal(shown.closers, report.long_range.length);
   assert.ok(shown.closers > 50);
-  await page.screenshot({ path: screenshotPath('instruments-errors.png') });
+  await page.locator('#v-errors #errors').screenshot({ path: screenshotPath('instrument-errors.png') });
 });
 
 test('the instruments page passes axe-core and had no errors, console errors or requests off its origin', async () => {
