@@ -5,7 +5,7 @@
 # ../shared/corpora/, never copied here), clip 5; then sampling speed (S1, S2) and the gzipped size of dist/'s wasm
 # and JavaScript. Prints one markdown table (and the two small ones after it); BENCHMARKS.md records a run.
 #
-#   bash scripts/bench.sh                       # everything, about 10 minutes on 2 cores
+#   bash scripts/bench.sh                       # everything, about 7 minutes on 2 cores, builds included
 #   bash scripts/bench.sh --quick               # shorter measuring windows (for trying the script out)
 #   bash scripts/bench.sh --only page,tfjs      # some columns: native, page, tfjs, pytorch, sample, size
 #
@@ -37,6 +37,7 @@ while [ $# -gt 0 ]; do
 done
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 START=$SECONDS
+LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
 say() { printf 'bench: [%3ds] %s\n' "$((SECONDS - START))" "$*" >&2; }
 
 CORPUS=../shared/corpora/tinyshakespeare.txt
@@ -176,9 +177,11 @@ say "done"
 
 # --- The table ------------------------------------------------------------------------------------------------------
 chromium_version=$(/usr/bin/chromium --version 2>/dev/null | awk '{ print $2 }' || true)
+# The load average around the run says how much else ran beside it.
+machine="$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'); load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after; $((SECONDS - START)) s in all"
 cat "$OUT"/*.jsonl 2>/dev/null | node -e '
   const lines = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
-  const [nativeThreads, pytorchThreads, chromium] = process.argv.slice(1);
+  const [nativeThreads, pytorchThreads, chromium, machine] = process.argv.slice(1);
   const nt = nativeThreads.split(" ").map(Number);
   const pt = pytorchThreads.split(" ").map(Number);
   const CASES = [
@@ -217,7 +220,8 @@ cat "$OUT"/*.jsonl 2>/dev/null | node -e '
     rows.push(row);
   }
   const table = (rs) => rs.map((r) => `| ${r.join(" | ")} |`).join("\n");
-  let out = `Training, characters per second (median of rounds; Chromium ${chromium || "?"})\n\n${table(rows)}\n`;
+  const trained = lines.some((l) => ["native", "page", "tfjs", "pytorch"].includes(l.tool));
+  let out = trained ? `Training, characters per second (median of rounds; Chromium ${chromium || "?"})\n\n${table(rows)}\n` : "";
   if (torch?.skipped) out += `\nPyTorch: skipped, ${torch.skipped}.\n`;
   for (const n of notes) out += `\nNote: ${n}\n`;
   const samples = lines.filter((l) => l.tool.startsWith("sample-"));
@@ -233,5 +237,6 @@ cat "$OUT"/*.jsonl 2>/dev/null | node -e '
     const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
     out += `\nSize of dist/, gzip -c: wasm ${kib(size.wasm_gz)} (${kib(size.wasm_raw)} raw), JavaScript ${kib(size.js_gz)} (${size.js_files} files), together ${kib(size.wasm_gz + size.js_gz)}\n`;
   }
+  out += `\nMachine: ${machine}\n`;
   process.stdout.write(out);
-' "${NATIVE_THREADS[*]}" "${PYTORCH_THREADS[*]}" "$chromium_version" | tee "$OUT/table.md"
+' "${NATIVE_THREADS[*]}" "${PYTORCH_THREADS[*]}" "$chromium_version" "$machine" | tee "$OUT/table.md"
