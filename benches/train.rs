@@ -2,7 +2,8 @@
 //! and text of tinyshakespeare, read from `../shared/corpora/` (not shipped in the repository).
 //!
 //! `cargo bench --bench train`. The cases mirror the README's comparison table; PyTorch's numbers there were
-//! measured on one thread of the same machine.
+//! measured on one thread of the same machine. `RNNSCOPE_THREADS=N` trains on N threads (default 1); only the
+//! batched case splits usefully.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rnnscope::cell::Activation;
@@ -74,6 +75,10 @@ fn corpus() -> String {
 fn training(c: &mut Criterion) {
     let text = corpus();
     let vocab = Vocab::from_text(&text).expect("corpus has characters");
+    let threads: usize = std::env::var("RNNSCOPE_THREADS")
+        .ok()
+        .map(|s| s.parse().expect("RNNSCOPE_THREADS is a number of threads"))
+        .unwrap_or(1);
     let mut group = c.benchmark_group("train_chars_per_sec");
     group
         .sample_size(10)
@@ -91,6 +96,7 @@ fn training(c: &mut Criterion) {
             val_fraction: 0.0,
         };
         let mut trainer = Trainer::new(model, &text, config).expect("valid trainer");
+        trainer.set_threads(threads).expect("a valid thread count");
         group.throughput(Throughput::Elements((case.seq_len * case.batch) as u64));
         group.bench_function(case.name, |b| {
             b.iter(|| trainer.step().expect("healthy step"))

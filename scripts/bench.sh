@@ -17,10 +17,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# Thread counts of the native column. The core trains on one thread today; when it takes a thread count (an
-# RNNSCOPE_THREADS variable, which each run below already sets), list more here, e.g. (1 2): each gets a column
-# and a ratio against PyTorch on as many threads.
-NATIVE_THREADS=(1)
+# Thread counts of the native column (RNNSCOPE_THREADS, read by benches/train.rs): each gets a column and a ratio
+# against PyTorch on as many threads.
+NATIVE_THREADS=(1 2)
 PYTORCH_THREADS=(1 2)
 
 QUICK=0

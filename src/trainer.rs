@@ -11,6 +11,7 @@ use crate::model::{Model, State};
 use crate::optim::{clip_grad_norm, Optimizer, OptimizerKind};
 use crate::tape::Tape;
 
+pub mod parallel;
 mod resume;
 pub use resume::Resumed;
 
@@ -147,6 +148,10 @@ pub struct Trainer {
     smooth_loss: f32,
     /// A window loss up to this is healthy: three times the loss of a uniform guess (`ln V`, at least 1).
     healthy_below: f32,
+    /// Threads asked for ([`Trainer::set_threads`]).
+    threads: usize,
+    /// The stream groups of a data-parallel step; empty when the step runs on one tape.
+    groups: Vec<parallel::Group>,
 }
 
 impl Trainer {
@@ -170,6 +175,8 @@ impl Trainer {
             step: 0,
             smooth_loss: ln_v,
             healthy_below: 3.0 * ln_v.max(1.0),
+            threads: 1,
+            groups: Vec::new(),
             model,
             config,
         };
@@ -257,6 +264,39 @@ impl Trainer {
     /// One optimizer step on the next window. On a non-finite or exploding loss (or gradient, or update) the
     /// parameters are rolled back to the last healthy ones, the optimizer state and recurrent state are reset,
     /// and the error says what happened; the trainer stays usable (e.g. with a lower learning rate).
+    /// Train on up to `threads` threads (see [`parallel`]), one group of streams each; 1 (the default) runs every
+    /// step on this thread, on one tape. The same count gives the same run bit for bit; counts agree to float
+    /// rounding. Refuses 0 and more than [`parallel::MAX_THREADS`].
+    pub fn set_threads(&mut self, threads: usize) -> Result<()> {
+        if threads == 0 || threads > parallel::MAX_THREADS {
+            return Err(Error::Config(format!(
+                "{threads} threads is outside 1..={}",
+                parallel::MAX_THREADS
+            )));
+        }
+        let groups = parallel::groups(self.config.batch, threads);
+        self.groups = if groups.len() > 1 {
+            groups
+                .into_iter()
+                .map(|streams| parallel::Group::new(&self.model, self.config.seq_len, streams))
+                .collect::<Result<_>>()?
+        } else {
+            Vec::new()
+        };
+        self.threads = threads;
+        Ok(())
+    }
+
+    /// Threads asked for; [`Trainer::groups_used`] says how many a step really uses.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Groups of streams (threads) a batched step runs on: 1 unless the batch is split.
+    pub fn groups_used(&self) -> usize {
+        self.groups.len().max(1)
+    }
+
     pub fn step(&mut self) -> Result<StepReport> {
         let (b, t) = (self.config.batch, self.config.seq_len);
         let mut wrapped = false;
@@ -264,6 +304,9 @@ impl Trainer {
             self.pos = 0;
             self.state.reset();
             wrapped = true;
+        }
+        if !self.groups.is_empty() {
+            return self.step_in_groups(wrapped);
         }
         for s in 0..b {
             let stream = &self.train_ids[s * self.stream_len..(s + 1) * self.stream_len];
@@ -274,6 +317,48 @@ impl Trainer {
         }
         let fwd = self.tape.forward(&self.model, &mut self.state, t);
         let loss = fwd.loss;
+        self.check_health(loss)?;
+        self.tape.backward(&self.model, fwd, &mut self.grads);
+        self.finish_step(loss, wrapped)
+    }
+
+    /// A step whose streams are split into groups, each forward and backward on its own thread.
+    fn step_in_groups(&mut self, wrapped: bool) -> Result<StepReport> {
+        let (b, t, h) = (
+            self.config.batch,
+            self.config.seq_len,
+            self.model.config.hidden,
+        );
+        for g in &mut self.groups {
+            let gb = g.streams.len();
+            for (local, s) in g.streams.clone().enumerate() {
+                let stream = &self.train_ids[s * self.stream_len..(s + 1) * self.stream_len];
+                for k in 0..t {
+                    g.tape.inputs[k * gb + local] = stream[self.pos + k];
+                    g.tape.targets[k * gb + local] = stream[self.pos + k + 1];
+                }
+            }
+            g.exchange(&mut self.state, b, h, true);
+        }
+        parallel::run_all(&mut self.groups, &self.model, t);
+        // Every prediction counts once: group k's mean loss and gradient weigh by its share of the streams.
+        let mut loss = 0.0f64;
+        self.grads.fill(0.0);
+        for g in &mut self.groups {
+            let w = g.streams.len() as f32 / b as f32;
+            loss += f64::from(g.loss) * f64::from(w);
+            for (d, &x) in self.grads.iter_mut().zip(&g.grads) {
+                *d += w * x;
+            }
+            g.exchange(&mut self.state, b, h, false);
+        }
+        let loss = loss as f32;
+        self.check_health(loss)?;
+        self.finish_step(loss, wrapped)
+    }
+
+    /// Refuses (rolling back) a loss that is not finite or has exploded.
+    fn check_health(&mut self, loss: f32) -> Result<()> {
         let smooth_loss = 0.99 * self.smooth_loss + 0.01 * loss;
         // One noisy window may spike (Adagrad's first steps do); a catastrophic spike or a smoothed loss that
         // stays far above a uniform guess is an explosion.
@@ -286,7 +371,13 @@ impl Trainer {
                 self.healthy_below / 3.0
             )));
         }
-        self.tape.backward(&self.model, fwd, &mut self.grads);
+        Ok(())
+    }
+
+    /// Clips `grads`, updates the parameters and reports the step (the loss was found healthy).
+    fn finish_step(&mut self, loss: f32, wrapped: bool) -> Result<StepReport> {
+        let (b, t) = (self.config.batch, self.config.seq_len);
+        let smooth_loss = 0.99 * self.smooth_loss + 0.01 * loss;
         let (norm, clipped) = clip_grad_norm(&mut self.grads, self.config.clip);
         if !norm.is_finite() {
             return Err(self.roll_back(format!("the gradient norm became {norm}")));
@@ -338,6 +429,7 @@ impl Trainer {
     /// optimizer and recurrent state start fresh. Refuses a model whose vocabulary cannot encode the text.
     pub fn replace_model(&mut self, model: Model, text: &str) -> Result<()> {
         let mut next = Trainer::new(model, text, self.config)?;
+        next.set_threads(self.threads)?;
         next.step = 0;
         *self = next;
         Ok(())

@@ -118,6 +118,7 @@ fn train_help_lists_every_flag() {
         "--resume",
         "--log-jsonl",
         "--sample-length",
+        "--threads",
     ] {
         assert!(help.contains(flag), "train --help does not mention {flag}");
     }
@@ -607,6 +608,58 @@ fn same_seed_gives_identical_losses_across_processes() {
     assert_eq!(a.len(), 25);
     assert_eq!(a, b);
     assert_ne!(a, c);
+}
+
+/// `--threads`: the same count gives the same run; another count the same run to float rounding; it says how
+/// many threads it uses, and refuses 0.
+#[test]
+fn threads_give_the_same_run_for_the_same_count() {
+    let dir = temp_dir("threads");
+    let run = |threads: &str, log: &str| {
+        let args = [
+            "train",
+            "--corpus",
+            "brackets",
+            "--steps",
+            "15",
+            "--batch",
+            "16",
+            "--seq-len",
+            "32",
+            "--hidden",
+            "24",
+            "--sample-length",
+            "0",
+            "--out",
+            "m.safetensors",
+            "--threads",
+            threads,
+            "--log-jsonl",
+            log,
+        ];
+        let o = ok(&dir, &args);
+        (losses(&dir.join(log)), stderr(&o))
+    };
+    let (two, said) = run("2", "a.jsonl");
+    assert!(said.contains("; 2 threads"), "{said}");
+    let (two_again, _) = run("2", "b.jsonl");
+    let (one, said_one) = run("1", "c.jsonl");
+    assert!(!said_one.contains("threads"), "{said_one}");
+    assert_eq!(two, two_again);
+    assert_ne!(
+        two, one,
+        "two threads ran exactly the one-thread arithmetic: the split did not happen"
+    );
+    for (a, b) in one.iter().zip(&two) {
+        assert!((a - b).abs() <= 1e-5 * a.abs(), "{a} vs {b}");
+    }
+    let o = run_in(&dir, &["train", "--threads", "0", "--steps", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("0 threads is outside 1..=64"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -130,6 +130,12 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 42)]
     seed: u64,
 
+    /// Threads for the batched steps, each taking a share of the batch's streams (the same count, the same run;
+    /// counts agree to float rounding). Default: every core, for batches of 8 streams or more (one thread per 4
+    /// streams at most); 1 otherwise
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+
     /// Fraction of the text, at its end, held out for validation (0 to 0.5)
     #[arg(
         long,
@@ -539,6 +545,10 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
         (_, e) => e.into(),
     })?;
     trainer.set_steps_done(start_step);
+    trainer.set_threads(
+        args.threads
+            .unwrap_or_else(|| rnnscope::trainer::parallel::default_threads(config.batch)),
+    )?;
 
     let mut log = match &args.log_jsonl {
         None => None,
@@ -735,8 +745,12 @@ fn describe_run(
         (None, Some(t)) => format!("{t} s"),
         (None, None) => "until interrupted".into(),
     };
+    let threads = match trainer.groups_used() {
+        1 => String::new(),
+        n => format!("; {n} threads"),
+    };
     eprintln!(
-        "{cell}: {} layer(s) × {} hidden, {} characters in the vocabulary, {} parameters{resumed}",
+        "{cell}: {} layer(s) × {} hidden, {} characters in the vocabulary, {} parameters{resumed}{threads}",
         c.layers,
         c.hidden,
         c.vocab_size,

@@ -1,0 +1,144 @@
+//! Data-parallel training steps on native threads: the `B` streams of a batch are cut into contiguous groups,
+//! each group runs forward and backward on its own tape, on its own thread, and the gradients are summed in group
+//! order, each weighted by its share of the predictions. The same thread count gives the same numbers every time;
+//! different counts agree to float rounding (the products are the same, summed in another order).
+//!
+//! A trainer runs on one thread unless told otherwise ([`crate::Trainer::set_threads`]); the command line asks for
+//! [`default_threads`], every core for batches of at least `2 ×` [`MIN_STREAMS`] streams, where a thread's start is
+//! small beside its share of the work.
+
+use crate::error::Result;
+use crate::model::{Model, State};
+use crate::tape::Tape;
+use std::ops::Range;
+
+/// Fewest streams per thread [`default_threads`] plans for: below this, a thread's start costs more than it saves.
+pub const MIN_STREAMS: usize = 4;
+
+/// Most threads a trainer uses.
+pub const MAX_THREADS: usize = 64;
+
+/// The threads the command line uses for a batch of `batch` streams unless told: every core this process may use
+/// (at most one per [`MIN_STREAMS`] streams), and 1 for smaller batches and in wasm.
+pub fn default_threads(batch: usize) -> usize {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = batch;
+        1
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS));
+        if batch >= 2 * MIN_STREAMS {
+            cores.min(batch / MIN_STREAMS)
+        } else {
+            1
+        }
+    }
+}
+
+/// The streams of each group when `batch` streams are split for `threads` threads: as even as possible, the first
+/// groups one stream longer, never more groups than streams.
+pub fn groups(batch: usize, threads: usize) -> Vec<Range<usize>> {
+    let n = threads.clamp(1, batch.max(1));
+    let (base, extra) = (batch / n, batch % n);
+    let mut start = 0;
+    (0..n)
+        .map(|k| {
+            let len = base + usize::from(k < extra);
+            let r = start..start + len;
+            start += len;
+            r
+        })
+        .collect()
+}
+
+/// One group: its streams, its tape, its state and its gradient.
+pub(crate) struct Group {
+    pub streams: Range<usize>,
+    pub tape: Tape,
+    pub state: State,
+    pub grads: Vec<f32>,
+    pub loss: f32,
+}
+
+impl Group {
+    pub fn new(model: &Model, seq_len: usize, streams: Range<usize>) -> Result<Group> {
+        let b = streams.len();
+        Ok(Group {
+            tape: Tape::new(&model.config, seq_len, b)?,
+            state: State::zeros(&model.config, b),
+            grads: vec![0.0; model.params.len()],
+            loss: f32::NAN,
+            streams,
+        })
+    }
+
+    /// Copies this group's streams of `full` (`(L, B, H)`) into its own state (`(L, b, H)`), or back.
+    pub fn exchange(&mut self, full: &mut State, batch: usize, hidden: usize, into_group: bool) {
+        let b = self.streams.len();
+        let rows = self.streams.start * hidden..self.streams.end * hidden;
+        let layers = self.state.h.len() / (b * hidden);
+        for (mine, all) in [
+            (&mut self.state.h, &mut full.h),
+            (&mut self.state.c, &mut full.c),
+        ] {
+            if mine.is_empty() {
+                continue;
+            }
+            for l in 0..layers {
+                let g = &mut mine[l * b * hidden..(l + 1) * b * hidden];
+                let f = &mut all[l * batch * hidden + rows.start..l * batch * hidden + rows.end];
+                if into_group {
+                    g.copy_from_slice(f);
+                } else {
+                    f.copy_from_slice(g);
+                }
+            }
+        }
+    }
+
+    /// Forward and backward over the first `steps` steps of the tape (inputs and targets filled in).
+    pub fn run(&mut self, model: &Model, steps: usize) {
+        let fwd = self.tape.forward(model, &mut self.state, steps);
+        self.loss = fwd.loss;
+        self.tape.backward(model, fwd, &mut self.grads);
+    }
+}
+
+/// Runs every group, the first on this thread and the others on threads of their own, and waits for all.
+pub(crate) fn run_all(groups: &mut [Group], model: &Model, steps: usize) {
+    let Some((first, rest)) = groups.split_first_mut() else {
+        return;
+    };
+    #[cfg(target_arch = "wasm32")]
+    {
+        first.run(model, steps);
+        for g in rest {
+            g.run(model, steps);
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    std::thread::scope(|scope| {
+        for g in rest.iter_mut() {
+            scope.spawn(move || g.run(model, steps));
+        }
+        first.run(model, steps);
+    });
+}
+
+#[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // one group of every stream is the expected answer
+mod tests {
+    use super::groups;
+
+    #[test]
+    fn groups_are_contiguous_even_and_never_too_small() {
+        assert_eq!(groups(32, 2), [0..16, 16..32]);
+        assert_eq!(groups(10, 3), [0..4, 4..7, 7..10]);
+        assert_eq!(groups(7, 2), [0..4, 4..7]);
+        assert_eq!(groups(1, 8), vec![0..1]);
+        assert_eq!(groups(32, 0), vec![0..32]);
+        assert_eq!(groups(3, 16), [0..1, 1..2, 2..3]);
+    }
+}
