@@ -14,6 +14,7 @@ use js_sys::{Array, Float32Array, Int32Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
@@ -126,8 +127,40 @@ impl Session {
         Ok(())
     }
 
+    /// Trains exactly `n` steps.
     pub fn train(&mut self, n: u32) -> Result<Object, JsError> {
-        let mut losses = Vec::with_capacity(n as usize);
+        self.train_until(n, None)
+    }
+
+    /// Trains for about `ms` milliseconds of wall time (at least one step, at most `max_steps`), timing itself with
+    /// the global `performance` clock (the worker's, the page's or Node's), so the caller need not guess how many
+    /// steps fit in a slice of its event loop.
+    #[wasm_bindgen(js_name = trainFor)]
+    pub fn train_for(&mut self, ms: f64, max_steps: u32) -> Result<Object, JsError> {
+        if !(ms.is_finite() && ms >= 0.0) {
+            return Err(JsError::new(&format!(
+                "invalid setting: trainFor needs a time ≥ 0 ms, not {ms}"
+            )));
+        }
+        let clock: web_sys::Performance =
+            Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+                .ok()
+                .filter(|p| !p.is_undefined())
+                .ok_or_else(|| JsError::new("this environment has no performance clock"))?
+                .unchecked_into();
+        let deadline = clock.now() + ms;
+        self.train_until(max_steps.max(1), Some((clock, deadline)))
+    }
+}
+
+impl Session {
+    /// Up to `n` steps, stopping after the step that reaches `deadline` on `clock` when one is given.
+    fn train_until(
+        &mut self,
+        n: u32,
+        deadline: Option<(web_sys::Performance, f64)>,
+    ) -> Result<Object, JsError> {
+        let mut losses = Vec::with_capacity(n.min(4096) as usize);
         let (mut clipped, mut chars, mut wrapped) = (0u32, 0usize, false);
         let mut last = None;
         for _ in 0..n {
@@ -137,6 +170,12 @@ impl Session {
             chars += r.chars;
             wrapped |= r.wrapped;
             last = Some(r);
+            if deadline
+                .as_ref()
+                .is_some_and(|(clock, at)| clock.now() >= *at)
+            {
+                break;
+            }
         }
         let mean = if losses.is_empty() {
             f32::NAN
@@ -159,7 +198,10 @@ impl Session {
             ("losses", Float32Array::from(losses.as_slice()).into()),
         ]))
     }
+}
 
+#[wasm_bindgen]
+impl Session {
     #[wasm_bindgen(js_name = setLearningRate)]
     pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), JsError> {
         self.trainer.set_lr(lr).map_err(js_err)

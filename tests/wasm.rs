@@ -475,3 +475,28 @@ fn parameters_are_listed_and_one_can_be_edited() {
     let trained = Float32Array::from(get(&s.parameters().get(9), "data")).get_index(2);
     assert!((trained - 3.5).abs() < 0.02 && trained != 3.5, "{trained}");
 }
+
+/// `trainFor`: at least one step, at most `max_steps`, stopping once the time is up by the global clock; a time
+/// that is not a number ≥ 0 is refused.
+#[wasm_bindgen_test]
+fn train_for_keeps_its_own_time() {
+    let text = "hello world, hello wasm. ".repeat(20);
+    let mut s = Session::new(settings("gru", 5), text).unwrap();
+    let steps = |r: &js_sys::Object| js_sys::Float32Array::from(get(r, "losses")).length();
+    assert_eq!(
+        steps(&s.train_for(0.0, 50).unwrap()),
+        1,
+        "time up at once: one step"
+    );
+    assert_eq!(
+        steps(&s.train_for(1e9, 3).unwrap()),
+        3,
+        "plenty of time: the step limit"
+    );
+    let r = s.train_for(30.0, 100_000).unwrap();
+    assert!(steps(&r) >= 1 && steps(&r) < 100_000);
+    assert_eq!(num(&r, "step") as u32, 4 + steps(&r));
+    for bad in [-1.0, f64::NAN, f64::INFINITY] {
+        assert!(error_message(s.train_for(bad, 1).unwrap_err()).contains("trainFor"));
+    }
+}

@@ -84,7 +84,6 @@ export class Engine {
     // Training loop state.
     this.running = false;
     this.stepsLeft = Infinity;
-    this.chunkSteps = 1;
     this.timer = null;
     this.busy = false; // true while the wasm instance is being rebuilt
     this.closed = false;
@@ -253,15 +252,16 @@ export class Engine {
   }
 
   /**
-   * Train `n` steps and record them; answers how long they took in ms. When training diverges (the Rust side has
-   * rolled the parameters back to the last good step before throwing) it reports that and answers null; a trap is
-   * thrown on, for recovery.
+   * Train `n` steps, or with `ms` as many of at most `n` steps as fit in about `ms` milliseconds (the Rust side
+   * keeps the time), and record them; answers how many steps ran. When training diverges (the Rust side has rolled
+   * the parameters back to the last good step before throwing) it reports that and answers null; a trap is thrown
+   * on, for recovery.
    */
-  trainSteps(n) {
+  trainSteps(n, ms) {
     const t0 = performance.now();
     let r;
     try {
-      r = this.session.train(n);
+      r = ms === undefined ? this.session.train(n) : this.session.trainFor(ms, n);
     } catch (err) {
       if (isTrap(err)) throw err;
       this.flushProgress(true);
@@ -271,22 +271,18 @@ export class Engine {
     }
     const dt = performance.now() - t0;
     this.record(r, dt);
-    return dt;
+    return r.losses.length;
   }
 
   trainChunk() {
-    const n = Math.max(1, Math.min(this.chunkSteps, this.stepsLeft));
-    const dt = this.trainSteps(n);
-    if (dt === null) {
+    const limit = Number.isFinite(this.stepsLeft) ? Math.max(1, Math.min(this.stepsLeft, 0xffffffff)) : 0xffffffff;
+    const n = this.trainSteps(limit, CHUNK_MS);
+    if (n === null) {
       this.running = false;
       this.stepsLeft = Infinity;
       this.post({ type: Evt.STATUS, running: false, step: this.info.step, reason: 'diverged' });
       return;
     }
-    // Size the next chunk so it takes about CHUNK_MS, changing by at most 2× per chunk.
-    const perStep = dt / n;
-    const ideal = perStep > 0 ? CHUNK_MS / perStep : this.chunkSteps * 2;
-    this.chunkSteps = Math.max(1, Math.min(Math.round(ideal), this.chunkSteps * 2, 100000));
     this.stepsLeft -= n;
     const now = performance.now();
     if (now - this.lastValidationAt > VALIDATION_MS) this.measureValidation(now);
@@ -391,7 +387,6 @@ export class Engine {
     if (this.running) this.stopRunning('paused');
     if (this.sample) this.post({ type: Evt.SAMPLE, id: this.sample.id, text: '', done: true });
     this.sample = null;
-    this.chunkSteps = 1;
     this.valChars = VALIDATION_CHARS;
   }
 

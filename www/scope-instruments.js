@@ -9,18 +9,29 @@ export const ANALYSIS_CHARS = 5000;
 /** @this {import('./scope.js').Scope} */
 export class InstrumentMethods {
   /**
-   * The text an instrument reads: `'shown'`, the text in the diagram (the probe text); `'training'`, up to
-   * ANALYSIS_CHARS characters of the held-out end of the training text (its start when nothing is held out).
+   * The text an instrument reads: `'shown'`, the text in the diagram (the probe text); `'training'`, up to `limit`
+   * (at most ANALYSIS_CHARS) characters of the held-out end of the training text (its start when nothing is held
+   * out).
    */
-  analysisText(source) {
+  analysisText(source, limit = ANALYSIS_CHARS) {
     if (source === 'shown' || !this.text) return this.st.probe;
+    const n = Math.max(1, Math.min(ANALYSIS_CHARS, limit | 0));
+    const whole = this.heldOutText();
+    return n >= whole.length ? whole : Array.from(whole).slice(0, n).join('');
+  }
+
+  /** Up to ANALYSIS_CHARS characters of the held-out end of the training text (kept until the text changes). */
+  heldOutText() {
     const cache = this.analysisCache;
     const fraction = this.model?.config?.valFraction ?? this.st.valFraction ?? 0;
     if (cache && cache.text === this.text && cache.fraction === fraction) return cache.value;
-    const chars = Array.from(this.text);
-    const held = Math.floor(chars.length * fraction);
-    const from = held > 0 ? chars.length - held : 0;
-    const value = chars.slice(from, from + ANALYSIS_CHARS).join('');
+    // Counted in UTF-16 units, not characters, to avoid splitting a megabyte of text into characters on the main
+    // thread: the same part as the trainer's held-out one for any text without characters beyond U+FFFF.
+    const t = this.text;
+    const held = Math.floor(t.length * fraction);
+    let from = held > 0 ? t.length - held : 0;
+    if (from > 0 && from < t.length && /[\uDC00-\uDFFF]/.test(t[from])) from++; // not inside a surrogate pair
+    const value = Array.from(t.slice(from, from + 2 * ANALYSIS_CHARS)).slice(0, ANALYSIS_CHARS).join('');
     this.analysisCache = { text: this.text, fraction, value };
     return value;
   }

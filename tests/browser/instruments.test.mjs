@@ -52,7 +52,7 @@ test('the cell finder lists the units that track each feature, and picking one c
   // The numbers are the core's: the same request through the element's API.
   const report = await page.evaluate(async () => {
     const el = document.getElementById('v-cells');
-    const text = el.scope.analysisText('training');
+    const text = el.panels.find((p) => p.id === 'finder').reportText; // the text the panel read
     return el.analyse({ kind: 'cells', text, top: 3 });
   });
   const best = report.features.find((f) => f.feature === 'depth').top[0];
@@ -109,6 +109,7 @@ test('holding a unit changes what the model reads and writes: the probe shows it
   });
   assert.ok(held.every((v) => v === 1), `h[56] is not held at 1: ${held}`);
   await el.locator('[data-testid="clamps-summary"]').filter({ hasText: 'Mean loss' }).waitFor({ timeout: WAIT });
+  await page.evaluate(() => document.getElementById('v-ablation').hooks.drawn()); // the coloured text grows in stages
   const changes = await inside('v-ablation', (root) => [...root.querySelectorAll('#clamps-text .rs-ctext-ch')].map((s) => Number(s.dataset.value)));
   assert.ok(changes.filter(Number.isFinite).length > 1000, 'the loss change of the held-out text is drawn');
   await page.locator('#v-ablation [data-testid="clamps-summary"]').scrollIntoViewIfNeeded();
@@ -130,13 +131,18 @@ test('holding a unit changes what the model reads and writes: the probe shows it
 
 test('the gate saturation plot draws a dot per unit of each sigmoid gate, where the fractions put it', async () => {
   await page.locator('#v-saturation').scrollIntoViewIfNeeded();
-  await page.locator('#v-saturation [data-testid="saturation-plot"] circle').first().waitFor({ timeout: WAIT });
-  const dots = await inside('v-saturation', (root) => [...root.querySelectorAll('[data-testid="saturation-plot"] circle')].map((c) => ({ s: c.dataset.series, x: Number(c.dataset.x), y: Number(c.dataset.y) })));
+  await page.locator('#v-saturation [data-testid="saturation-plot"] path[data-series]').first().waitFor({ timeout: WAIT });
+  await page.evaluate(() => document.getElementById('v-saturation').hooks.drawn());
+  const dots = await inside('v-saturation', (root) =>
+    [...root.querySelectorAll('[data-testid="saturation-plot"] path[data-series]')].flatMap((p) =>
+      p.dataset.points.split(';').map((xy) => ({ s: p.dataset.series, x: Number(xy.split(',')[0]), y: Number(xy.split(',')[1]) })),
+    ),
+  );
   for (const g of ['gate i', 'gate f', 'gate o']) assert.equal(dots.filter((d) => d.s === g).length, 64, g);
   assert.ok(dots.every((d) => d.x >= 0 && d.y >= 0 && d.x + d.y <= 1 + 1e-9));
   const report = await page.evaluate(() => {
     const el = document.getElementById('v-saturation');
-    return el.analyse({ kind: 'saturation', text: el.scope.analysisText('training') });
+    return el.analyse({ kind: 'saturation', text: el.panels.find((p) => p.id === 'saturation').reportText });
   });
   const f = report.gates.find((g) => g.gate === 'f');
   const shown = dots.filter((d) => d.s === 'gate f');
@@ -173,12 +179,13 @@ test('pointing at a character shades every earlier one by the connectivity the C
 test('the error breakdown: its counts add up to the number of errors, beside the n-gram and the long-range plot', async () => {
   await page.locator('#v-errors').scrollIntoViewIfNeeded();
   await page.locator('#v-errors [data-testid="errors-breakdown"]').waitFor({ timeout: WAIT });
+  await page.evaluate(() => document.getElementById('v-errors').hooks.drawn()); // a big report draws over a few frames
   const shown = await inside('v-errors', (root) => ({
     counts: [...root.querySelectorAll('[data-testid="errors-breakdown"] li')].map((li) => Number(li.dataset.count)),
     bars: [...root.querySelectorAll('[data-testid="errors-breakdown"] rect')].map((r) => Number(r.dataset.count)),
     total: Number(root.querySelector('[data-testid="bar-total"]').dataset.total),
     summary: root.querySelector('[data-testid="errors-summary"]').textContent,
-    closers: root.querySelectorAll('[data-testid="errors-long-range"] circle[data-series="model"]').length,
+    closers: root.querySelector('[data-testid="errors-long-range"] path[data-series="model"]').dataset.points.split(';').length,
   }));
   const errors = Number(shown.summary.match(/^([\d,]+) errors/)[1].replace(/,/g, ''));
   assert.equal(shown.counts.length, 7);
@@ -187,7 +194,7 @@ test('the error breakdown: its counts add up to the number of errors, beside the
   assert.equal(shown.total, errors);
   const report = await page.evaluate(() => {
     const el = document.getElementById('v-errors');
-    return el.analyse({ kind: 'errors', text: el.scope.analysisText('training') });
+    return el.analyse({ kind: 'errors', text: el.panels.find((p) => p.id === 'errors').reportText });
   });
   assert.equal(report.errors, errors);
   assert.equal(shown.closers, report.long_range.length);

@@ -2,7 +2,7 @@
 // the heatmap and sampling all see the held units; the text is coloured by how much harder (orange) or easier
 // (blue) each character became to predict, beside the mean loss with and without.
 
-import { InstrumentPanel, sourceControls } from './instrument.js';
+import { InstrumentPanel, SHOWN_CHARS, colourStages, sourceControls } from './instrument.js';
 import { ColoredText } from '../views/textcolor.js';
 import { charName, fmt } from '../views/format.js';
 
@@ -41,6 +41,7 @@ export class ClampsPanel extends InstrumentPanel {
   wire() {
     super.wire();
     this.textColor = new ColoredText(this.$('clamps-text'));
+    this.textColor.stickToEnd = false; // it grows in stages: stay at its start
     this.$('clamps-form').addEventListener('submit', (e) => {
       e.preventDefault();
       this.hold();
@@ -135,7 +136,9 @@ export class ClampsPanel extends InstrumentPanel {
   }
 
   show(r, text) {
-    const chars = Array.from(text);
+    const all = Array.from(text);
+    const chars = all.slice(0, SHOWN_CHARS);
+    const part = all.length > chars.length ? `; the first ${chars.length.toLocaleString('en')} of ${all.length.toLocaleString('en')} characters` : '';
     // Loss j−1 is that of predicting character j: colour character j by its change.
     const change = new Float32Array(chars.length).fill(NaN);
     for (let j = 1; j < chars.length; j++) {
@@ -143,15 +146,16 @@ export class ClampsPanel extends InstrumentPanel {
       const b = r.clamped[j - 1];
       if (a !== null && b !== null) change[j] = b - a;
     }
-    this.textColor.render(chars, change, {
+    const stages = colourStages(this.textColor, chars, change, {
       scale: 'diverging',
       min: -2,
       max: 2,
-      label: 'change in loss with the units held, nats (orange: harder to predict)',
+      label: `change in loss with the units held, nats (orange: harder to predict)${part}`,
       format: (v) => `${v > 0 ? '+' : ''}${fmt(v, 3)} nats`,
     });
     const worst = r.by_char.slice(0, 3).map((c) => `${charName(c.ch)} ${c.clamped - c.base >= 0 ? '+' : ''}${fmt(c.clamped - c.base, 2)} (${c.count}×)`);
     this.$('clamps-summary').textContent =
       `Mean loss ${fmt(r.mean_base, 3)} → ${fmt(r.mean_clamped, 3)} nats per character. Most affected: ${worst.join(', ')}.`;
+    return stages;
   }
 }

@@ -3,7 +3,7 @@
 // character got p < 0.5) by the first oracle that explains them, as a bar with counts, and the probability it gives
 // a closing bracket or quote against the distance to its opener, model and n-gram.
 
-import { InstrumentPanel, sourceControls } from './instrument.js';
+import { InstrumentPanel, SHOWN_CHARS, colourStages, sourceControls } from './instrument.js';
 import { ColoredText } from '../views/textcolor.js';
 import { scatterPlot, stackedBar } from '../views/plots.js';
 import { fmt } from '../views/format.js';
@@ -59,6 +59,7 @@ export class ErrorsPanel extends InstrumentPanel {
   wire() {
     super.wire();
     this.textColor = new ColoredText(this.$('errors-text'));
+    this.textColor.stickToEnd = false; // it grows in stages: stay at its start
   }
 
   request(text) {
@@ -66,11 +67,18 @@ export class ErrorsPanel extends InstrumentPanel {
   }
 
   show(r, text) {
+    return [() => this.showCounts(r), () => this.showRange(r), ...this.textStages(r, text)];
+  }
+
+  showCounts(r) {
     this.$('errors-summary').textContent =
       `${r.errors.toLocaleString('en')} errors in ${r.predictions.toLocaleString('en')} predictions. Mean loss: the model ` +
       `${fmt(r.model_loss, 3)} nats per character, a ${r.ngram_order}-gram ${fmt(r.ngram_loss, 3)}.`;
     const parts = r.counts.map((c) => ({ key: c.category, name: CATEGORY_LABELS[c.category] ?? c.category, count: c.count }));
     this.$('errors-bar').replaceChildren(stackedBar({ title: 'The errors, by what explains them', parts, testid: 'errors-breakdown' }));
+  }
+
+  showRange(r) {
     const model = r.long_range.map((c) => ({ x: c.distance, y: c.model_p, title: `${c.char} at ${c.position}, ${c.distance} after its opener: model ${fmt(c.model_p, 3)}` }));
     const ngram = r.long_range.map((c) => ({ x: c.distance, y: c.ngram_p, title: `${c.char} at ${c.position}, ${c.distance} after its opener: n-gram ${fmt(c.ngram_p, 3)}` }));
     const range = this.$('errors-range');
@@ -98,14 +106,19 @@ export class ErrorsPanel extends InstrumentPanel {
         testid: 'errors-long-range',
       }));
     }
-    const chars = Array.from(text);
+  }
+
+  textStages(r, text) {
+    const all = Array.from(text);
+    const chars = all.slice(0, SHOWN_CHARS);
+    const part = all.length > chars.length ? `; the first ${chars.length.toLocaleString('en')} of ${all.length.toLocaleString('en')} characters` : '';
     const diff = new Float32Array(chars.length).fill(NaN);
     for (let j = 1; j < chars.length; j++) diff[j] = r.model_losses[j - 1] - r.ngram_losses[j - 1];
-    this.textColor.render(chars, diff, {
+    return colourStages(this.textColor, chars, diff, {
       scale: 'diverging',
       min: -3,
       max: 3,
-      label: 'model loss minus n-gram loss, nats (orange: the model does worse)',
+      label: `model loss minus n-gram loss, nats (orange: the model does worse)${part}`,
       format: (v) => `${v > 0 ? '+' : ''}${fmt(v, 3)} nats`,
     });
   }

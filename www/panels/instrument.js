@@ -6,6 +6,38 @@
 import { Panel } from './panel.js';
 import { ANALYSIS_CHARS } from '../scope-instruments.js';
 
+/** Fewest characters of the training text an instrument reads, however big the model. */
+const MIN_CHARS = 500;
+/** Parameters of a model for which the whole ANALYSIS_CHARS are read at first (fewer for bigger models). */
+const FULL_TEXT_PARAMS = 300_000;
+/** An analysis that took longer than this (ms) reads half as much next time; one under a quarter of it, twice. */
+const TARGET_MS = 800;
+
+/** Most characters an instrument colours (each is an element; more would make one frame too long to draw). */
+export const SHOWN_CHARS = 1500;
+
+/** Characters a coloured text gains per drawing stage. */
+const CHARS_PER_STAGE = 250;
+
+/**
+ * The stages that draw `chars` coloured by `values` into `view` (a ColoredText): all at once when its characters
+ * are already there (only colours change), otherwise CHARS_PER_STAGE more characters a stage.
+ * @param {import('../views/textcolor.js').ColoredText} view
+ */
+export function colourStages(view, chars, values, opts) {
+  const built = view.items.length >= chars.length && view.items.every((it, t) => t >= chars.length || it.ch === chars[t]);
+  if (built || chars.length <= CHARS_PER_STAGE) return [() => view.render(chars, values, opts)];
+  const stages = [];
+  for (let n = CHARS_PER_STAGE; n < chars.length + CHARS_PER_STAGE; n += CHARS_PER_STAGE) {
+    const k = Math.min(n, chars.length);
+    stages.push(() => view.render(chars.slice(0, k), values.subarray(0, k), opts));
+  }
+  return stages;
+}
+
+/** A report's drawing stages run until this much of a frame is used, ms. */
+const STAGE_BUDGET_MS = 6;
+
 /** Shortest wait between two automatic refreshes while training, ms. */
 const REFRESH_MS = 3000;
 
@@ -18,7 +50,7 @@ export function sourceControls(id) {
       <div class="row">
         <label for="${id}-source">Text
           <select id="${id}-source" data-testid="${id}-source">
-            <option value="training">held-out training text (up to ${ANALYSIS_CHARS.toLocaleString('en')} characters)</option>
+            <option value="training">held-out training text (up to ${ANALYSIS_CHARS.toLocaleString('en')} characters, fewer for big models)</option>
             <option value="shown">the text shown above</option>
           </select>
         </label>
@@ -29,12 +61,13 @@ export function sourceControls(id) {
 /**
  * An instrument: subclasses set `static html` (with `sourceControls(id)` and an element `${id}-status`), `id`,
  * `auto` (refresh while training), and implement `request(text)` (the request, or null when there is nothing to
- * ask) and `show(report, text)`.
+ * ask) and `show(report, text)`, which draws the report or returns the stages that will (see drawReport).
  */
 export class InstrumentPanel extends Panel {
   static parts = [
     ['status', 'tick'],
     ['instruments', 'refresh'],
+    ['report', 'drawReport'],
   ];
 
   /** Refresh by itself while the model trains. */
@@ -67,10 +100,25 @@ export class InstrumentPanel extends Panel {
     this.observer?.disconnect();
   }
 
-  /** The text this instrument reads now. */
+  /**
+   * The text this instrument reads now. Of the training text it reads as much as takes about TARGET_MS in the
+   * worker, where the model's other requests wait behind it: at first a share that shrinks with the model's size,
+   * then halved or doubled after each run that took too long or little (between MIN_CHARS and ANALYSIS_CHARS).
+   */
   text() {
     const source = this.$(`${this.id}-source`)?.value ?? 'shown';
-    return this.scope.analysisText(source);
+    const params = this.scope.model?.info.params ?? 0;
+    if (this.budgetFor !== this.scope.modelGeneration) {
+      this.budgetFor = this.scope.modelGeneration;
+      this.budget = Math.round(Math.max(MIN_CHARS, Math.min(ANALYSIS_CHARS, (ANALYSIS_CHARS * FULL_TEXT_PARAMS) / Math.max(1, params))));
+    }
+    return this.scope.analysisText(source, this.budget);
+  }
+
+  /** After a run of `ms` on the training text: read less next time if it was slow, more if it was quick. */
+  adjustBudget(ms) {
+    if (ms > TARGET_MS) this.budget = Math.max(MIN_CHARS, Math.floor(this.budget / 2));
+    else if (ms < TARGET_MS / 4) this.budget = Math.min(ANALYSIS_CHARS, this.budget * 2);
   }
 
   /** On every status change: run when the model changed, or when a refresh is due while training. */
@@ -104,11 +152,9 @@ export class InstrumentPanel extends Panel {
     try {
       const { report, step } = await s.analyse(request);
       if (this.generation === s.modelGeneration) {
-        this.report = report;
-        this.reportText = text;
-        const chars = report.chars ?? Array.from(text).length;
-        this.setStatus(`after step ${step.toLocaleString('en')}, on ${chars.toLocaleString('en')} characters`, 'ok');
-        this.show(report, text);
+        // Drawn in the next frame, by the frame loop, like everything else the element draws.
+        this.pendingReport = { report, text, step };
+        this.dirty('report');
       }
     } catch (err) {
       this.setStatus(String(err?.message ?? err), 'bad');
@@ -117,11 +163,36 @@ export class InstrumentPanel extends Panel {
       this.inFlight = false;
       this.lastRun = performance.now();
       this.lastCost = this.lastRun - t0;
+      if (this.$(`${this.id}-source`)?.value === 'training') this.adjustBudget(this.lastCost);
       if (this.queued) {
         this.queued = false;
         this.run();
       }
     }
+  }
+
+  /**
+   * Draw the report that came last, if it is not drawn yet. `show()` may return stages (functions) instead of
+   * drawing everything at once: they run a few per frame, so no frame is long however big the report.
+   */
+  drawReport() {
+    const p = this.pendingReport;
+    if (p) {
+      this.pendingReport = null;
+      this.report = p.report;
+      this.reportText = p.text;
+      const chars = p.report.chars ?? Array.from(p.text).length;
+      this.setStatus(`after step ${p.step.toLocaleString('en')}, on ${chars.toLocaleString('en')} characters`, 'ok');
+      this.stages = this.show(p.report, p.text) ?? [];
+    }
+    const t0 = performance.now();
+    while (this.stages?.length) {
+      this.stages.shift()();
+      if (performance.now() - t0 > STAGE_BUDGET_MS) break;
+    }
+    const ms = performance.now() - t0;
+    if (ms > 6 && Array.isArray(window.__renderTimes)) window.__renderTimes.push({ part: `${this.id} report`, ms, at: t0 });
+    return !this.stages?.length; // false: the frame loop comes back next frame
   }
 
   /** The status line (`kind`: 'ok', 'busy', 'bad'); text only, never markup. */

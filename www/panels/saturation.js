@@ -33,24 +33,33 @@ export class SaturationPanel extends InstrumentPanel {
   }
 
   show(r) {
-    const plots = [];
+    const box = this.$('saturation-plots');
+    // One plot per layer, each drawn in a frame of its own.
+    const stages = [];
     for (let layer = 0; layer < r.layers; layer++) {
-      const gates = r.gates.filter((g) => g.layer === layer);
-      const series = gates.map((g) => ({
-        name: `gate ${g.gate}`,
-        points: g.left.map((x, j) => ({ x, y: g.right[j], title: `${g.gate}[${j}]: shut ${fmt(x * 100, 0)}%, open ${fmt(g.right[j] * 100, 0)}%` })),
-      }));
-      plots.push(scatterPlot({
-        title: r.layers > 1 ? `Layer ${layer + 1}` : 'Gate saturation',
-        xLabel: 'fraction shut (< 0.1)',
-        yLabel: 'fraction open (> 0.9)',
-        xMax: 1,
-        yMax: 1,
-        simplex: true,
-        series,
-        testid: 'saturation-plot',
-      }));
+      stages.push(() => {
+        const gates = r.gates.filter((g) => g.layer === layer);
+        const series = gates.map((g) => ({
+          name: `gate ${g.gate}`,
+          points: g.left.map((x, j) => ({ x, y: g.right[j], title: `${g.gate}[${j}]: shut ${fmt(x * 100, 0)}%, open ${fmt(g.right[j] * 100, 0)}%` })),
+        }));
+        const plot = scatterPlot({
+          title: r.layers > 1 ? `Layer ${layer + 1}` : 'Gate saturation',
+          xLabel: 'fraction shut (< 0.1)',
+          yLabel: 'fraction open (> 0.9)',
+          xMax: 1,
+          yMax: 1,
+          simplex: true,
+          series,
+          testid: 'saturation-plot',
+        });
+        if (box.children[layer]) box.children[layer].replaceWith(plot);
+        else box.append(plot);
+      });
     }
-    this.$('saturation-plots').replaceChildren(...plots);
+    stages.push(() => {
+      while (box.children.length > r.layers) box.lastChild.remove();
+    });
+    return stages;
   }
 }

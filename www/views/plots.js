@@ -36,8 +36,9 @@ function ticks(max, n = 4) {
 
 /**
  * A scatter plot in a <figure>: `series` of points, each drawn as a dot (or, with `line`, joined by a line), axes
- * from 0 to `xMax`/`yMax`, an optional diagonal `x + y = 1` (where the saturation fractions end), and a legend.
- * Each dot is a <circle> with a <title>, `data-series` and `data-x`/`data-y`, so it can be read and tested.
+ * from 0 to `xMax`/`yMax`, an optional diagonal `x + y = 1` (where the saturation fractions end), a legend, and a
+ * readout of the point nearest the pointer. Each series is one <path> of round dots (hundreds of <circle>s would
+ * make one frame too long to build), holding its values as `data-points="x,y;x,y;…"` with `data-series`.
  * @param {{title: string, xLabel: string, yLabel: string, xMax: number, yMax: number, series: ScatterSeries[],
  *          width?: number, height?: number, simplex?: boolean, testid?: string}} o
  */
@@ -58,13 +59,15 @@ export function scatterPlot(o) {
   const total = o.series.reduce((n, s) => n + s.points.length, 0);
   root.setAttribute('aria-label', `${o.title}: ${total} points; ${o.xLabel} across, ${o.yLabel} up`);
   const axes = svg('g', { class: 'rs-plot-axes' });
-  for (const t of ticks(o.xMax).values) {
+  const xt = ticks(o.xMax);
+  const yt = ticks(o.yMax);
+  for (const t of xt.values) {
     axes.append(svg('line', { x1: X(t), x2: X(t), y1: PAD.top, y2: PAD.top + ph, class: 'rs-plot-grid' }));
-    axes.append(text(X(t), PAD.top + ph + 14, fmtTick(t, ticks(o.xMax).step), { 'text-anchor': 'middle' }));
+    axes.append(text(X(t), PAD.top + ph + 14, fmtTick(t, xt.step), { 'text-anchor': 'middle' }));
   }
-  for (const t of ticks(o.yMax).values) {
+  for (const t of yt.values) {
     axes.append(svg('line', { x1: PAD.left, x2: PAD.left + pw, y1: Y(t), y2: Y(t), class: 'rs-plot-grid' }));
-    axes.append(text(PAD.left - 4, Y(t) + 4, fmtTick(t, ticks(o.yMax).step), { 'text-anchor': 'end' }));
+    axes.append(text(PAD.left - 4, Y(t) + 4, fmtTick(t, yt.step), { 'text-anchor': 'end' }));
   }
   axes.append(text(PAD.left + pw / 2, height - 4, o.xLabel, { 'text-anchor': 'middle' }));
   axes.append(text(12, PAD.top + ph / 2, o.yLabel, { 'text-anchor': 'middle', transform: `rotate(-90 12 ${PAD.top + ph / 2})` }));
@@ -72,22 +75,25 @@ export function scatterPlot(o) {
   root.append(axes);
   const legend = document.createElement('ul');
   legend.className = 'rs-chart-legend';
+  const all = [];
   o.series.forEach((s, i) => {
     const color = s.color ?? SERIES_COLORS[i % SERIES_COLORS.length];
-    const g = svg('g', { 'data-series': s.name });
-    if (s.line && s.points.length > 1) {
-      g.append(svg('polyline', { points: s.points.map((p) => `${X(p.x)},${Y(p.y)}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2 }));
+    const at = s.points.map((p) => [X(p.x), Y(p.y)]);
+    if (s.line && at.length > 1) {
+      root.append(svg('polyline', { points: at.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2 }));
     }
-    for (const p of s.points) {
-      const c = svg('circle', { cx: X(p.x), cy: Y(p.y), r: s.line ? 3.5 : 2.5, fill: color, 'fill-opacity': s.line ? 1 : 0.7, 'data-x': p.x, 'data-y': p.y, 'data-series': s.name });
-      if (p.title) {
-        const t = svg('title');
-        t.textContent = p.title;
-        c.append(t);
-      }
-      g.append(c);
-    }
-    root.append(g);
+    const d = at.map(([x, y]) => `M${x.toFixed(1)} ${y.toFixed(1)}h0`).join('');
+    root.append(svg('path', {
+      d,
+      stroke: color,
+      'stroke-width': s.line ? 7 : 5,
+      'stroke-linecap': 'round',
+      'stroke-opacity': s.line ? 1 : 0.7,
+      fill: 'none',
+      'data-series': s.name,
+      'data-points': s.points.map((p) => `${p.x},${p.y}`).join(';'),
+    }));
+    s.points.forEach((p, k) => all.push({ x: at[k][0], y: at[k][1], label: p.title ?? `${s.name}: ${p.x}, ${p.y}` }));
     const li = document.createElement('li');
     const sw = document.createElement('span');
     sw.className = 'rs-swatch';
@@ -95,7 +101,26 @@ export function scatterPlot(o) {
     li.append(sw, document.createTextNode(` ${s.name} (${s.points.length})`));
     legend.append(li);
   });
-  fig.append(cap, root, legend);
+  const readout = document.createElement('p');
+  readout.className = 'rs-readout';
+  readout.setAttribute('aria-live', 'polite');
+  readout.textContent = 'Point at a dot to read it.';
+  root.addEventListener('pointermove', (e) => {
+    const box = root.getBoundingClientRect();
+    const px = ((e.clientX - box.left) / box.width) * width;
+    const py = ((e.clientY - box.top) / box.height) * height;
+    let best = null;
+    let bestD = 64; // within 8 px
+    for (const p of all) {
+      const dd = (p.x - px) ** 2 + (p.y - py) ** 2;
+      if (dd < bestD) {
+        bestD = dd;
+        best = p;
+      }
+    }
+    if (best) readout.textContent = best.label;
+  });
+  fig.append(cap, root, legend, readout);
   return fig;
 }
 
