@@ -4,6 +4,7 @@
 // held-out characters. Per panel: how many reports it drew, the main-thread tasks over 50 ms, the longest one.
 //
 //   bash scripts/build-dist.sh && node benches/instruments-page.mjs     (it serves dist/, as the tests do)
+//   DEBUG=1 … also prints the drawing parts over 6 ms and the long tasks of each window.
 
 import { join } from 'node:path';
 import { launch, openPage, ROOT, startServer, waitReady } from '../tests/browser/helpers.mjs';
@@ -54,6 +55,7 @@ try {
     const steps = (await page.evaluate(() => window.rnnscope.step())) - step0;
     const reports = await page.evaluate(() => window.__reports);
     const longest = tasks.reduce((m, t) => Math.max(m, t.duration), 0);
+    if (process.env.DEBUG) console.log(JSON.stringify(await page.evaluate((f) => window.__renderTimes.filter((r) => r.at >= f), from)), JSON.stringify(tasks));
     console.log(`| ${id} | ${reports} | ${steps} | ${tasks.length} | ${tasks.length ? `${Math.round(longest)} ms` : '–'} |`);
   }
   await context.close();

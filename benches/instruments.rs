@@ -73,7 +73,8 @@ fn instruments(c: &mut Criterion) {
     // The n-gram is fitted once per training text and kept; this is the cost of the first `errors` request.
     group.bench_function("errors_first_request_with_ngram_fit", |b| {
         b.iter(|| {
-            run(&model, &train, &mut NGramCache::default(), &requests[2].1).expect("the request runs")
+            run(&model, &train, &mut NGramCache::default(), &requests[2].1)
+                .expect("the request runs")
         })
     });
     group.finish();
