@@ -15,7 +15,7 @@
 // rounds.
 
 import { join } from 'node:path';
-import { launch, openPage, ROOT, startServer, waitReady } from '../tests/browser/helpers.mjs';
+import { launch, openPage, ROOT, startServer, trainOnFile, waitReady } from '../tests/browser/helpers.mjs';
 import { measureTfjs, startTfjsServer } from './tfjs/run.mjs';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpora', 'tinyshakespeare.txt');
@@ -49,26 +49,9 @@ async function measurePage(browser, server, c) {
   try {
     await page.goto(server.url);
     await waitReady(page);
-    // The model form as a visitor fills it, then the file: opening a text builds a model with them and trains it.
-    await page.getByLabel(/^Cell/).selectOption(c.cell);
-    if (c.cell === 'rnn') await page.getByLabel('RNN nonlinearity').selectOption('tanh');
-    await page.getByLabel('Hidden units').fill(String(c.hidden));
-    await page.getByLabel('Layers', { exact: true }).fill(String(c.layers));
-    await page.getByLabel('Sequence length').fill(String(c.seqLen));
-    await page.getByLabel('Batch size').fill(String(c.batch));
-    await page.getByLabel('Optimizer').selectOption(c.optimizer);
-    await page.getByLabel('Validation share').fill('0'); // as benches/train.rs: every character trains
-    await page.getByLabel('exact').fill(String(c.lr));
-    await page.getByLabel('exact').press('Enter');
-    await page.getByLabel('Open a text file…').setInputFiles(CORPUS);
-    await page.waitForFunction(
-      (k) => {
-        const i = window.rnnscope.info();
-        return i && i.cell === k.cell && i.hidden === k.hidden && i.layers === k.layers && window.rnnscope.running() && window.rnnscope.step() > 0;
-      },
-      c,
-      { timeout: 120_000 },
-    );
+    // The model form as a visitor fills it (every character trains, as in benches/train.rs), then the file.
+    await trainOnFile(page, { ...c, nonlinearity: 'tanh', valFraction: 0 }, CORPUS);
+    await page.waitForFunction(() => window.rnnscope.step() > 0, null, { timeout: 120_000 });
     const st = await page.evaluate(() => window.rnnscope.state());
     for (const [k, want] of [['seqLen', c.seqLen], ['batch', c.batch], ['optimizer', c.optimizer], ['lr', c.lr], ['clip', 5], ['valFraction', 0]]) {
       if (st[k] !== want) throw new Error(`${c.id}: the page trains with ${k} ${st[k]}, not ${want}`);

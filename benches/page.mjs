@@ -10,7 +10,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, openPage, ROOT, startServer, waitReady } from '../tests/browser/helpers.mjs';
+import { launch, openPage, ROOT, startServer, trainOnFile, waitReady } from '../tests/browser/helpers.mjs';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpora', 'tinyshakespeare.txt');
 const SETUP = { cell: 'lstm', hidden: 128, layers: 2, seqLen: 64, batch: 32, lr: 0.003 };
@@ -23,16 +23,7 @@ try {
   const { page, context } = await openPage(browser, server.origin);
   await page.goto(server.url);
   await waitReady(page);
-  // The model form's settings, then the file: opening a text builds a model with them and trains it.
-  await page.getByLabel(/^Cell/).selectOption(SETUP.cell);
-  await page.getByLabel('Hidden units').fill(String(SETUP.hidden));
-  await page.getByLabel('Layers', { exact: true }).fill(String(SETUP.layers));
-  await page.getByLabel('Sequence length').fill(String(SETUP.seqLen));
-  await page.getByLabel('Batch size').fill(String(SETUP.batch));
-  await page.getByLabel('exact').fill(String(SETUP.lr));
-  await page.getByLabel('exact').press('Enter');
-  await page.getByLabel('Open a text file…').setInputFiles(CORPUS);
-  await page.waitForFunction((h) => window.rnnscope.info()?.hidden === h && window.rnnscope.running(), SETUP.hidden, { timeout: 120_000 });
+  await trainOnFile(page, SETUP, CORPUS);
   const text = readFileSync(CORPUS, 'utf8');
   console.log(`LSTM ${SETUP.layers} × ${SETUP.hidden}, seq ${SETUP.seqLen}, batch ${SETUP.batch}, on tinyshakespeare; ${WINDOW_MS / 1000} s per row`);
   console.log('| text shown | steps | tasks > 50 ms | longest task |');

@@ -1,13 +1,12 @@
 //! `rnnscope ablate`: the loss of every character of a text with units held at values, beside the model's own.
 
-use super::analysis::{model_and_text, model_label, print_report, AnalysedText, TextPart};
+use super::analysis::{model_and_text, model_label, print_report, AnalysisInput};
 use super::sample::parse_clamp;
 use super::{Failure, Outcome};
 use clap::Args;
 use rnnscope::analysis::intervene::{ablation, AblationReport};
 use rnnscope::clamp::Clamp;
 use std::io::Write;
-use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 #[command(
@@ -23,15 +22,8 @@ use std::path::PathBuf;
     rnnscope ablate --model models/brackets-lstm.safetensors --corpus brackets --val-fraction 0.1 --clamp 0:h:56"
 )]
 pub struct AblateArgs {
-    /// Model file (.safetensors)
-    #[arg(long, value_name = "PATH")]
-    model: PathBuf,
-
     #[command(flatten)]
-    text: AnalysedText,
-
-    #[command(flatten)]
-    part: TextPart,
+    input: AnalysisInput,
 
     /// A unit to hold: LAYER:TENSOR:UNIT (at 0) or LAYER:TENSOR:UNIT=VALUE; repeatable, at least one
     #[arg(long = "clamp", value_name = "SPEC", value_parser = parse_clamp, required = true)]
@@ -40,10 +32,6 @@ pub struct AblateArgs {
     /// Characters listed in the table, most hurt first
     #[arg(long, value_name = "N", default_value_t = 12)]
     top: usize,
-
-    /// Print one JSON object instead of a table
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -54,15 +42,15 @@ struct Json<'a> {
 }
 
 pub fn run(args: AblateArgs) -> Outcome {
-    let (model, _, text) = model_and_text(&args.model, &args.text, &args.part)?;
+    let (model, _, text) = model_and_text(&args.input)?;
     if text.chars().count() < 2 {
         return Err(Failure::usage(
             "the text needs at least 2 characters to predict one",
         ));
     }
     let report = ablation(&model, &text, &args.clamps)?;
-    let label = model_label(&args.model);
-    let json = args.json.then(|| Json {
+    let label = model_label(&args.input.model);
+    let json = args.input.json.then(|| Json {
         model: label.clone(),
         report: &report,
     });

@@ -9,6 +9,24 @@ use std::collections::BTreeMap;
 use std::io::{BufWriter, StdoutLock, Write};
 use std::path::{Path, PathBuf};
 
+/// What every analysis command reads and how it answers: the model, the text (and which part of it), and `--json`.
+#[derive(Args, Debug)]
+pub(crate) struct AnalysisInput {
+    /// Model file (.safetensors)
+    #[arg(long, value_name = "PATH")]
+    pub model: PathBuf,
+
+    #[command(flatten)]
+    pub text: AnalysedText,
+
+    #[command(flatten)]
+    pub part: TextPart,
+
+    /// Print one JSON object instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// The text to analyse: a file, a literal or an embedded corpus, exactly one.
 #[derive(Args, Debug)]
 #[group(required = true, multiple = false)]
@@ -87,13 +105,11 @@ pub(crate) struct Analysed {
 
 /// Loads the model and reads the text, refusing empty, over-long and out-of-vocabulary text.
 pub(crate) fn model_and_text(
-    model_path: &Path,
-    input: &AnalysedText,
-    part: &TextPart,
+    input: &AnalysisInput,
 ) -> Result<(Model, BTreeMap<String, String>, String), Failure> {
-    let (model, metadata) = load_model(model_path)?;
-    let (whole, name) = input.read()?;
-    let text = part_of(&whole, part)?;
+    let (model, metadata) = load_model(&input.model)?;
+    let (whole, name) = input.text.read()?;
+    let text = part_of(&whole, &input.part)?;
     analysis::check_text(&text).map_err(|e| Failure::usage(format!("{name}: {e}")))?;
     model
         .vocab
@@ -103,12 +119,8 @@ pub(crate) fn model_and_text(
 }
 
 /// [`model_and_text`], and the model's activations over the text.
-pub(crate) fn analyse(
-    model_path: &Path,
-    input: &AnalysedText,
-    part: &TextPart,
-) -> Result<Analysed, Failure> {
-    let (model, metadata, text) = model_and_text(model_path, input, part)?;
+pub(crate) fn analyse(input: &AnalysisInput) -> Result<Analysed, Failure> {
+    let (model, metadata, text) = model_and_text(input)?;
     let mut probe = Probe::new(&model);
     probe.sync(&model, &text);
     let acts = Activations::gather(model.config, probe.steps())?;

@@ -1,14 +1,13 @@
 //! `rnnscope cells`: the cell finder — for each text feature, the units that track it best, and a ridge probe
 //! over the tensor of the best one.
 
-use super::analysis::{analyse, model_label, print_report, AnalysedText, TextPart};
+use super::analysis::{analyse, model_label, print_report, AnalysisInput};
 use super::{Failure, Outcome};
 use clap::Args;
 use rnnscope::analysis::features::{regex_feature, text_features, FeatureKind};
 use rnnscope::analysis::finder::{find_cells, CellReport};
 use rnnscope::analysis::stats::Metric;
 use std::io::Write;
-use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 #[command(
@@ -27,15 +26,8 @@ use std::path::PathBuf;
     rnnscope cells --model m.safetensors --text page.txt --top 5 --regex '[0-9]+' --json"
 )]
 pub struct CellsArgs {
-    /// Model file (.safetensors)
-    #[arg(long, value_name = "PATH")]
-    model: PathBuf,
-
     #[command(flatten)]
-    text: AnalysedText,
-
-    #[command(flatten)]
-    part: TextPart,
+    input: AnalysisInput,
 
     /// Units listed per feature
     #[arg(long, value_name = "K", default_value_t = 3)]
@@ -44,10 +36,6 @@ pub struct CellsArgs {
     /// Also look for units tracking "inside a match of this regular expression" (repeatable)
     #[arg(long, value_name = "REGEX")]
     regex: Vec<String>,
-
-    /// Print one JSON object instead of a table
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -61,14 +49,14 @@ pub fn run(args: CellsArgs) -> Outcome {
     if args.top == 0 {
         return Err(Failure::usage("--top must be at least 1"));
     }
-    let a = analyse(&args.model, &args.text, &args.part)?;
+    let a = analyse(&args.input)?;
     let mut features = text_features(&a.text)?;
     for pattern in &args.regex {
         features.push(regex_feature(&a.text, pattern)?);
     }
     let report = find_cells(&a.acts, &features, args.top)?;
-    let model = model_label(&args.model);
-    let json = args.json.then(|| Json {
+    let model = model_label(&args.input.model);
+    let json = args.input.json.then(|| Json {
         model: model.clone(),
         report: &report,
     });

@@ -1,13 +1,12 @@
 //! `rnnscope connectivity`: how strongly the prediction after one position depends on each earlier character.
 
-use super::analysis::{model_and_text, model_label, print_report, AnalysedText, TextPart};
+use super::analysis::{model_and_text, model_label, print_report, AnalysisInput};
 use super::sample::parse_clamp;
 use super::{Failure, Outcome};
 use clap::Args;
 use rnnscope::analysis::connectivity::{connectivity, Connectivity, MAX_WINDOW};
 use rnnscope::clamp::Clamp;
 use std::io::Write;
-use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 #[command(
@@ -20,15 +19,8 @@ use std::path::PathBuf;
     Example:\n  rnnscope connectivity --model models/brackets-lstm.safetensors --text-string '(a (b \"c\") d)' --position 12"
 )]
 pub struct ConnectivityArgs {
-    /// Model file (.safetensors)
-    #[arg(long, value_name = "PATH")]
-    model: PathBuf,
-
     #[command(flatten)]
-    text: AnalysedText,
-
-    #[command(flatten)]
-    part: TextPart,
+    input: AnalysisInput,
 
     /// The prediction after this character (0-based); default: the second-to-last character
     #[arg(long, value_name = "T")]
@@ -41,10 +33,6 @@ pub struct ConnectivityArgs {
     /// Hold a unit at a value: LAYER:TENSOR:UNIT (at 0) or LAYER:TENSOR:UNIT=VALUE; repeatable
     #[arg(long = "clamp", value_name = "SPEC", value_parser = parse_clamp)]
     clamps: Vec<Clamp>,
-
-    /// Print one JSON object instead of a table
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -56,7 +44,7 @@ struct Json<'a> {
 }
 
 pub fn run(args: ConnectivityArgs) -> Outcome {
-    let (model, _, text) = model_and_text(&args.model, &args.text, &args.part)?;
+    let (model, _, text) = model_and_text(&args.input)?;
     let chars: Vec<char> = text.chars().collect();
     if chars.len() < 2 {
         return Err(Failure::usage(
@@ -71,9 +59,9 @@ pub fn run(args: ConnectivityArgs) -> Outcome {
     }
     let position = args.position.unwrap_or(chars.len() - 2);
     let report = connectivity(&model, &text, position, args.window, &args.clamps)?;
-    let label = model_label(&args.model);
+    let label = model_label(&args.input.model);
     let window: String = chars[report.from..=report.position].iter().collect();
-    let json = args.json.then(|| Json {
+    let json = args.input.json.then(|| Json {
         model: label.clone(),
         report: &report,
         chars: window.clone(),

@@ -1,6 +1,6 @@
 //! `rnnscope errors`: where the model errs, beside an n-gram baseline fitted on its training text.
 
-use super::analysis::{analyse, model_label, print_report, AnalysedText, TextPart};
+use super::analysis::{analyse, model_label, print_report, AnalysisInput};
 use super::train::{load_corpus, KEY_TRAIN_CONFIG};
 use super::{char_label, Failure, Outcome};
 use clap::Args;
@@ -9,7 +9,6 @@ use rnnscope::analysis::ngram::{NGram, DEFAULT_ORDER};
 use rnnscope::trainer;
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 #[command(
@@ -29,15 +28,8 @@ use std::path::PathBuf;
     Example:\n  rnnscope errors --model models/brackets-lstm.safetensors --corpus brackets --val-fraction 0.1"
 )]
 pub struct ErrorsArgs {
-    /// Model file (.safetensors)
-    #[arg(long, value_name = "PATH")]
-    model: PathBuf,
-
     #[command(flatten)]
-    text: AnalysedText,
-
-    #[command(flatten)]
-    part: TextPart,
+    input: AnalysisInput,
 
     /// Training text of the n-gram: an embedded corpus or a file (default: the model's train_config corpus)
     #[arg(long, value_name = "NAME_OR_PATH")]
@@ -63,10 +55,6 @@ pub struct ErrorsArgs {
     /// A near miss is among the model's K best guesses
     #[arg(long, value_name = "K", default_value_t = Oracles::default().top)]
     near_miss: usize,
-
-    /// Print one JSON object instead of a table
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -127,7 +115,7 @@ pub fn run(args: ErrorsArgs) -> Outcome {
         rare: args.rare,
         top: args.near_miss,
     };
-    let a = analyse(&args.model, &args.text, &args.part)?;
+    let a = analyse(&args.input)?;
     let (train, train_name) = training_text(&args, &a.metadata)?;
     let ngram = NGram::fit(&train, args.order, a.model.vocab.chars())?;
     let report = error_breakdown(
@@ -138,8 +126,8 @@ pub fn run(args: ErrorsArgs) -> Outcome {
         &train,
         &oracles,
     )?;
-    let model = model_label(&args.model);
-    let json = args.json.then(|| Json {
+    let model = model_label(&args.input.model);
+    let json = args.input.json.then(|| Json {
         model: model.clone(),
         train_corpus: &train_name,
         train_chars: train.chars().count(),

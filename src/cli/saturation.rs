@@ -1,11 +1,10 @@
 //! `rnnscope saturation`: per sigmoid gate and unit, how often the gate is nearly closed or nearly open.
 
-use super::analysis::{analyse, model_label, print_report, AnalysedText, TextPart};
+use super::analysis::{analyse, model_label, print_report, AnalysisInput};
 use super::Outcome;
 use clap::Args;
 use rnnscope::analysis::saturation::{gate_saturation, SaturationReport};
 use std::io::Write;
-use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 #[command(
@@ -17,19 +16,8 @@ use std::path::PathBuf;
     Example:\n  rnnscope saturation --model models/brackets-lstm.safetensors --corpus brackets --val-fraction 0.1"
 )]
 pub struct SaturationArgs {
-    /// Model file (.safetensors)
-    #[arg(long, value_name = "PATH")]
-    model: PathBuf,
-
     #[command(flatten)]
-    text: AnalysedText,
-
-    #[command(flatten)]
-    part: TextPart,
-
-    /// Print one JSON object instead of a table
-    #[arg(long)]
-    json: bool,
+    input: AnalysisInput,
 }
 
 #[derive(serde::Serialize)]
@@ -40,10 +28,10 @@ struct Json<'a> {
 }
 
 pub fn run(args: SaturationArgs) -> Outcome {
-    let a = analyse(&args.model, &args.text, &args.part)?;
+    let a = analyse(&args.input)?;
     let report = gate_saturation(&a.acts)?;
-    let model = model_label(&args.model);
-    let json = args.json.then(|| Json {
+    let model = model_label(&args.input.model);
+    let json = args.input.json.then(|| Json {
         model: model.clone(),
         report: &report,
     });

@@ -256,6 +256,33 @@ export async function messages(page) {
   return page.locator('[data-testid="message"]').allTextContents();
 }
 
+/**
+ * Fill the full page's model form as a visitor would (`{cell, nonlinearity?, hidden, layers, seqLen, batch,
+ * optimizer?, valFraction?, lr}`) and open `file` with "Open a text file…": the page builds that model on the text
+ * and trains it. Resolves once a model of that size is training.
+ */
+export async function trainOnFile(page, setup, file) {
+  await page.getByLabel(/^Cell/).selectOption(setup.cell);
+  if (setup.cell === 'rnn' && setup.nonlinearity) await page.getByLabel('RNN nonlinearity').selectOption(setup.nonlinearity);
+  await page.getByLabel('Hidden units').fill(String(setup.hidden));
+  await page.getByLabel('Layers', { exact: true }).fill(String(setup.layers));
+  await page.getByLabel('Sequence length').fill(String(setup.seqLen));
+  await page.getByLabel('Batch size').fill(String(setup.batch));
+  if (setup.optimizer) await page.getByLabel('Optimizer').selectOption(setup.optimizer);
+  if (setup.valFraction !== undefined) await page.getByLabel('Validation share').fill(String(setup.valFraction));
+  await page.getByLabel('exact').fill(String(setup.lr));
+  await page.getByLabel('exact').press('Enter');
+  await page.getByLabel('Open a text file…').setInputFiles(file);
+  await page.waitForFunction(
+    (k) => {
+      const i = window.rnnscope.info();
+      return i && i.cell === k.cell && i.hidden === k.hidden && i.layers === k.layers && window.rnnscope.running();
+    },
+    setup,
+    { timeout: 120_000 },
+  );
+}
+
 /** The CLI's JSON answer: `rnnscope ARGS --json`, built in release mode (cargo builds it the first time). */
 export async function cliJson(args) {
   const { stdout } = await promisify(execFile)('cargo', ['run', '--release', '--quiet', '--', ...args, '--json'], {
