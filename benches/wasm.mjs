@@ -2,6 +2,7 @@
 // same cases as benches/train.rs, on tinyshakespeare read from ../shared/corpora/ (not shipped).
 //
 //   bash scripts/build-wasm.sh && node benches/wasm.mjs
+//   node --experimental-wasm-relaxed-simd benches/wasm.mjs --relaxed     (the relaxed-SIMD build; Node 20 needs the flag)
 //
 // Node runs the module on the same V8 engine (with wasm SIMD) as Chromium does in the page's worker.
 
@@ -11,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const { initSync, Session } = await import(join(ROOT, 'pkg', 'rnnscope.js'));
-initSync({ module: readFileSync(join(ROOT, 'pkg', 'rnnscope_bg.wasm')) });
+const RELAXED = process.argv.includes('--relaxed');
+initSync({ module: readFileSync(join(ROOT, 'pkg', RELAXED ? 'rnnscope_relaxed_bg.wasm' : 'rnnscope_bg.wasm')) });
+console.log(RELAXED ? 'relaxed-SIMD build' : 'SIMD128 build');
 const text = readFileSync(join(ROOT, '..', 'shared', 'corpora', 'tinyshakespeare.txt'), 'utf8');
 
 const CASES = [

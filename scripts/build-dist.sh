@@ -16,7 +16,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 if [ "${1:-}" != "--no-wasm" ]; then
   bash scripts/build-wasm.sh
 fi
-[ -f pkg/rnnscope_bg.wasm ] || { echo "build-dist: pkg/ is missing; run without --no-wasm" >&2; exit 1; }
+[ -f pkg/rnnscope_bg.wasm ] && [ -f pkg/rnnscope_relaxed_bg.wasm ] || { echo "build-dist: pkg/ is missing or old; run without --no-wasm" >&2; exit 1; }
 
 out=dist
 rm -rf "$out.tmp"
@@ -24,7 +24,7 @@ mkdir -p "$out.tmp/pkg" "$out.tmp/models" "$out.tmp/examples"
 # The page and the element; the views' synthetic demo (views/demo.*) is a development aid and stays out.
 cp -R www/. "$out.tmp/"
 rm -f "$out.tmp"/views/demo.html "$out.tmp"/views/demo.js
-cp pkg/rnnscope.js pkg/rnnscope_bg.wasm "$out.tmp/pkg/"
+cp pkg/rnnscope.js pkg/rnnscope_bg.wasm pkg/rnnscope_relaxed_bg.wasm "$out.tmp/pkg/"
 if [ -d models ]; then
   cp models/manifest.json "$out.tmp/models/" 2>/dev/null || true
   cp models/*.safetensors "$out.tmp/models/" 2>/dev/null || true

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints (native and wasm32), the Rust tests (unit, PyTorch reference,
 # gradient checks, CLI), the wasm-facing tests under Node and in headless Chromium (in a dedicated
-# worker, as the page runs them), then the browser tests that drive the served page.
+# worker, as the page runs them; in Chromium for the relaxed-SIMD build too), then the browser tests that drive
+# the served page.
 # Every stage runs even if an earlier one fails; the summary at the end lists each one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,15 +25,24 @@ stage() {
   fi
 }
 
+# The flags of the second browser build (scripts/build-wasm.sh): SIMD128 with relaxed SIMD's fused multiply-add.
+RELAXED="-C target-feature=+simd128,+relaxed-simd"
+
 stage "cargo fmt --check" cargo fmt --check
 stage "eslint (the page, the element, the worker, scripts and tests)" node_modules/.bin/eslint .
 stage "clippy (native)" cargo clippy --all-targets --quiet -- -D warnings
 stage "clippy (wasm32)" cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
+stage "clippy (wasm32, relaxed SIMD)" env CARGO_TARGET_DIR=target/relaxed RUSTFLAGS="$RELAXED" \
+  cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
 stage "cargo check (wasm32)" cargo check --quiet --target wasm32-unknown-unknown
 stage "cargo test" cargo test --release
 stage "wasm tests in Node" wasm-pack --log-level warn test --node -- --test wasm
 stage "wasm tests in headless Chromium (worker)" \
   env WASM_BINDGEN_USE_DEDICATED_WORKER=1 \
+  wasm-pack --log-level warn test --headless --chrome --chromedriver /usr/bin/chromedriver -- --test wasm
+# The relaxed-SIMD build, which Chromium runs where it can (Node 20 cannot without a flag): the same tests.
+stage "wasm tests in headless Chromium (worker), relaxed-SIMD build" \
+  env WASM_BINDGEN_USE_DEDICATED_WORKER=1 CARGO_TARGET_DIR=target/relaxed RUSTFLAGS="$RELAXED" \
   wasm-pack --log-level warn test --headless --chrome --chromedriver /usr/bin/chromedriver -- --test wasm
 stage "build the folder the demo serves (dist/: wasm release, page, element, models)" bash scripts/build-dist.sh
 # One file at a time: the parity test builds the CLI and would compete with the timing-sensitive ones.

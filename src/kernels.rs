@@ -5,7 +5,10 @@
 //! Here the right-hand matrix is packed once ([`PackedB`]) and reused for all steps of a window, and a
 //! register-tiled micro-kernel (`MR` rows × `NR` columns of accumulators) streams it. Products with very
 //! few rows (one stream while probing or sampling) skip packing: plain dot products and `axpy`s are cheaper.
-//! Everything is safe Rust the compiler vectorises (AVX2/AVX-512 natively, SIMD128 in the browser).
+//! Everything is safe Rust the compiler vectorises (AVX2/AVX-512 natively, SIMD128 in the browser), except for the
+//! second browser build, with relaxed SIMD (`-C target-feature=+relaxed-simd`, see `scripts/build-wasm.sh`): there
+//! the micro-kernel, `dot` and `axpy` use `f32x4.relaxed_madd`, which the browser may fuse into one FMA, as native
+//! builds do (plain SIMD128 has no fused multiply-add).
 
 /// Columns per panel of a [`PackedB`]: one or two vector registers wide.
 const NR: usize = 32;
@@ -35,9 +38,93 @@ fn fma(a: f32, b: f32, c: f32) -> f32 {
     }
 }
 
+#[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+mod relaxed {
+    //! The kernels' inner loops with `f32x4.relaxed_madd`.
+    use super::NR;
+    use core::arch::wasm32::{
+        f32x4, f32x4_add, f32x4_extract_lane, f32x4_relaxed_madd, f32x4_splat, v128,
+    };
+
+    /// Vectors of four across a panel.
+    const V: usize = NR / 4;
+
+    #[inline(always)]
+    pub fn load(x: &[f32]) -> v128 {
+        f32x4(x[0], x[1], x[2], x[3])
+    }
+
+    #[inline(always)]
+    pub fn lanes(v: v128) -> [f32; 4] {
+        [
+            f32x4_extract_lane::<0>(v),
+            f32x4_extract_lane::<1>(v),
+            f32x4_extract_lane::<2>(v),
+            f32x4_extract_lane::<3>(v),
+        ]
+    }
+
+    /// `Σ a[i]·b[i]` over whole groups of eight, two vector accumulators.
+    #[inline(always)]
+    pub fn dot8(a: &[f32], b: &[f32]) -> f32 {
+        let (mut s0, mut s1) = (f32x4_splat(0.0), f32x4_splat(0.0));
+        for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+            s0 = f32x4_relaxed_madd(load(&x[..4]), load(&y[..4]), s0);
+            s1 = f32x4_relaxed_madd(load(&x[4..]), load(&y[4..]), s1);
+        }
+        lanes(f32x4_add(s0, s1)).iter().sum()
+    }
+
+    /// `y += alpha · x` over whole groups of four.
+    #[inline(always)]
+    pub fn axpy4(alpha: f32, x: &[f32], y: &mut [f32]) {
+        let a = f32x4_splat(alpha);
+        for (y, x) in y.chunks_exact_mut(4).zip(x.chunks_exact(4)) {
+            y.copy_from_slice(&lanes(f32x4_relaxed_madd(a, load(x), load(y))));
+        }
+    }
+
+    /// The micro-kernel: `R` rows × `NR` columns of vector accumulators, added into `acc` at the end.
+    #[inline(always)]
+    pub fn micro<const R: usize>(a_panel: &[f32], panel: &[f32], acc: &mut [[f32; NR]; R]) {
+        let mut v = [[f32x4_splat(0.0); V]; R];
+        for (x, b) in a_panel.chunks_exact(R).zip(panel.chunks_exact(NR)) {
+            let b: [v128; V] = core::array::from_fn(|l| load(&b[4 * l..4 * l + 4]));
+            for r in 0..R {
+                let xr = f32x4_splat(x[r]);
+                for l in 0..V {
+                    v[r][l] = f32x4_relaxed_madd(xr, b[l], v[r][l]);
+                }
+            }
+        }
+        for r in 0..R {
+            for l in 0..V {
+                for (o, x) in acc[r][4 * l..4 * l + 4].iter_mut().zip(lanes(v[r][l])) {
+                    *o += x;
+                }
+            }
+        }
+    }
+}
+
 /// `Σ a[i]·b[i]`, with eight independent partial sums so the loop vectorises.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+    {
+        let whole = a.len() / LANES * LANES;
+        let mut sum = relaxed::dot8(&a[..whole], &b[..whole]);
+        for (x, y) in a[whole..].iter().zip(&b[whole..]) {
+            sum += x * y;
+        }
+        return sum;
+    }
+    #[allow(unreachable_code)]
+    dot_plain(a, b)
+}
+
+#[inline(always)]
+fn dot_plain(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
     let mut acc = [0.0f32; LANES];
     let (a8, a_tail) = a.split_at(a.len() / LANES * LANES);
@@ -57,6 +144,13 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 /// `y += alpha · x`.
 #[inline]
 pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+    let (x, y) = {
+        let n = x.len().min(y.len()) / 4 * 4;
+        let (y4, y_tail) = y.split_at_mut(n);
+        relaxed::axpy4(alpha, &x[..n], y4);
+        (&x[n..], y_tail)
+    };
     for (y, &x) in y.iter_mut().zip(x) {
         *y = fma(alpha, x, *y);
     }
@@ -130,6 +224,9 @@ struct Strides {
 /// `R` interleaved rows of `A` (`[k][R]`) times one packed panel (`[k][NR]`), into `R × NR` accumulators.
 #[inline(always)]
 fn micro<const R: usize>(a_panel: &[f32], panel: &[f32], acc: &mut [[f32; NR]; R]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+    return relaxed::micro::<R>(a_panel, panel, acc);
+    #[allow(unreachable_code)]
     for (x, b) in a_panel.chunks_exact(R).zip(panel.chunks_exact(NR)) {
         let x: &[f32; R] = x.try_into().expect("row group");
         let b: &[f32; NR] = b.try_into().expect("panel width");

@@ -5,7 +5,25 @@
 
 import { Evt, ErrorKind } from './protocol.js';
 
-const CORE_URL = new URL('./pkg/rnnscope_bg.wasm', import.meta.url);
+/**
+ * A module of one function using `f32x4.relaxed_madd`: it validates where the browser has relaxed SIMD. Three
+ * zero `v128.const`s, the multiply-add, `end`.
+ */
+function relaxedSimd() {
+  const zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
+  const body = [0x00, ...zero, ...zero, ...zero, 0xfd, 0x85, 0x02, 0x0b];
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00];
+  try {
+    return WebAssembly.validate(new Uint8Array([...header, 0x0a, body.length + 2, 0x01, body.length, ...body]));
+  } catch {
+    return false;
+  }
+}
+
+/** Which build of the core this browser runs: the relaxed-SIMD one (fused multiply-adds) where it can. */
+export const KERNELS = relaxedSimd() ? 'relaxed-simd' : 'simd128';
+// Both builds share one JavaScript glue (scripts/build-wasm.sh checks that it is the same file).
+const CORE_URL = new URL(KERNELS === 'relaxed-simd' ? './pkg/rnnscope_relaxed_bg.wasm' : './pkg/rnnscope_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 /** What the page shares between its elements: the compiled core, live engines, and the training slots. */
@@ -39,7 +57,7 @@ export function compiledCore() {
 
 /** How many engines (workers, or main-thread engines) the page has running now. */
 export function liveEngines() {
-  return { total: shared.clients.size, workers: [...shared.clients].filter((c) => c.mode === 'worker').length };
+  return { total: shared.clients.size, workers: [...shared.clients].filter((c) => c.mode === 'worker').length, kernels: KERNELS };
 }
 
 /**

@@ -202,6 +202,15 @@ test('the error breakdown: its counts add up to the number of errors, beside the
   await page.locator('#v-errors #errors').screenshot({ path: screenshotPath('instrument-errors.png') });
 });
 
+test('Chromium, which validates relaxed SIMD, runs the relaxed-SIMD build of the core, and trains with it', async () => {
+  assert.equal(await page.evaluate(() => customElements.get('rnn-scope').stats().kernels), 'relaxed-simd');
+  const step = await page.evaluate(() => document.getElementById('v-saturation').hooks.step());
+  await page.evaluate(() => document.getElementById('v-saturation').step(3));
+  await page.waitForFunction((s) => document.getElementById('v-saturation').hooks.step() === s + 3, step, { timeout: WAIT });
+  const losses = await page.evaluate(() => document.getElementById('v-saturation').hooks.lossHistory());
+  assert.ok(losses.slice(-3).every(Number.isFinite), `${losses.slice(-3)}`);
+});
+
 test('the instruments page passes axe-core and had no errors, console errors or requests off its origin', async () => {
   await page.evaluate(() => Promise.all([...document.querySelectorAll('rnn-scope')].map((el) => el.hooks.drawEverything())));
   assert.deepEqual(await axeViolations(page), []);
