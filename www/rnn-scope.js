@@ -34,7 +34,7 @@ const MODELS_URL = new URL('./models/', import.meta.url).href;
 /** Each view: its panels, top to bottom, and the controls it shows unless the `controls` attribute says otherwise. */
 const VIEWS = {
   full: {
-    panels: ['status', 'messages', 'restore', 'watch', 'train', 'text', 'model', 'inside', 'finder', 'clamps', 'connectivity', 'saturation', 'errors', 'sample', 'compare', 'keep'],
+    panels: ['status', 'messages', 'restore', 'watch', 'train', 'text', 'model', 'inside', 'sample', 'finder', 'clamps', 'connectivity', 'saturation', 'errors', 'compare', 'keep'],
     controls: ['status'],
   },
   figure: { panels: ['status', 'messages', 'figure', 'probe'], controls: ['status', 'play', 'step', 'reset', 'probe'] },

@@ -57,11 +57,13 @@ export class FinderPanel extends InstrumentPanel {
       </form>
       <ul id="finder-patterns" class="chips" aria-label="Patterns added"></ul>
       <p id="finder-status" class="hint" role="status" data-testid="finder-status"></p>
+      <div id="finder-results">
       <table id="finder-table" class="results" data-testid="finder-table">
         <caption class="muted">Best units per feature</caption>
         <thead><tr><th scope="col">feature</th><th scope="col">best units</th><th scope="col">whole tensor</th></tr></thead>
         <tbody></tbody>
       </table>
+      </div>
     </section>`;
 
   get id() {
