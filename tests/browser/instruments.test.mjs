@@ -41,7 +41,7 @@ function inside(id, fn, arg) {
 }
 
 test('the cell finder lists the units that track each feature, and picking one colours the text by that unit', async () => {
-  await page.locator('#v-cells').scrollIntoViewIfNeeded();
+  await page.locator('#v-cells #finder').scrollIntoViewIfNeeded();
   await page.locator('#v-cells [data-testid="finder-unit"]').first().waitFor({ timeout: WAIT });
   const depth = page.locator('#v-cells tr[data-feature="depth"] [data-testid="finder-unit"]');
   assert.equal(await depth.count(), 3);
@@ -91,7 +91,7 @@ test('the cell finder lists the units that track each feature, and picking one c
 
 test('holding a unit changes what the model reads and writes: the probe shows it held, the loss change is drawn, the sample differs', async () => {
   const el = page.locator('#v-ablation');
-  await el.scrollIntoViewIfNeeded();
+  await el.locator('#clamps').scrollIntoViewIfNeeded(); // a report is drawn once its panel is in view
   const sample = () => page.evaluate(() => document.getElementById('v-ablation').sample({ prime: '(a "', length: 80, temperature: 1, seed: 11 }));
   const free = await sample();
   const gen = await page.evaluate(() => document.getElementById('v-ablation').hooks.probeGeneration());
@@ -130,7 +130,7 @@ test('holding a unit changes what the model reads and writes: the probe shows it
 });
 
 test('the gate saturation plot draws a dot per unit of each sigmoid gate, where the fractions put it', async () => {
-  await page.locator('#v-saturation').scrollIntoViewIfNeeded();
+  await page.locator('#v-saturation #saturation').scrollIntoViewIfNeeded();
   await page.locator('#v-saturation [data-testid="saturation-plot"] path[data-series]').first().waitFor({ timeout: WAIT });
   await page.evaluate(() => document.getElementById('v-saturation').hooks.drawn());
   const dots = await inside('v-saturation', (root) =>
@@ -152,7 +152,7 @@ test('the gate saturation plot draws a dot per unit of each sigmoid gate, where 
 
 test('pointing at a character shades every earlier one by the connectivity the CLI computes', async () => {
   const el = page.locator('#v-connectivity');
-  await el.scrollIntoViewIfNeeded();
+  await el.locator('#connectivity').scrollIntoViewIfNeeded(); // a report is drawn once its panel is in view
   const position = 27; // the ']' before ')': which opener it closes is what matters
   await el.locator('#connectivity-text .rs-ctext-ch').nth(position).hover();
   await page.waitForFunction((p) => {
@@ -177,7 +177,7 @@ test('pointing at a character shades every earlier one by the connectivity the C
 });
 
 test('the error breakdown: its counts add up to the number of errors, beside the n-gram and the long-range plot', async () => {
-  await page.locator('#v-errors').scrollIntoViewIfNeeded();
+  await page.locator('#v-errors #errors').scrollIntoViewIfNeeded();
   await page.locator('#v-errors [data-testid="errors-breakdown"]').waitFor({ timeout: WAIT });
   await page.evaluate(() => document.getElementById('v-errors').hooks.drawn()); // a big report draws over a few frames
   const shown = await inside('v-errors', (root) => ({
