@@ -8,6 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CASES } from './cases.mjs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -17,12 +18,6 @@ initSync({ module: readFileSync(join(ROOT, 'pkg', RELAXED ? 'rnnscope_relaxed_bg
 console.log(RELAXED ? 'relaxed-SIMD build' : 'SIMD128 build');
 const text = readFileSync(join(ROOT, '..', 'shared', 'corpora', 'tinyshakespeare.txt'), 'utf8');
 
-const CASES = [
-  { name: 'lstm_1x128_seq25_b1', cell: 'lstm', hidden: 128, layers: 1, seqLen: 25, batch: 1, optimizer: 'adam', lr: 2e-3 },
-  { name: 'lstm_2x256_seq64_b32', cell: 'lstm', hidden: 256, layers: 2, seqLen: 64, batch: 32, optimizer: 'adam', lr: 2e-3 },
-  { name: 'rnn_1x100_seq25_b1_adagrad', cell: 'rnn', hidden: 100, layers: 1, seqLen: 25, batch: 1, optimizer: 'adagrad', lr: 0.1 },
-  { name: 'gru_1x128_seq25_b1', cell: 'gru', hidden: 128, layers: 1, seqLen: 25, batch: 1, optimizer: 'adam', lr: 2e-3 },
-];
 const ROUNDS = 5;
 const ROUND_SECONDS = 1;
 
