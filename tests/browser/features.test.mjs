@@ -447,7 +447,7 @@ test('autosave: after a reload the page offers the saved model; "Restore it" bri
   const held = new Promise((resolve) => {
     release = resolve;
   });
-  await context.route('**/rnnscope_bg.wasm', async (route) => {
+  await context.route('**/rnnscope*_bg.wasm' /* either build of the core */, async (route) => {
     await held;
     await route.continue();
   });
