@@ -152,6 +152,8 @@ pub struct Trainer {
     threads: usize,
     /// The stream groups of a data-parallel step; empty when the step runs on one tape.
     groups: Vec<parallel::Group>,
+    /// A step begun by [`Trainer::begin_shared_step`] and not yet finished: whether the data wrapped before it.
+    shared_step: Option<bool>,
 }
 
 impl Trainer {
@@ -177,6 +179,7 @@ impl Trainer {
             healthy_below: 3.0 * ln_v.max(1.0),
             threads: 1,
             groups: Vec::new(),
+            shared_step: None,
             model,
             config,
         };
@@ -208,6 +211,7 @@ impl Trainer {
             Vec::new()
         };
         self.text_fingerprint = resume::text_fingerprint(&self.train_ids, &self.val_ids);
+        self.shared_step = None;
         self.pos = 0;
         self.state.reset();
         Ok(())
@@ -244,6 +248,7 @@ impl Trainer {
     pub fn set_parameter(&mut self, name: &str, index: usize, value: f32) -> Result<()> {
         let at = self.model.set_parameter(name, index, value)?;
         self.last_good[at] = value;
+        self.shared_step = None;
         Ok(())
     }
 
@@ -261,9 +266,6 @@ impl Trainer {
         Ok(())
     }
 
-    /// One optimizer step on the next window. On a non-finite or exploding loss (or gradient, or update) the
-    /// parameters are rolled back to the last healthy ones, the optimizer state and recurrent state are reset,
-    /// and the error says what happened; the trainer stays usable (e.g. with a lower learning rate).
     /// Train on up to `threads` threads (see [`parallel`]), one group of streams each; 1 (the default) runs every
     /// step on this thread, on one tape. The same count gives the same run bit for bit; counts agree to float
     /// rounding. Refuses 0 and more than [`parallel::MAX_THREADS`].
@@ -284,6 +286,7 @@ impl Trainer {
             Vec::new()
         };
         self.threads = threads;
+        self.shared_step = None;
         Ok(())
     }
 
@@ -297,7 +300,11 @@ impl Trainer {
         self.groups.len().max(1)
     }
 
+    /// One optimizer step on the next window. On a non-finite or exploding loss (or gradient, or update) the
+    /// parameters are rolled back to the last healthy ones, the optimizer state and recurrent state are reset,
+    /// and the error says what happened; the trainer stays usable (e.g. with a lower learning rate).
     pub fn step(&mut self) -> Result<StepReport> {
+        self.shared_step = None;
         let (b, t) = (self.config.batch, self.config.seq_len);
         let mut wrapped = false;
         if self.pos + t >= self.stream_len {
@@ -324,6 +331,13 @@ impl Trainer {
 
     /// A step whose streams are split into groups, each forward and backward on its own thread.
     fn step_in_groups(&mut self, wrapped: bool) -> Result<StepReport> {
+        self.fill_groups();
+        parallel::run_all(&mut self.groups, &self.model, self.config.seq_len);
+        self.reduce_groups(wrapped)
+    }
+
+    /// Writes each group's windows into its tape and its streams of the recurrent state into its own.
+    fn fill_groups(&mut self) {
         let (b, t, h) = (
             self.config.batch,
             self.config.seq_len,
@@ -340,7 +354,11 @@ impl Trainer {
             }
             g.exchange(&mut self.state, b, h, true);
         }
-        parallel::run_all(&mut self.groups, &self.model, t);
+    }
+
+    /// Sums the groups' losses and gradients in group order, takes their states back, and finishes the step.
+    fn reduce_groups(&mut self, wrapped: bool) -> Result<StepReport> {
+        let (b, h) = (self.config.batch, self.model.config.hidden);
         // Every prediction counts once: group k's mean loss and gradient weigh by its share of the streams.
         let mut loss = 0.0f64;
         self.grads.fill(0.0);
@@ -355,6 +373,63 @@ impl Trainer {
         let loss = loss as f32;
         self.check_health(loss)?;
         self.finish_step(loss, wrapped)
+    }
+
+    /// Starts a step whose groups (see [`Trainer::set_threads`]) are computed by other workers, for a host without
+    /// threads (the page, with one Web Worker per group): answers the work of every group but the first, which
+    /// [`Trainer::run_first_part`] computes here. The parts' answers, in group order, go to
+    /// [`Trainer::finish_shared_step`]; summed there exactly as [`Trainer::step`] sums its threads' work, so the
+    /// run is the one `step` makes on as many threads, bit for bit. Any change to the model, its text or its groups
+    /// in between drops the step in flight. Refuses when the step is not split.
+    pub fn begin_shared_step(&mut self) -> Result<Vec<parallel::PartWork>> {
+        if self.groups.is_empty() {
+            return Err(Error::Config(
+                "this step is not split: set two or more threads (workers) for a batch of two or more streams"
+                    .into(),
+            ));
+        }
+        let t = self.config.seq_len;
+        let mut wrapped = false;
+        if self.pos + t >= self.stream_len {
+            self.pos = 0;
+            self.state.reset();
+            wrapped = true;
+        }
+        self.fill_groups();
+        self.shared_step = Some(wrapped);
+        Ok(self.groups[1..].iter().map(|g| g.work(t)).collect())
+    }
+
+    /// Forward and backward of the first group of the step begun by [`Trainer::begin_shared_step`].
+    pub fn run_first_part(&mut self) -> Result<()> {
+        if self.shared_step.is_none() {
+            return Err(Error::Config("no shared step is in flight".into()));
+        }
+        self.groups[0].run(&self.model, self.config.seq_len);
+        Ok(())
+    }
+
+    /// Completes the shared step in flight with the other groups' answers (in group order, as
+    /// [`parallel::run_part`] gives them) and updates the parameters. Refuses answers that do not fit, and
+    /// refuses when no step is in flight because something changed since it began.
+    pub fn finish_shared_step(&mut self, parts: &[parallel::PartDone]) -> Result<StepReport> {
+        let Some(wrapped) = self.shared_step else {
+            return Err(Error::Config(
+                "no shared step is in flight (the model, its text or its workers changed since it began)".into(),
+            ));
+        };
+        if parts.len() + 1 != self.groups.len() {
+            return Err(Error::Config(format!(
+                "{} answers for a step split in {} parts",
+                parts.len() + 1,
+                self.groups.len()
+            )));
+        }
+        for (g, done) in self.groups[1..].iter_mut().zip(parts) {
+            g.accept(done)?;
+        }
+        self.shared_step = None;
+        self.reduce_groups(wrapped)
     }
 
     /// Refuses (rolling back) a loss that is not finite or has exploded.

@@ -9,12 +9,15 @@ use crate::error::Error;
 use crate::model_file;
 use crate::probe::Probe;
 use crate::sampler::Sampler;
-use crate::{CellKind, Model, Resumed, Settings, TrainConfig, Trainer, Vocab};
+use crate::{CellKind, Model, Resumed, Settings, StepReport, TrainConfig, Trainer, Vocab};
 use js_sys::{Array, Float32Array, Int32Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+mod workers;
+pub use workers::StepHelper;
 
 fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
@@ -160,16 +163,9 @@ impl Session {
         n: u32,
         deadline: Option<(web_sys::Performance, f64)>,
     ) -> Result<Object, JsError> {
-        let mut losses = Vec::with_capacity(n.min(4096) as usize);
-        let (mut clipped, mut chars, mut wrapped) = (0u32, 0usize, false);
-        let mut last = None;
+        let mut steps = Steps::with_capacity(n.min(4096) as usize);
         for _ in 0..n {
-            let r = self.trainer.step().map_err(js_err)?;
-            losses.push(r.loss);
-            clipped += u32::from(r.clipped);
-            chars += r.chars;
-            wrapped |= r.wrapped;
-            last = Some(r);
+            steps.add(self.trainer.step().map_err(js_err)?);
             if deadline
                 .as_ref()
                 .is_some_and(|(clock, at)| clock.now() >= *at)
@@ -177,26 +173,62 @@ impl Session {
                 break;
             }
         }
-        let mean = if losses.is_empty() {
+        Ok(steps.report(&self.trainer))
+    }
+}
+
+/// The steps of one training call, reported as `{step, loss, meanLoss, smoothLoss, gradNorm, clipped, chars,
+/// wrapped, losses}` (see `docs/wasm-api.md`).
+struct Steps {
+    losses: Vec<f32>,
+    clipped: u32,
+    chars: usize,
+    wrapped: bool,
+    last: Option<StepReport>,
+}
+
+impl Steps {
+    fn with_capacity(n: usize) -> Steps {
+        Steps {
+            losses: Vec::with_capacity(n),
+            clipped: 0,
+            chars: 0,
+            wrapped: false,
+            last: None,
+        }
+    }
+
+    fn add(&mut self, r: StepReport) {
+        self.losses.push(r.loss);
+        self.clipped += u32::from(r.clipped);
+        self.chars += r.chars;
+        self.wrapped |= r.wrapped;
+        self.last = Some(r);
+    }
+
+    fn report(&self, trainer: &Trainer) -> Object {
+        let mean = if self.losses.is_empty() {
             f32::NAN
         } else {
-            losses.iter().sum::<f32>() / losses.len() as f32
+            self.losses.iter().sum::<f32>() / self.losses.len() as f32
         };
-        let (loss, grad_norm) = last.map_or((f32::NAN, f32::NAN), |r| (r.loss, r.grad_norm));
-        Ok(object(&[
-            ("step", JsValue::from_f64(self.trainer.steps_done() as f64)),
+        let (loss, grad_norm) = self
+            .last
+            .map_or((f32::NAN, f32::NAN), |r| (r.loss, r.grad_norm));
+        object(&[
+            ("step", JsValue::from_f64(trainer.steps_done() as f64)),
             ("loss", JsValue::from_f64(loss.into())),
             ("meanLoss", JsValue::from_f64(mean.into())),
             (
                 "smoothLoss",
-                JsValue::from_f64(self.trainer.smooth_loss().into()),
+                JsValue::from_f64(trainer.smooth_loss().into()),
             ),
             ("gradNorm", JsValue::from_f64(grad_norm.into())),
-            ("clipped", JsValue::from(clipped)),
-            ("chars", JsValue::from_f64(chars as f64)),
-            ("wrapped", JsValue::from_bool(wrapped)),
-            ("losses", Float32Array::from(losses.as_slice()).into()),
-        ]))
+            ("clipped", JsValue::from(self.clipped)),
+            ("chars", JsValue::from_f64(self.chars as f64)),
+            ("wrapped", JsValue::from_bool(self.wrapped)),
+            ("losses", Float32Array::from(self.losses.as_slice()).into()),
+        ])
     }
 }
 

@@ -7,8 +7,10 @@ mod common;
 use common::{assert_no_failures, compare, fixture_bytes, fixture_json, floats};
 use rnnscope::cell::Activation;
 use rnnscope::optim::{clip_grad_norm, Optimizer};
+use rnnscope::trainer::parallel::{PartDone, PartRunner};
 use rnnscope::{
-    corpus, eval, model_file, CellKind, Error, Model, OptimizerKind, TrainConfig, Trainer, Vocab,
+    corpus, eval, model_file, CellKind, Error, Model, OptimizerKind, StepReport, TrainConfig,
+    Trainer, Vocab,
 };
 
 const OPTIMIZERS: [(&str, OptimizerKind); 4] = [
@@ -195,15 +197,39 @@ fn update_rules_and_clipping_match_pytorch() {
 /// The same steps against PyTorch with the batch split over threads, one stream each (the data-parallel path).
 #[test]
 fn trainer_steps_match_pytorch_on_two_threads() {
-    trainer_steps_match_pytorch(2);
+    trainer_steps_match_pytorch(2, false);
 }
 
 #[test]
 fn trainer_steps_match_pytorch_for_every_optimizer() {
-    trainer_steps_match_pytorch(1);
+    trainer_steps_match_pytorch(1, false);
 }
 
-fn trainer_steps_match_pytorch(threads: usize) {
+/// As the page trains on two Web Workers: each step shared with a [`PartRunner`].
+#[test]
+fn trainer_steps_match_pytorch_shared_with_a_second_worker() {
+    trainer_steps_match_pytorch(2, true);
+}
+
+/// One step as the page takes it on `1 + runners.len()` workers: the first group here, each other group by a
+/// runner (given a copy of the weights, as a worker is sent them), summed by the trainer.
+fn shared_step(t: &mut Trainer, runners: &mut [PartRunner]) -> Result<StepReport, Error> {
+    let works = t.begin_shared_step()?;
+    let params = t.model().params.clone();
+    let done: Vec<PartDone> = works
+        .iter()
+        .zip(runners.iter_mut())
+        .map(|(w, r)| r.run(&params, w).unwrap())
+        .collect();
+    t.run_first_part()?;
+    t.finish_shared_step(&done)
+}
+
+fn runners(model: &Model, n: usize) -> Vec<PartRunner> {
+    (0..n).map(|_| PartRunner::new(model.clone())).collect()
+}
+
+fn trainer_steps_match_pytorch(threads: usize, shared: bool) {
     let mut failures = Vec::new();
     for (name, kind) in OPTIMIZERS {
         let reference = fixture_json(&format!("train_{name}.json"));
@@ -222,12 +248,17 @@ fn trainer_steps_match_pytorch(threads: usize) {
             clip: reference["clip"].as_f64().unwrap() as f32,
             val_fraction: 0.0,
         };
+        let mut others = runners(&model, threads - 1);
         let mut trainer = Trainer::new(model, &text, cfg).unwrap();
         trainer.set_threads(threads).unwrap();
         assert_eq!(trainer.groups_used(), threads.min(cfg.batch));
         let (mut clipped_any, mut unclipped_any) = (false, false);
         for (k, expected) in reference["steps"].as_array().unwrap().iter().enumerate() {
-            let report = trainer.step().unwrap();
+            let report = if shared {
+                shared_step(&mut trainer, &mut others).unwrap()
+            } else {
+                trainer.step().unwrap()
+            };
             let want = expected["loss"].as_f64().unwrap();
             if (f64::from(report.loss) - want).abs() > 1e-5 * want {
                 failures.push(format!(
@@ -279,7 +310,7 @@ fn trainer_steps_match_pytorch(threads: usize) {
         );
     }
     assert_no_failures(
-        &format!("trainer on {threads} thread(s) vs PyTorch"),
+        &format!("trainer on {threads} thread(s) (shared with other workers: {shared}) vs PyTorch"),
         &failures,
     );
 }
@@ -351,6 +382,107 @@ fn threads_repeat_bit_for_bit_and_agree_with_one_thread() {
             .to_string()
             .contains("threads"));
     }
+}
+
+/// The page's two-worker steps are the two-thread steps, bit for bit, for every cell and across a wrap of the
+/// data; three parts too.
+#[test]
+fn shared_steps_are_the_threaded_steps_bit_for_bit() {
+    let text: String = corpus::get("brackets")
+        .unwrap()
+        .chars()
+        .take(3000)
+        .collect();
+    for cell in [
+        CellKind::Lstm,
+        CellKind::Gru,
+        CellKind::Rnn(Activation::Tanh),
+    ] {
+        let cfg = TrainConfig {
+            seq_len: 16,
+            batch: 12,
+            ..config(OptimizerKind::Adam, 3e-3)
+        };
+        for parts in [2, 3] {
+            let model = fresh(cell, 24, &text, 5);
+            let mut threaded = Trainer::new(model.clone(), &text, cfg).unwrap();
+            threaded.set_threads(parts).unwrap();
+            let mut shared = Trainer::new(model.clone(), &text, cfg).unwrap();
+            shared.set_threads(parts).unwrap();
+            let mut others = runners(&model, parts - 1);
+            let mut wrapped = false;
+            for k in 0..24 {
+                let a = threaded.step().unwrap();
+                let b = shared_step(&mut shared, &mut others).unwrap();
+                assert_eq!(a, b, "{cell:?}, {parts} parts, step {}", k + 1);
+                wrapped |= a.wrapped;
+            }
+            assert!(wrapped, "the data should have wrapped within 24 steps");
+            assert_eq!(
+                bits(&threaded.model().params),
+                bits(&shared.model().params),
+                "{cell:?}, {parts} parts"
+            );
+        }
+    }
+}
+
+/// A change between the start and the end of a shared step drops the step; answers that do not fit are refused;
+/// the trainer goes on either way.
+#[test]
+fn a_shared_step_in_flight_is_dropped_by_a_change_and_checks_its_answers() {
+    let text = small_text();
+    let model = fresh(CellKind::Lstm, 16, &text, 3);
+    let mut t = Trainer::new(model.clone(), &text, config(OptimizerKind::Adam, 1e-3)).unwrap();
+    assert!(t
+        .begin_shared_step()
+        .unwrap_err()
+        .to_string()
+        .contains("not split"));
+    t.set_threads(2).unwrap();
+    let mut runner = PartRunner::new(model.clone());
+    let before = t.model().params.clone();
+    let works = t.begin_shared_step().unwrap();
+    let done = runner.run(&before, &works[0]).unwrap();
+    t.set_text(&text).unwrap();
+    let err = t
+        .finish_shared_step(&[done.clone()])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no shared step is in flight"), "{err}");
+    assert_eq!(t.model().params, before, "a dropped step changes nothing");
+    t.begin_shared_step().unwrap();
+    t.run_first_part().unwrap();
+    let mut short = done.clone();
+    short.grads.pop();
+    assert!(t
+        .finish_shared_step(&[short])
+        .unwrap_err()
+        .to_string()
+        .contains("does not fit"));
+    assert!(t
+        .finish_shared_step(&[])
+        .unwrap_err()
+        .to_string()
+        .contains("answers"));
+    // The runner refuses weights and work of another shape, and characters outside the vocabulary.
+    assert!(runner
+        .run(&before[1..], &works[0])
+        .unwrap_err()
+        .to_string()
+        .contains("does not fit"));
+    let mut bad = works[0].clone();
+    bad.inputs[0] = 10_000;
+    assert!(runner
+        .run(&before, &bad)
+        .unwrap_err()
+        .to_string()
+        .contains("outside the vocabulary"));
+    let mut short = works[0].clone();
+    short.h.pop();
+    assert!(runner.run(&before, &short).is_err());
+    assert!(shared_step(&mut t, &mut [runner]).is_ok());
+    assert!(t.step().is_ok());
 }
 
 /// SGD with lr 10 and no clipping blows a GRU up within a few dozen steps (deterministically, for this seed).

@@ -500,3 +500,194 @@ fn train_for_keeps_its_own_time() {
         assert!(error_message(s.train_for(bad, 1).unwrap_err()).contains("trainFor"));
     }
 }
+
+/// Two Web Workers, as the page trains a batch: the session shares each step with a `StepHelper` (here in the
+/// same instance; in the page in a second worker, sent the same arrays). The run is the session's own two-group
+/// run bit for bit, and agrees with one worker to float rounding: every step's loss within 1e-5 relative, the
+/// weights after 20 Adam steps within 2e-4 (the products are the same, summed in another order).
+#[wasm_bindgen_test]
+fn two_workers_repeat_the_two_group_run_and_agree_with_one() {
+    use rnnscope::wasm::StepHelper;
+    let text: String = rnnscope::corpus::get("brackets")
+        .unwrap()
+        .chars()
+        .take(2000)
+        .collect();
+    let config = |cell: &str| {
+        js_sys::JSON::parse(&format!(
+            r#"{{"cell":"{cell}","hidden":24,"layers":2,"seqLen":16,"batch":12,"optimizer":"adam","lr":0.003,"clip":5,"seed":4,"valFraction":0.1}}"#
+        ))
+        .unwrap()
+    };
+    let losses = |r: &js_sys::Object| Float32Array::from(get(r, "losses")).to_vec();
+    for cell in ["lstm", "gru", "rnn"] {
+        let mut one = Session::new(config(cell), text.clone()).unwrap();
+        let mut grouped = Session::new(config(cell), text.clone()).unwrap();
+        let mut shared = Session::new(config(cell), text.clone()).unwrap();
+        assert_eq!(one.workers(), 1);
+        assert_eq!(grouped.set_workers(2).unwrap(), 2);
+        assert_eq!(shared.set_workers(2).unwrap(), 2);
+        let mut helper = StepHelper::new(&shared.model_bytes().to_vec()).unwrap();
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..20 {
+            a.extend(losses(&one.train(1).unwrap()));
+            b.extend(losses(&grouped.train(1).unwrap()));
+            let begun = shared.share_begin().unwrap();
+            let params = Float32Array::from(get(&begun, "params")).to_vec();
+            let parts = js_sys::Array::from(&get(&begun, "parts"));
+            assert_eq!(parts.length(), 1);
+            let answers: js_sys::Array = parts
+                .iter()
+                .map(|p| JsValue::from(helper.run(&params, p).unwrap()))
+                .collect();
+            shared.share_run_first().unwrap();
+            c.extend(losses(&shared.share_finish(answers).unwrap()));
+        }
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&b),
+            bits(&c),
+            "{cell}: shared steps vs two groups here"
+        );
+        assert_eq!(
+            grouped.model_bytes().to_vec(),
+            shared.model_bytes().to_vec(),
+            "{cell}: the same weights, bit for bit"
+        );
+        for (k, (x, y)) in a.iter().zip(&c).enumerate() {
+            assert!(
+                (x - y).abs() <= 1e-5 * x.abs(),
+                "{cell} step {}: one worker {x}, two {y}",
+                k + 1
+            );
+        }
+        let weights = |s: &Session| -> Vec<f32> {
+            js_sys::Array::from(&s.parameters())
+                .iter()
+                .flat_map(|t| Float32Array::from(get(&t, "data")).to_vec())
+                .collect()
+        };
+        let worst = weights(&one)
+            .iter()
+            .zip(weights(&shared))
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 2e-4, "{cell}: weights differ by {worst}");
+        assert_ne!(bits(&a), bits(&c), "{cell}: the split did not run");
+    }
+}
+
+/// A shared step is dropped by a change made while it is in flight (the page's worker may take a new text or a
+/// weight edit between the parts), and a helper refuses parts that do not fit; nothing panics.
+#[wasm_bindgen_test]
+fn a_shared_step_survives_changes_and_bad_answers() {
+    use rnnscope::wasm::StepHelper;
+    let text = rnnscope::corpus::get("hello").unwrap();
+    let mut s = Session::new(settings("lstm", 3), text.clone()).unwrap();
+    assert!(error_message(s.share_begin().unwrap_err()).contains("not split"));
+    s.set_workers(2).unwrap();
+    let begun = s.share_begin().unwrap();
+    let params = Float32Array::from(get(&begun, "params")).to_vec();
+    let part = js_sys::Array::from(&get(&begun, "parts")).get(0);
+    let mut helper = StepHelper::new(&s.model_bytes().to_vec()).unwrap();
+    let answer = JsValue::from(helper.run(&params, part.clone()).unwrap());
+    assert!(
+        error_message(helper.run(&params[1..], part.clone()).unwrap_err()).contains("does not fit")
+    );
+    assert!(
+        error_message(helper.run(&params, JsValue::from_f64(1.0)).unwrap_err())
+            .contains("\"streams\"")
+    );
+    assert!(StepHelper::new(b"not a model").is_err());
+    s.set_text(text.clone()).unwrap();
+    let answers = js_sys::Array::of1(&answer);
+    assert!(error_message(s.share_finish(answers.clone()).unwrap_err()).contains("no shared step"));
+    s.share_begin().unwrap();
+    s.share_run_first().unwrap();
+    assert!(error_message(
+        s.share_finish(js_sys::Array::of1(&JsValue::NULL))
+            .unwrap_err()
+    )
+    .contains("part of a step"));
+    assert_eq!(num(&s.share_finish(answers).unwrap(), "step"), 1.0);
+    assert!(s.set_workers(0).is_err());
+    assert_eq!(
+        s.set_workers(64).unwrap(),
+        2,
+        "never more groups than streams"
+    );
+}
+
+/// PyTorch parity of whole training steps in wasm arithmetic (this build's kernels), on one worker and shared with
+/// a second: every optimizer's losses within 1e-5 relative and gradient norms within 1e-4 of PyTorch's.
+#[wasm_bindgen_test]
+fn training_steps_match_pytorch_on_one_and_two_workers() {
+    use rnnscope::trainer::parallel::PartRunner;
+    use rnnscope::{OptimizerKind, TrainConfig, Trainer};
+    let (model, _) = model_file::from_bytes(include_bytes!("fixtures/lstm_1.safetensors")).unwrap();
+    let case: serde_json::Value =
+        serde_json::from_slice(include_bytes!("fixtures/lstm_1.json")).unwrap();
+    let text = case["text"].as_str().unwrap();
+    let references: [(OptimizerKind, &[u8]); 4] = [
+        (
+            OptimizerKind::Adam,
+            include_bytes!("fixtures/train_adam.json"),
+        ),
+        (
+            OptimizerKind::RmsProp,
+            include_bytes!("fixtures/train_rmsprop.json"),
+        ),
+        (
+            OptimizerKind::Adagrad,
+            include_bytes!("fixtures/train_adagrad.json"),
+        ),
+        (
+            OptimizerKind::Sgd { momentum: 0.9 },
+            include_bytes!("fixtures/train_sgd.json"),
+        ),
+    ];
+    for (optimizer, json) in references {
+        let reference: serde_json::Value = serde_json::from_slice(json).unwrap();
+        assert_eq!(reference["case"], "lstm_1");
+        let cfg = TrainConfig {
+            seq_len: reference["seq_len"].as_u64().unwrap() as usize,
+            batch: reference["batch"].as_u64().unwrap() as usize,
+            optimizer,
+            lr: reference["lr"].as_f64().unwrap() as f32,
+            clip: reference["clip"].as_f64().unwrap() as f32,
+            val_fraction: 0.0,
+        };
+        for workers in [1, 2] {
+            let mut t = Trainer::new(model.clone(), text, cfg).unwrap();
+            t.set_threads(workers).unwrap();
+            let mut helper = PartRunner::new(model.clone());
+            for (k, expected) in reference["steps"].as_array().unwrap().iter().enumerate() {
+                let r = if workers == 1 {
+                    t.step().unwrap()
+                } else {
+                    let works = t.begin_shared_step().unwrap();
+                    let params = t.model().params.clone();
+                    let done = helper.run(&params, &works[0]).unwrap();
+                    t.run_first_part().unwrap();
+                    t.finish_shared_step(&[done]).unwrap()
+                };
+                let (loss, norm) = (
+                    expected["loss"].as_f64().unwrap(),
+                    expected["grad_norm"].as_f64().unwrap(),
+                );
+                assert!(
+                    (f64::from(r.loss) - loss).abs() <= 1e-5 * loss,
+                    "{optimizer:?}, {workers} worker(s), step {}: loss {} vs PyTorch {loss}",
+                    k + 1,
+                    r.loss
+                );
+                assert!(
+                    (f64::from(r.grad_norm) - norm).abs() <= 1e-4 * norm,
+                    "{optimizer:?}, {workers} worker(s), step {}: gradient norm {} vs PyTorch {norm}",
+                    k + 1,
+                    r.grad_norm
+                );
+            }
+        }
+    }
+}

@@ -3,11 +3,16 @@
 //! order, each weighted by its share of the predictions. The same thread count gives the same numbers every time;
 //! different counts agree to float rounding (the products are the same, summed in another order).
 //!
+//! Where there are no threads (the page: one wasm instance per Web Worker), the same groups are computed by other
+//! workers: [`crate::Trainer::begin_shared_step`] hands out a [`PartWork`] per group but the first, a
+//! [`PartRunner`] holding the model's shape computes it anywhere, and its [`PartDone`] goes back to
+//! [`crate::Trainer::finish_shared_step`]. The numbers are those of as many threads, bit for bit.
+//!
 //! A trainer runs on one thread unless told otherwise ([`crate::Trainer::set_threads`]); the command line asks for
 //! [`default_threads`], every core for batches of at least `2 ×` [`MIN_STREAMS`] streams, where a thread's start is
 //! small beside its share of the work.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Model, State};
 use crate::tape::Tape;
 use std::ops::Range;
@@ -98,11 +103,146 @@ impl Group {
         }
     }
 
+    /// What another worker needs to compute this group over `steps` steps (tape and state filled in).
+    pub fn work(&self, steps: usize) -> PartWork {
+        let n = steps * self.streams.len();
+        PartWork {
+            streams: self.streams.len(),
+            steps,
+            inputs: self.tape.inputs[..n].to_vec(),
+            targets: self.tape.targets[..n].to_vec(),
+            h: self.state.h.clone(),
+            c: self.state.c.clone(),
+        }
+    }
+
+    /// Takes another worker's answer for this group as if [`Group::run`] had computed it here.
+    pub fn accept(&mut self, done: &PartDone) -> Result<()> {
+        if done.grads.len() != self.grads.len()
+            || done.h.len() != self.state.h.len()
+            || done.c.len() != self.state.c.len()
+        {
+            return Err(Error::Config(format!(
+                "a worker's answer does not fit this model ({} gradients, {} + {} state values; {} + {} + {} expected)",
+                done.grads.len(),
+                done.h.len(),
+                done.c.len(),
+                self.grads.len(),
+                self.state.h.len(),
+                self.state.c.len()
+            )));
+        }
+        self.loss = done.loss;
+        self.grads.copy_from_slice(&done.grads);
+        self.state.h.copy_from_slice(&done.h);
+        self.state.c.copy_from_slice(&done.c);
+        Ok(())
+    }
+
     /// Forward and backward over the first `steps` steps of the tape (inputs and targets filled in).
     pub fn run(&mut self, model: &Model, steps: usize) {
         let fwd = self.tape.forward(model, &mut self.state, steps);
         self.loss = fwd.loss;
         self.tape.backward(model, fwd, &mut self.grads);
+    }
+}
+
+/// One group's share of a step, for another worker: `steps × streams` inputs and targets (time-major) and the
+/// `(L, streams, H)` recurrent state entering the window (`c` empty for cells without one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartWork {
+    pub streams: usize,
+    pub steps: usize,
+    pub inputs: Vec<u32>,
+    pub targets: Vec<u32>,
+    pub h: Vec<f32>,
+    pub c: Vec<f32>,
+}
+
+/// A worker's answer to a [`PartWork`]: the group's mean loss, its gradient (the parameters' layout) and the state
+/// leaving the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartDone {
+    pub loss: f32,
+    pub grads: Vec<f32>,
+    pub h: Vec<f32>,
+    pub c: Vec<f32>,
+}
+
+/// Computes parts of shared steps for a model of one shape, on the weights each part is sent with.
+pub struct PartRunner {
+    model: Model,
+    group: Option<Group>,
+}
+
+impl PartRunner {
+    /// A runner for models shaped as `model` (its weights are replaced by each part's).
+    pub fn new(model: Model) -> PartRunner {
+        PartRunner { model, group: None }
+    }
+
+    /// Forward and backward of `work` with the weights `params`, as [`Group::run`] does in the trainer. Refuses
+    /// weights or work that do not fit the model, or an index outside the vocabulary.
+    pub fn run(&mut self, params: &[f32], work: &PartWork) -> Result<PartDone> {
+        let config = &self.model.config;
+        let state_len = config.layers * work.streams * config.hidden;
+        let c_len = if config.cell.has_cell_state() {
+            state_len
+        } else {
+            0
+        };
+        let n = work.steps * work.streams;
+        if params.len() != self.model.params.len()
+            || work.streams == 0
+            || work.steps == 0
+            || work.inputs.len() != n
+            || work.targets.len() != n
+            || work.h.len() != state_len
+            || work.c.len() != c_len
+        {
+            return Err(Error::Config(format!(
+                "a part of a step does not fit this model: {} weights for {}, {} × {} windows of {} inputs and {} targets, {} + {} state values for {state_len} + {c_len}",
+                params.len(),
+                self.model.params.len(),
+                work.streams,
+                work.steps,
+                work.inputs.len(),
+                work.targets.len(),
+                work.h.len(),
+                work.c.len()
+            )));
+        }
+        let v = config.vocab_size as u32;
+        if let Some(&bad) = work
+            .inputs
+            .iter()
+            .chain(&work.targets)
+            .find(|&&i| i >= v && i != crate::tape::NONE)
+        {
+            return Err(Error::Config(format!(
+                "character index {bad} is outside the vocabulary of {v}"
+            )));
+        }
+        self.model.params.copy_from_slice(params);
+        let fits = self
+            .group
+            .as_ref()
+            .is_some_and(|g| g.streams.len() == work.streams && g.tape.inputs.len() >= n);
+        if !fits {
+            self.group = Some(Group::new(&self.model, work.steps, 0..work.streams)?);
+        }
+        let g = self.group.as_mut().expect("made above");
+        g.tape.inputs[..n].copy_from_slice(&work.inputs);
+        g.tape.targets[..n].copy_from_slice(&work.targets);
+        g.state.h.copy_from_slice(&work.h);
+        g.state.c.copy_from_slice(&work.c);
+        g.run(&self.model, work.steps);
+        Ok(PartDone {
+            loss: g.loss,
+            grads: g.grads.clone(),
+            h: g.state.h.clone(),
+            c: g.state.c.clone(),
+        })
     }
 }
 

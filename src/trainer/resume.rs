@@ -124,6 +124,7 @@ impl Trainer {
     /// (then the run continues exactly). A file that is corrupt, saved with other weights, or for another
     /// optimizer is refused with the reason, and the trainer is left as it was.
     pub fn resume(&mut self, bytes: &[u8]) -> Result<Resumed> {
+        self.shared_step = None;
         let (tensors, meta) = parse(bytes).map_err(bad)?;
         let get = |key: &str| {
             meta.get(key)
