@@ -446,7 +446,7 @@ fn a_shared_step_in_flight_is_dropped_by_a_change_and_checks_its_answers() {
     let done = runner.run(&before, &works[0]).unwrap();
     t.set_text(&text).unwrap();
     let err = t
-        .finish_shared_step(&[done.clone()])
+        .finish_shared_step(std::slice::from_ref(&done))
         .unwrap_err()
         .to_string();
     assert!(err.contains("no shared step is in flight"), "{err}");
