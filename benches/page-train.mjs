@@ -43,12 +43,16 @@ const TIMING = QUICK
 const log = (...a) => console.error('page-train:', ...a);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-/** Train case `c` in the real page (dist/) and answer its per-round rates. */
-async function measurePage(browser, server, c) {
+/**
+ * Train case `c` in the real page (dist/) with the Workers setting `workers` ('auto', as a visitor gets it, or '1')
+ * and answer its per-round rates and the workers it trained on.
+ */
+async function measurePage(browser, server, c, workers = 'auto') {
   const { page, context, problems } = await openPage(browser, server.origin);
   try {
     await page.goto(server.url);
     await waitReady(page);
+    await page.getByTestId('workers-setting').selectOption(workers);
     // The model form as a visitor fills it (every character trains, as in benches/train.rs), then the file.
     await trainOnFile(page, { ...c, nonlinearity: 'tanh', valFraction: 0 }, CORPUS);
     await page.waitForFunction(() => window.rnnscope.step() > 0, null, { timeout: 120_000 });
@@ -79,7 +83,7 @@ async function measurePage(browser, server, c) {
       rates.push((w.steps * c.seqLen * c.batch) / w.seconds);
     }
     if (!(await page.evaluate(() => window.rnnscope.running()))) throw new Error(`${c.id}: the page stopped training`);
-    return { rates, engine, problems };
+    return { rates, engine, workers: await page.evaluate(() => window.rnnscope.workers()), problems };
   } finally {
     await context.close();
   }
@@ -94,9 +98,12 @@ try {
   log(`Chromium ${chromium}; ${QUICK ? 'quick' : 'full'} timing ${JSON.stringify(TIMING)}`);
   for (const c of CASES.filter((k) => WANT.includes(k.id))) {
     const spec = { cell: c.cell, hidden: c.hidden, layers: c.layers, seqLen: c.seqLen, batch: c.batch, optimizer: c.optimizer, lr: c.lr };
-    for (const tool of ['page', 'tfjs'].filter((t) => ONLY.includes(t))) {
+    // A batch can be shared between two workers: the page as a visitor gets it ('auto') and on one worker.
+    const tools = ['page', c.batch > 1 ? 'page-1-worker' : null, 'tfjs'].filter((t) => t && ONLY.includes(t.replace('-1-worker', '')));
+    for (const tool of tools) {
       try {
-        const r = tool === 'page' ? await measurePage(browser, server, c) : await measureTfjs(browser, tfServer, spec, TIMING);
+        const r =
+          tool === 'tfjs' ? await measureTfjs(browser, tfServer, spec, TIMING) : await measurePage(browser, server, c, tool === 'page' ? 'auto' : '1');
         const out = { tool, case: c.id, name: c.name, chars_per_sec: median(r.rates), ...r, chromium };
         log(`${c.id} ${tool}: ${Math.round(out.chars_per_sec)} chars/s (rounds ${r.rates.map(Math.round).join(', ')})`);
         console.log(JSON.stringify(out));

@@ -3,7 +3,7 @@
 // shared renderer for all instances): the compiled core, fetched and compiled once and posted to every worker, and
 // the training slots, so ten elements on a page do not train ten models at once.
 
-import { Evt, ErrorKind } from './protocol.js';
+import { Cmd, Evt, ErrorKind } from './protocol.js';
 
 /**
  * A module of one function using `f32x4.relaxed_madd`: it validates where the browser has relaxed SIMD. Three
@@ -25,6 +25,7 @@ export const KERNELS = relaxedSimd() ? 'relaxed-simd' : 'simd128';
 // Both builds share one JavaScript glue (scripts/build-wasm.sh checks that it is the same file).
 const CORE_URL = new URL(KERNELS === 'relaxed-simd' ? './pkg/rnnscope_relaxed_bg.wasm' : './pkg/rnnscope_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+const HELPER_URL = new URL('./helper.js', import.meta.url);
 
 /** What the page shares between its elements: the compiled core, live engines, and the training slots. */
 const shared = {
@@ -55,9 +56,15 @@ export function compiledCore() {
   return shared.core;
 }
 
-/** How many engines (workers, or main-thread engines) the page has running now. */
+/** How many engines (workers, or main-thread engines) the page has running now, and how many second workers. */
 export function liveEngines() {
-  return { total: shared.clients.size, workers: [...shared.clients].filter((c) => c.mode === 'worker').length, kernels: KERNELS };
+  const clients = [...shared.clients];
+  return {
+    total: clients.length,
+    workers: clients.filter((c) => c.mode === 'worker').length,
+    helpers: clients.filter((c) => c.helper).length,
+    kernels: KERNELS,
+  };
 }
 
 /**
@@ -157,7 +164,42 @@ export class EngineClient {
     shared.clients.delete(this);
   }
 
+  /**
+   * Give the engine a second worker (helper.js) to share its steps with, connected by a MessageChannel of their
+   * own; answers whether it has one. None where the engine is not itself in a worker.
+   */
+  addHelper() {
+    if (this.helper) return true;
+    if (this.mode !== 'worker' || !this.worker || !this.module) return false;
+    let helper;
+    try {
+      helper = new Worker(HELPER_URL, { type: 'module' });
+    } catch {
+      return false;
+    }
+    const channel = new MessageChannel();
+    helper.onerror = (e) => {
+      e.preventDefault();
+      if (this.helper !== helper) return;
+      this.dropHelper(e.message || 'the second worker stopped');
+    };
+    helper.postMessage({ type: 'init', module: this.module, port: channel.port1 }, [channel.port1]);
+    this.worker.postMessage({ type: Cmd.HELPER, port: channel.port2 }, [channel.port2]);
+    this.helper = helper;
+    return true;
+  }
+
+  /** Stop the second worker; the engine, told why, trains on in one. */
+  dropHelper(why = 'the second worker was stopped') {
+    if (!this.helper) return;
+    this.helper.terminate();
+    this.helper = null;
+    this.send({ type: Cmd.HELPER_LOST, message: why });
+  }
+
   _stop() {
+    this.helper?.terminate();
+    this.helper = null;
     this.worker?.terminate();
     this.worker = null;
     this.engine?.close();
@@ -220,12 +262,19 @@ export class TrainingSlots {
   constructor(size) {
     this.size = Math.max(1, size | 0);
     this.holders = new Set();
+    /** Holders that also have a second slot (a model training on two workers). */
+    this.doubled = new Set();
     this.waiting = [];
+  }
+
+  /** Slots in use. */
+  used() {
+    return this.holders.size + this.doubled.size;
   }
 
   acquire(holder) {
     if (this.holders.has(holder)) return true;
-    if (this.holders.size < this.size) {
+    if (this.used() < this.size) {
       this.holders.add(holder);
       return true;
     }
@@ -233,10 +282,23 @@ export class TrainingSlots {
     return false;
   }
 
+  /**
+   * A second slot for a holder that has one, for training on two workers: only when one is free and nobody waits.
+   * `release` gives both back.
+   */
+  acquireSecond(holder) {
+    if (!this.holders.has(holder)) return false;
+    if (this.doubled.has(holder)) return true;
+    if (this.used() >= this.size || this.waiting.length) return false;
+    this.doubled.add(holder);
+    return true;
+  }
+
   release(holder) {
     this.waiting = this.waiting.filter((h) => h !== holder);
+    this.doubled.delete(holder);
     if (!this.holders.delete(holder)) return;
-    while (this.holders.size < this.size && this.waiting.length) {
+    while (this.used() < this.size && this.waiting.length) {
       const next = this.waiting.shift();
       this.holders.add(next);
       next.slotGranted();

@@ -4,12 +4,16 @@
 // code is the same, only `post` differs.
 //
 // Training runs in chunks sized by measured time (~20 ms each) that yield to the event loop with
-// setTimeout(…, 0), so pause, learning-rate changes, probes and samples are served between chunks. Every wasm call
+// setTimeout(…, 0), so pause, learning-rate changes, probes and samples are served between chunks. With a second
+// worker (helper.js, through a HelperLink) each step is shared: this worker sends the other half of the streams
+// with the weights, computes its own half, and sums both (Session.shareBegin / shareRunFirst / shareFinish);
+// requests are served while it waits for the other half. Every wasm call
 // is guarded: a refused request is reported and changes nothing; a diverged step pauses training (the Rust side
 // has already rolled the weights back); a trap (WebAssembly.RuntimeError) means the instance can no longer be
 // trusted, so the engine instantiates the module afresh and rebuilds the session from the last good model bytes.
 
 import { Cmd, Evt, ErrorKind } from './protocol.js';
+import { HelperLink } from './helper-link.js';
 
 const CHUNK_MS = 20; // target duration of one training chunk
 const PROGRESS_MS = 100; // at most one PROGRESS message per this period
@@ -86,6 +90,16 @@ export class Engine {
     this.stepsLeft = Infinity;
     this.timer = null;
     this.busy = false; // true while the wasm instance is being rebuilt
+    /** @type {HelperLink|null} the second worker, when the page gave one */
+    this.helper = null;
+    /** Workers the steps run on now (1, or 2 with the helper). */
+    this.workers = 1;
+    /** @type {Promise<void>|null} a chunk of shared steps in progress */
+    this.inflight = null;
+    /** Counts changes that make a shared step in flight stale (new model or text, edits, single steps). */
+    this.changes = 0;
+    /** Counts sessions, so the helper knows when the model's shape may have changed. */
+    this.generation = 0;
     this.closed = false;
     // Accumulated for the next PROGRESS message.
     this.pending = null;
@@ -113,7 +127,8 @@ export class Engine {
         return undefined;
       }
       try {
-        h.call(this, msg);
+        const later = h.call(this, msg);
+        if (later) return later.catch((err) => this.handleError(msg.type, msg.id, err));
       } catch (err) {
         return this.handleError(msg.type, msg.id, err);
       }
@@ -124,6 +139,7 @@ export class Engine {
   /** Stop for good and free the session (the main-thread engine's equivalent of terminating a worker). */
   close() {
     this.closed = true;
+    this.helper?.lose('the engine was closed');
     this.running = false;
     this.sample = null;
     clearTimeout(this.timer);
@@ -211,6 +227,9 @@ export class Engine {
       }
     }
     this.session = next;
+    this.changes++;
+    this.generation++;
+    this.workers = 1;
     this.current = { config, text };
     this.info = this.readInfo();
     this.gateNamesOf = this.info.gateNames;
@@ -222,7 +241,8 @@ export class Engine {
   // Training loop
 
   schedule() {
-    if (this.timer === null && !this.busy && !this.closed && this.session && (this.running || this.sample)) {
+    const train = this.running && !this.inflight;
+    if (this.timer === null && !this.busy && !this.closed && this.session && (train || this.sample)) {
       this.timer = setTimeout(() => this.tick(), 0);
     }
   }
@@ -240,7 +260,10 @@ export class Engine {
     if (this.busy || !this.session) return;
     try {
       if (this.sample) this.sampleChunk();
-      if (this.running) this.trainChunk();
+      if (this.running && !this.inflight) {
+        if (this.workers > 1 && this.helper && !this.helper.lost) this.inflight = this.sharedChunk();
+        else this.trainChunk();
+      }
       this.flushProgress(false);
     } catch (err) {
       const op = this.running ? 'train' : 'sample';
@@ -264,9 +287,7 @@ export class Engine {
       r = ms === undefined ? this.session.train(n) : this.session.trainFor(ms, n);
     } catch (err) {
       if (isTrap(err)) throw err;
-      this.flushProgress(true);
-      this.info.step = this.safeStep();
-      this.post({ type: Evt.ERROR, op: 'train', kind: ErrorKind.DIVERGED, message: errorMessage(err) });
+      this.reportDiverged(err);
       return null;
     }
     const dt = performance.now() - t0;
@@ -274,9 +295,98 @@ export class Engine {
     return r.losses.length;
   }
 
+  /** Steps the next chunk may take. */
+  stepLimit() {
+    return Number.isFinite(this.stepsLeft) ? Math.max(1, Math.min(this.stepsLeft, 0xffffffff)) : 0xffffffff;
+  }
+
+  reportDiverged(err) {
+    this.flushProgress(true);
+    this.info.step = this.safeStep();
+    this.post({ type: Evt.ERROR, op: 'train', kind: ErrorKind.DIVERGED, message: errorMessage(err) });
+  }
+
   trainChunk() {
-    const limit = Number.isFinite(this.stepsLeft) ? Math.max(1, Math.min(this.stepsLeft, 0xffffffff)) : 0xffffffff;
-    const n = this.trainSteps(limit, CHUNK_MS);
+    this.afterChunk(this.trainSteps(this.stepLimit(), CHUNK_MS));
+  }
+
+  /** A chunk of steps shared with the second worker; then the same bookkeeping as `trainChunk`. */
+  async sharedChunk() {
+    try {
+      const n = await this.sharedSteps(this.stepLimit(), CHUNK_MS);
+      if (this.running) this.afterChunk(n);
+      this.flushProgress(false);
+    } catch (err) {
+      this.running = false;
+      this.chain = this.chain.then(() => this.handleError('train', undefined, err));
+    } finally {
+      this.inflight = null;
+      this.schedule();
+    }
+  }
+
+  /**
+   * Up to `n` steps shared with the second worker, as many as fit in about `ms` milliseconds; answers how many
+   * ran, or null when training diverged (reported). A step made stale while waiting for the other half (a new
+   * text, an edit, a pause) is dropped; a failed helper is let go and training goes on in this worker alone.
+   */
+  async sharedSteps(n, ms) {
+    const t0 = performance.now();
+    let done = 0;
+    while (done < n && this.running) {
+      const session = this.session;
+      const changes = this.changes;
+      const s0 = performance.now();
+      const begun = session.shareBegin();
+      const answer = this.helper.run(begun.params, begun.parts[0]);
+      session.shareRunFirst();
+      let reply;
+      try {
+        reply = await answer;
+      } catch (err) {
+        this.loseHelper(errorMessage(err));
+        break;
+      }
+      if (this.session !== session || this.changes !== changes) break;
+      let r;
+      try {
+        r = session.shareFinish([reply]);
+      } catch (err) {
+        if (isTrap(err)) throw err;
+        this.reportDiverged(err);
+        return null;
+      }
+      this.record(r, performance.now() - s0);
+      done++;
+      if (performance.now() - t0 >= ms) break;
+    }
+    return done;
+  }
+
+  /** Split the steps between `n` workers (1, or 2 with a helper and a batch of two or more streams). */
+  useWorkers(n) {
+    const want = n > 1 && this.helper && !this.helper.lost ? 2 : 1;
+    if (this.session.workers() !== want) {
+      this.changes++;
+      this.session.setWorkers(want);
+    }
+    this.workers = this.session.workers();
+    if (this.workers > 1) this.helper.model(this.generation, this.own(this.session.modelBytes()));
+  }
+
+  /** The second worker failed or is gone: train on in this one, and say so. */
+  loseHelper(why) {
+    if (!this.helper) return;
+    this.helper.lose(why);
+    this.helper = null;
+    if (this.session && this.workers > 1) {
+      this.useWorkers(1);
+      this.post({ type: Evt.STATUS, running: this.running, step: this.info.step, workers: 1, note: `${why}; training goes on in one worker` });
+    }
+  }
+
+  /** After `n` steps of a chunk (null: diverged): validation, snapshots, samples, and stopping when done. */
+  afterChunk(n) {
     if (n === null) {
       this.running = false;
       this.stepsLeft = Infinity;
@@ -459,6 +569,7 @@ const HANDLERS = {
   [Cmd.SET_TEXT](msg) {
     this.requireSession();
     this.session.setText(msg.text);
+    this.changes++;
     this.current = { config: this.current.config, text: msg.text };
     if (this.lastGood) this.lastGood = { ...this.lastGood, text: msg.text };
     this.post({ type: Evt.TEXT, id: msg.id, textLength: msg.text.length });
@@ -479,28 +590,43 @@ const HANDLERS = {
   [Cmd.START](msg) {
     this.requireSession();
     this.stepsLeft = msg.maxSteps > 0 ? msg.maxSteps : Infinity;
+    const workers = msg.workers > 1 ? 2 : 1;
     if (!this.running) {
+      this.useWorkers(workers);
       this.running = true;
       const now = performance.now();
       this.lastAutosampleAt = now - AUTOSAMPLE_MS + 600; // first sample soon after starting
       this.lastValidationAt = now - VALIDATION_MS + 300;
-      this.post({ type: Evt.STATUS, running: true, step: this.info.step });
+      this.post({ type: Evt.STATUS, running: true, step: this.info.step, workers: this.workers });
     }
     this.schedule();
+  },
+
+  [Cmd.HELPER](msg) {
+    this.helper?.lose('replaced by another second worker');
+    this.helper = new HelperLink(msg.port);
+  },
+
+  [Cmd.HELPER_LOST](msg) {
+    this.loseHelper(String(msg.message || 'the second worker stopped'));
   },
 
   [Cmd.PAUSE]() {
     if (!this.running) {
       this.post({ type: Evt.STATUS, running: false, step: this.info ? this.info.step : 0, reason: 'paused' });
-      return;
+      return undefined;
     }
     this.stopRunning('paused');
+    // A shared step in flight still lands; the snapshot waits for it.
+    if (this.inflight) return this.inflight.then(() => this.session && this.snapshot());
     if (this.session) this.snapshot();
+    return undefined;
   },
 
   [Cmd.STEP](msg) {
     this.requireSession();
     if (this.running) this.stopRunning('paused');
+    this.changes++;
     if (this.trainSteps(Math.max(1, msg.n | 0 || 1)) === null) return;
     if (this.current.config.valFraction > 0) this.measureValidation(performance.now());
     this.flushProgress(true);
@@ -558,6 +684,7 @@ const HANDLERS = {
     this.requireSession();
     if (this.running) this.stopRunning('paused');
     this.session.setParameter(String(msg.name), msg.index >>> 0, Number(msg.value));
+    this.changes++;
     this.post({ type: Evt.WEIGHT_SET, id: msg.id, name: msg.name, index: msg.index, value: msg.value });
   },
 

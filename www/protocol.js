@@ -52,10 +52,22 @@ export const Cmd = Object.freeze({
   SET_PARAMS: 'set-params',
 
   /**
-   * `{type, maxSteps?}` – start (or resume) training in chunks; optionally stop by itself after `maxSteps` more
-   * steps. Answer: `Evt.STATUS`, then `Evt.PROGRESS` reports.
+   * `{type, maxSteps?, workers?}` – start (or resume) training in chunks; optionally stop by itself after
+   * `maxSteps` more steps. `workers` (default 1): split each step's streams between this worker and a second one
+   * (`HELPER`), for `workers: 2` and a batch of two or more streams; the worker count the steps use stays until the
+   * next `START` (so `STEP` computes the same numbers). Answer: `Evt.STATUS` with the `workers` in use, then
+   * `Evt.PROGRESS` reports.
    */
   START: 'start',
+
+  /**
+   * `{type, port: MessagePort}` – a second worker (helper.js) listens on `port` and computes part of each step
+   * (see `Part`). Sent by client.js, with the port transferred. No answer.
+   */
+  HELPER: 'helper',
+
+  /** `{type, message}` – the second worker stopped (client.js saw it fail); training goes on in one worker. */
+  HELPER_LOST: 'helper-lost',
 
   /** `{type}` – pause training after the current chunk. Answer: `Evt.STATUS` (running: false). */
   PAUSE: 'pause',
@@ -136,8 +148,9 @@ export const Evt = Object.freeze({
   TEXT: 'text',
 
   /**
-   * `{type, running, step, reason?}` – training started or stopped. `reason` says why it stopped by itself:
-   * 'paused' | 'done' (maxSteps reached) | 'diverged' | 'error'.
+   * `{type, running, step, workers?, reason?, note?}` – training started or stopped, or (`note`) the worker count
+   * changed while training. `workers`: how many Web Workers the steps run on (1 or 2). `reason` says why it stopped
+   * by itself: 'paused' | 'done' (maxSteps reached) | 'diverged' | 'error'.
    */
   STATUS: 'status',
 
@@ -192,6 +205,20 @@ export const Evt = Object.freeze({
    * last good model and says so with `Evt.MODEL` `recovered: true`), 'fatal' (the worker cannot go on).
    */
   ERROR: 'error',
+});
+
+/**
+ * Between the engine and its second worker (helper.js), over their own MessagePort. Engine → helper:
+ * `{type: MODEL, bytes}` (the model's shape, as a model file; sent for each new model) and `{type: RUN, seq,
+ * params: Float32Array, part}` (the weights and one part of a step, `Session.shareBegin`). Helper → engine:
+ * `{type: DONE, seq, answer}` (`{loss, grads, h, c}`, for `Session.shareFinish`) or `{type: FAILED, seq, message,
+ * trap}`. Buffers are transferred.
+ */
+export const Part = Object.freeze({
+  MODEL: 'model',
+  RUN: 'run',
+  DONE: 'done',
+  FAILED: 'failed',
 });
 
 /** Every request type, for validation. */

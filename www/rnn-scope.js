@@ -86,6 +86,7 @@ const SETTING_ATTRS = {
   lr: 'lr',
   seed: 'seed',
   temperature: 'temperature',
+  workers: 'workers',
 };
 const OTHER_ATTRS = ['view', 'model', 'autoplay', 'loading', 'controls', 'height', 'autosave', 'url-state'];
 
@@ -105,7 +106,7 @@ export class RnnScopeElement extends HTMLElement {
   /** What the page's elements hold together now: engines (and how many are workers) and trainings. */
   static stats() {
     const slots = trainingSlots();
-    return { ...liveEngines(), training: slots.holders.size, waiting: slots.waiting.length, slots: slots.size };
+    return { ...liveEngines(), training: slots.holders.size, waiting: slots.waiting.length, slots: slots.size, slotsUsed: slots.used() };
   }
 
   constructor() {
@@ -193,6 +194,9 @@ export class RnnScopeElement extends HTMLElement {
       this.scope.setLr(v);
     } else if (key === 'temperature') {
       this.scope.st.temperature = v;
+      this.markDirty('controls');
+    } else if (key === 'workers') {
+      this.scope.st.workers = v; // from the next start
       this.markDirty('controls');
     } else if (key === 'corpus') {
       this.scope.useCorpus(v, { ...this.scope.st, ...settings });
@@ -555,6 +559,7 @@ export class RnnScopeElement extends HTMLElement {
       resumed: () => s()?.model?.resumed ?? null,
       ready: () => Boolean(s()?.model && s()?.probe.data),
       engineMode: () => s()?.engineMode ?? 'none',
+      workers: () => s()?.workers ?? 1,
       drawEverything: () => el.frames?.drawEverything() ?? Promise.resolve(false),
       drawn: () => el.frames?.drawn() ?? Promise.resolve(false),
     };

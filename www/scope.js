@@ -7,6 +7,7 @@
 import { Cmd, Evt, ErrorKind } from './protocol.js';
 import * as S from './state.js';
 import { EngineClient, trainingSlots } from './client.js';
+
 import { Comparison } from './comparison.js';
 import { Keeper } from './keeper.js';
 import { TextMethods } from './scope-text.js';
@@ -17,6 +18,13 @@ import { applyProbe } from './probe-data.js';
 import { textProblem, num } from './text.js';
 
 const REPROBE_MS = 500;
+/** Fewest streams per worker that `auto` shares a step for (as the native trainer's threads). */
+const MIN_STREAMS = 4;
+/**
+ * Least work per step (parameters × batch × window) that `auto` shares between two workers: below it, sending the
+ * weights and the gradients each step costs about what the second core saves.
+ */
+const WORKERS_MIN_WORK = 2 ** 24;
 
 export class Scope extends EventTarget {
   /**
@@ -41,6 +49,7 @@ export class Scope extends EventTarget {
     this.modelGeneration = 0;
     this.running = false;
     this.waitingForSlot = false; // asked to train, waiting for a free core
+    this.workers = 1; // Web Workers the steps run on while training (2: shared with a second worker)
     this.step = 0;
     this.hist = new LossHistory();
     this.val = []; // [{x: step, y: nats}]
@@ -141,6 +150,8 @@ export class Scope extends EventTarget {
       case Evt.STATUS:
         this.running = msg.running;
         this.step = msg.step;
+        if (msg.workers) this.workers = msg.workers;
+        if (msg.note) this.say(`${msg.note[0].toUpperCase()}${msg.note.slice(1)}.`, 'info', 'workers');
         if (!msg.running) {
           this.charsPerSec = 0;
           trainingSlots().release(this);
@@ -403,13 +414,29 @@ export class Scope extends EventTarget {
     else this.trainNow();
   }
 
-  /** With a training slot held: tell the engine to train. */
+  /** With a training slot held: tell the engine to train, on two workers where that pays (`plannedWorkers`). */
   trainNow() {
     this.waitingForSlot = false;
     this.unsay('slot');
     this.running = true;
-    this.client.send({ type: Cmd.START });
+    this.client.send({ type: Cmd.START, workers: this.plannedWorkers() });
     this.changed('status');
+  }
+
+  /**
+   * Workers to train on: two when the setting asks for them, or (`auto`) when the browser reports two cores and
+   * a step is big enough that sharing it beats the cost of sending the weights (see `WORKERS_MIN_WORK`); and
+   * only with a second training slot free and a second worker started.
+   */
+  plannedWorkers() {
+    const config = this.model.config;
+    const setting = this.st.workers;
+    const cores = globalThis.navigator?.hardwareConcurrency || 1;
+    const work = this.model.info.params * config.batch * config.seqLen;
+    const wanted = setting === '2' || (setting === 'auto' && cores >= 2 && config.batch >= 2 * MIN_STREAMS && work >= WORKERS_MIN_WORK);
+    if (!wanted || config.batch < 2) return 1;
+    if (!trainingSlots().acquireSecond(this)) return 1;
+    return this.client.addHelper() ? 2 : 1;
   }
 
   pause() {

@@ -36,6 +36,7 @@ export const PROPS = [
   { name: 'clip', type: 'float', def: 5, min: 0, max: 1e6, label: 'gradient clipping' },
   { name: 'seed', type: 'int', def: 7, min: 0, max: 4294967295, model: true, label: 'seed' },
   { name: 'valFraction', type: 'float', def: 0.1, min: 0, max: 0.5, model: true, label: 'validation fraction' },
+  { name: 'workers', type: 'enum', def: 'auto', options: ['auto', '1', '2'], label: 'workers' },
   { name: 'temperature', type: 'float', def: 0.8, min: 0, max: 3, label: 'temperature' },
   { name: 'topK', type: 'int', def: 0, min: 0, max: 100000, label: 'top-k' },
   { name: 'sampleLen', type: 'int', def: 300, min: 1, max: 20000, label: 'sample length' },

@@ -48,6 +48,13 @@ export class TrainPanel extends Panel {
         <label for="clip" class="narrow">Clip gradient norm at
           <input id="clip" type="number" min="0" step="any" inputmode="decimal" data-testid="clip">
         </label>
+        <label for="workers" class="narrow">Workers
+          <select id="workers" data-testid="workers-setting" aria-describedby="workers-hint">
+            <option value="auto">auto</option>
+            <option value="1">1</option>
+            <option value="2">2</option>
+          </select>
+        </label>
         <fieldset class="units">
           <legend>Loss shown in</legend>
           <label><input type="radio" name="units" value="nats" checked> nats/char</label>
@@ -55,6 +62,8 @@ export class TrainPanel extends Panel {
           <label><input type="radio" name="units" value="ppl"> perplexity</label>
         </fieldset>
       </div>
+      <p class="hint" id="workers-hint">Two workers share each step of a batch between two cores: auto uses them for
+        models big enough to gain. A change applies from the next start.</p>
       <div id="loss-chart" class="chart-box" data-testid="loss-chart"></div>
       <dl class="stats">
         <div><dt>validation</dt><dd><output id="stat-val" data-testid="val-loss">–</output></dd></div>
@@ -103,6 +112,11 @@ export class TrainPanel extends Panel {
       s.unsay('clip');
       s.setClip(r.value);
     });
+    const workers = /** @type {HTMLSelectElement} */ (this.$('workers'));
+    workers.addEventListener('change', () => {
+      s.st.workers = workers.value;
+      s.writeStateSoon();
+    });
     for (const r of this.el.querySelectorAll('input[name="units"]')) {
       r.addEventListener('change', (e) => {
         s.st.units = /** @type {HTMLInputElement} */ (e.target).value;
@@ -128,6 +142,7 @@ export class TrainPanel extends Panel {
     const st = this.scope.st;
     const range = /** @type {HTMLInputElement} */ (this.$('lr-range'));
     const lrNum = /** @type {HTMLInputElement} */ (this.$('lr-num'));
+    /** @type {HTMLSelectElement} */ (this.$('workers')).value = st.workers;
     range.value = String(Math.log10(st.lr));
     range.setAttribute('aria-valuetext', `learning rate ${formatLr(st.lr)}`);
     if (!this.focused(lrNum)) lrNum.value = String(st.lr);
