@@ -125,6 +125,15 @@ pub struct StepReport {
     pub wrapped: bool,
 }
 
+/// A step shared with other workers, in flight.
+#[derive(Debug, Clone, Copy)]
+struct SharedStep {
+    /// The data wrapped before it.
+    wrapped: bool,
+    /// [`Trainer::run_first_part`] computed the first group here.
+    first_done: bool,
+}
+
 /// A model, its optimizer and its data, ready to step.
 pub struct Trainer {
     model: Model,
@@ -152,8 +161,8 @@ pub struct Trainer {
     threads: usize,
     /// The stream groups of a data-parallel step; empty when the step runs on one tape.
     groups: Vec<parallel::Group>,
-    /// A step begun by [`Trainer::begin_shared_step`] and not yet finished: whether the data wrapped before it.
-    shared_step: Option<bool>,
+    /// A step begun by [`Trainer::begin_shared_step`] and not yet finished.
+    shared_step: Option<SharedStep>,
 }
 
 impl Trainer {
@@ -376,11 +385,12 @@ impl Trainer {
     }
 
     /// Starts a step whose groups (see [`Trainer::set_threads`]) are computed by other workers, for a host without
-    /// threads (the page, with one Web Worker per group): answers the work of every group but the first, which
-    /// [`Trainer::run_first_part`] computes here. The parts' answers, in group order, go to
-    /// [`Trainer::finish_shared_step`]; summed there exactly as [`Trainer::step`] sums its threads' work, so the
-    /// run is the one `step` makes on as many threads, bit for bit. Any change to the model, its text or its groups
-    /// in between drops the step in flight. Refuses when the step is not split.
+    /// threads (the page, with one Web Worker per group): answers the work of every group, in order. Either all of
+    /// it is computed elsewhere, or the first group here ([`Trainer::run_first_part`]) and the others elsewhere;
+    /// the answers, in group order, go to [`Trainer::finish_shared_step`], which sums them exactly as
+    /// [`Trainer::step`] sums its threads' work: the run is the one `step` makes on as many threads, bit for bit.
+    /// Any change to the model, its text or its groups in between drops the step in flight. Refuses when the step
+    /// is not split.
     pub fn begin_shared_step(&mut self) -> Result<Vec<parallel::PartWork>> {
         if self.groups.is_empty() {
             return Err(Error::Config(
@@ -396,40 +406,46 @@ impl Trainer {
             wrapped = true;
         }
         self.fill_groups();
-        self.shared_step = Some(wrapped);
-        Ok(self.groups[1..].iter().map(|g| g.work(t)).collect())
+        self.shared_step = Some(SharedStep {
+            wrapped,
+            first_done: false,
+        });
+        Ok(self.groups.iter().map(|g| g.work(t)).collect())
     }
 
-    /// Forward and backward of the first group of the step begun by [`Trainer::begin_shared_step`].
+    /// Forward and backward of the first group of the step begun by [`Trainer::begin_shared_step`], here.
     pub fn run_first_part(&mut self) -> Result<()> {
-        if self.shared_step.is_none() {
+        let Some(step) = self.shared_step.as_mut() else {
             return Err(Error::Config("no shared step is in flight".into()));
-        }
+        };
+        step.first_done = true;
         self.groups[0].run(&self.model, self.config.seq_len);
         Ok(())
     }
 
-    /// Completes the shared step in flight with the other groups' answers (in group order, as
-    /// [`parallel::run_part`] gives them) and updates the parameters. Refuses answers that do not fit, and
+    /// Completes the shared step in flight with the answers computed elsewhere (in group order, as
+    /// [`parallel::PartRunner::run`] gives them): one per group, or one per group but the first when
+    /// [`Trainer::run_first_part`] computed that one. Updates the parameters. Refuses answers that do not fit, and
     /// refuses when no step is in flight because something changed since it began.
     pub fn finish_shared_step(&mut self, parts: &[parallel::PartDone]) -> Result<StepReport> {
-        let Some(wrapped) = self.shared_step else {
+        let Some(step) = self.shared_step else {
             return Err(Error::Config(
                 "no shared step is in flight (the model, its text or its workers changed since it began)".into(),
             ));
         };
-        if parts.len() + 1 != self.groups.len() {
+        let here = usize::from(step.first_done);
+        if parts.len() + here != self.groups.len() {
             return Err(Error::Config(format!(
-                "{} answers for a step split in {} parts",
-                parts.len() + 1,
+                "{} answers for a step split in {} parts, {here} of them computed here",
+                parts.len(),
                 self.groups.len()
             )));
         }
-        for (g, done) in self.groups[1..].iter_mut().zip(parts) {
+        for (g, done) in self.groups[here..].iter_mut().zip(parts) {
             g.accept(done)?;
         }
         self.shared_step = None;
-        self.reduce_groups(wrapped)
+        self.reduce_groups(step.wrapped)
     }
 
     /// Refuses (rolling back) a loss that is not finite or has exploded.

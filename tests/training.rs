@@ -211,17 +211,21 @@ fn trainer_steps_match_pytorch_shared_with_a_second_worker() {
     trainer_steps_match_pytorch(2, true);
 }
 
-/// One step as the page takes it on `1 + runners.len()` workers: the first group here, each other group by a
-/// runner (given a copy of the weights, as a worker is sent them), summed by the trainer.
+/// One step as the page takes it on workers: with a runner per group but one, the first group here and each other
+/// by a runner (given a copy of the weights, as a worker is sent them); with a runner per group, every group by a
+/// runner. Summed by the trainer either way.
 fn shared_step(t: &mut Trainer, runners: &mut [PartRunner]) -> Result<StepReport, Error> {
     let works = t.begin_shared_step()?;
+    let here = usize::from(runners.len() < works.len());
     let params = t.model().params.clone();
-    let done: Vec<PartDone> = works
+    let done: Vec<PartDone> = works[here..]
         .iter()
         .zip(runners.iter_mut())
         .map(|(w, r)| r.run(&params, w).unwrap())
         .collect();
-    t.run_first_part()?;
+    if here == 1 {
+        t.run_first_part()?;
+    }
     t.finish_shared_step(&done)
 }
 
@@ -385,7 +389,7 @@ fn threads_repeat_bit_for_bit_and_agree_with_one_thread() {
 }
 
 /// The page's two-worker steps are the two-thread steps, bit for bit, for every cell and across a wrap of the
-/// data; three parts too.
+/// data, with the first part computed by the trainer's own worker or by another; three parts too.
 #[test]
 fn shared_steps_are_the_threaded_steps_bit_for_bit() {
     let text: String = corpus::get("brackets")
@@ -403,13 +407,14 @@ fn shared_steps_are_the_threaded_steps_bit_for_bit() {
             batch: 12,
             ..config(OptimizerKind::Adam, 3e-3)
         };
-        for parts in [2, 3] {
+        // Two or three parts, the first computed here or elsewhere too.
+        for (parts, elsewhere) in [(2, 1), (2, 2), (3, 2), (3, 3)] {
             let model = fresh(cell, 24, &text, 5);
             let mut threaded = Trainer::new(model.clone(), &text, cfg).unwrap();
             threaded.set_threads(parts).unwrap();
             let mut shared = Trainer::new(model.clone(), &text, cfg).unwrap();
             shared.set_threads(parts).unwrap();
-            let mut others = runners(&model, parts - 1);
+            let mut others = runners(&model, elsewhere);
             let mut wrapped = false;
             for k in 0..24 {
                 let a = threaded.step().unwrap();
@@ -443,7 +448,8 @@ fn a_shared_step_in_flight_is_dropped_by_a_change_and_checks_its_answers() {
     let mut runner = PartRunner::new(model.clone());
     let before = t.model().params.clone();
     let works = t.begin_shared_step().unwrap();
-    let done = runner.run(&before, &works[0]).unwrap();
+    assert_eq!(works.len(), 2, "the work of every group");
+    let done = runner.run(&before, &works[1]).unwrap();
     t.set_text(&text).unwrap();
     let err = t
         .finish_shared_step(std::slice::from_ref(&done))
@@ -467,18 +473,18 @@ fn a_shared_step_in_flight_is_dropped_by_a_change_and_checks_its_answers() {
         .contains("answers"));
     // The runner refuses weights and work of another shape, and characters outside the vocabulary.
     assert!(runner
-        .run(&before[1..], &works[0])
+        .run(&before[1..], &works[1])
         .unwrap_err()
         .to_string()
         .contains("does not fit"));
-    let mut bad = works[0].clone();
+    let mut bad = works[1].clone();
     bad.inputs[0] = 10_000;
     assert!(runner
         .run(&before, &bad)
         .unwrap_err()
         .to_string()
         .contains("outside the vocabulary"));
-    let mut short = works[0].clone();
+    let mut short = works[1].clone();
     short.h.pop();
     assert!(runner.run(&before, &short).is_err());
     assert!(shared_step(&mut t, &mut [runner]).is_ok());

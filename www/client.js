@@ -26,6 +26,8 @@ export const KERNELS = relaxedSimd() ? 'relaxed-simd' : 'simd128';
 const CORE_URL = new URL(KERNELS === 'relaxed-simd' ? './pkg/rnnscope_relaxed_bg.wasm' : './pkg/rnnscope_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const HELPER_URL = new URL('./helper.js', import.meta.url);
+/** Helper workers a model training on two workers has: one per half of each step. */
+const HELPERS = 2;
 
 /** What the page shares between its elements: the compiled core, live engines, and the training slots. */
 const shared = {
@@ -56,13 +58,13 @@ export function compiledCore() {
   return shared.core;
 }
 
-/** How many engines (workers, or main-thread engines) the page has running now, and how many second workers. */
+/** How many engines (workers, or main-thread engines) the page has running now, and how many helper workers. */
 export function liveEngines() {
   const clients = [...shared.clients];
   return {
     total: clients.length,
     workers: clients.filter((c) => c.mode === 'worker').length,
-    helpers: clients.filter((c) => c.helper).length,
+    helpers: clients.reduce((n, c) => n + c.helpers.length, 0),
     kernels: KERNELS,
   };
 }
@@ -80,6 +82,8 @@ export class EngineClient {
     this.pending = new Map();
     this.mode = 'starting';
     this.closed = false;
+    /** @type {Worker[]} helper workers sharing the engine's steps (addHelpers) */
+    this.helpers = [];
     shared.clients.add(this);
     this.spawn();
   }
@@ -165,41 +169,43 @@ export class EngineClient {
   }
 
   /**
-   * Give the engine a second worker (helper.js) to share its steps with, connected by a MessageChannel of their
-   * own; answers whether it has one. None where the engine is not itself in a worker.
+   * Give the engine `n` helper workers (helper.js) to share its steps with, each connected to it by a
+   * MessageChannel of their own; answers whether it has them. None where the engine is not itself in a worker.
+   * With two, the engine's own worker only coordinates while they compute, so it answers probes at once.
    */
-  addHelper() {
-    if (this.helper) return true;
+  addHelpers(n = HELPERS) {
+    if (this.helpers.length >= n) return true;
     if (this.mode !== 'worker' || !this.worker || !this.module) return false;
-    let helper;
-    try {
-      helper = new Worker(HELPER_URL, { type: 'module' });
-    } catch {
-      return false;
+    while (this.helpers.length < n) {
+      let helper;
+      try {
+        helper = new Worker(HELPER_URL, { type: 'module' });
+      } catch {
+        return this.helpers.length > 0;
+      }
+      const channel = new MessageChannel();
+      helper.onerror = (e) => {
+        e.preventDefault();
+        if (this.helpers.includes(helper)) this.dropHelpers(e.message || 'a helper worker stopped');
+      };
+      helper.postMessage({ type: 'init', module: this.module, port: channel.port1 }, [channel.port1]);
+      this.worker.postMessage({ type: Cmd.HELPER, port: channel.port2 }, [channel.port2]);
+      this.helpers.push(helper);
     }
-    const channel = new MessageChannel();
-    helper.onerror = (e) => {
-      e.preventDefault();
-      if (this.helper !== helper) return;
-      this.dropHelper(e.message || 'the second worker stopped');
-    };
-    helper.postMessage({ type: 'init', module: this.module, port: channel.port1 }, [channel.port1]);
-    this.worker.postMessage({ type: Cmd.HELPER, port: channel.port2 }, [channel.port2]);
-    this.helper = helper;
     return true;
   }
 
-  /** Stop the second worker; the engine, told why, trains on in one. */
-  dropHelper(why = 'the second worker was stopped') {
-    if (!this.helper) return;
-    this.helper.terminate();
-    this.helper = null;
+  /** Stop the helper workers; the engine, told why, trains on in one worker. */
+  dropHelpers(why = 'the helper workers were stopped') {
+    if (!this.helpers.length) return;
+    for (const h of this.helpers) h.terminate();
+    this.helpers = [];
     this.send({ type: Cmd.HELPER_LOST, message: why });
   }
 
   _stop() {
-    this.helper?.terminate();
-    this.helper = null;
+    for (const h of this.helpers) h.terminate();
+    this.helpers = [];
     this.worker?.terminate();
     this.worker = null;
     this.engine?.close();

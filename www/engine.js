@@ -4,10 +4,10 @@
 // code is the same, only `post` differs.
 //
 // Training runs in chunks sized by measured time (~20 ms each) that yield to the event loop with
-// setTimeout(…, 0), so pause, learning-rate changes, probes and samples are served between chunks. With a second
-// worker (helper.js, through a HelperLink) each step is shared: this worker sends the other half of the streams
-// with the weights, computes its own half, and sums both (Session.shareBegin / shareRunFirst / shareFinish);
-// requests are served while it waits for the other half. Every wasm call
+// setTimeout(…, 0), so pause, learning-rate changes, probes and samples are served between chunks. With helpers
+// (helper.js workers, through HelperLinks) each step is shared: this worker sends each half of the streams with the
+// weights to a helper and sums both answers (Session.shareBegin / shareFinish), serving probes and other requests
+// at once while they compute; with one helper it computes the first half itself (shareRunFirst). Every wasm call
 // is guarded: a refused request is reported and changes nothing; a diverged step pauses training (the Rust side
 // has already rolled the weights back); a trap (WebAssembly.RuntimeError) means the instance can no longer be
 // trusted, so the engine instantiates the module afresh and rebuilds the session from the last good model bytes.
@@ -90,9 +90,9 @@ export class Engine {
     this.stepsLeft = Infinity;
     this.timer = null;
     this.busy = false; // true while the wasm instance is being rebuilt
-    /** @type {HelperLink|null} the second worker, when the page gave one */
-    this.helper = null;
-    /** Workers the steps run on now (1, or 2 with the helper). */
+    /** @type {HelperLink[]} the helper workers the page gave (one or two) */
+    this.helpers = [];
+    /** Workers the steps run on now (1, or 2 with helpers). */
     this.workers = 1;
     /** @type {Promise<void>|null} a chunk of shared steps in progress */
     this.inflight = null;
@@ -139,7 +139,8 @@ export class Engine {
   /** Stop for good and free the session (the main-thread engine's equivalent of terminating a worker). */
   close() {
     this.closed = true;
-    this.helper?.lose('the engine was closed');
+    for (const h of this.helpers) h.lose('the engine was closed');
+    this.helpers = [];
     this.running = false;
     this.sample = null;
     clearTimeout(this.timer);
@@ -261,7 +262,7 @@ export class Engine {
     try {
       if (this.sample) this.sampleChunk();
       if (this.running && !this.inflight) {
-        if (this.workers > 1 && this.helper && !this.helper.lost) this.inflight = this.sharedChunk();
+        if (this.workers > 1 && this.helpers.length) this.inflight = this.sharedChunk();
         else this.trainChunk();
       }
       this.flushProgress(false);
@@ -310,7 +311,7 @@ export class Engine {
     this.afterChunk(this.trainSteps(this.stepLimit(), CHUNK_MS));
   }
 
-  /** A chunk of steps shared with the second worker; then the same bookkeeping as `trainChunk`. */
+  /** A chunk of steps shared with the helpers; then the same bookkeeping as `trainChunk`. */
   async sharedChunk() {
     try {
       const n = await this.sharedSteps(this.stepLimit(), CHUNK_MS);
@@ -326,9 +327,9 @@ export class Engine {
   }
 
   /**
-   * Up to `n` steps shared with the second worker, as many as fit in about `ms` milliseconds; answers how many
+   * Up to `n` steps shared with the helpers, as many as fit in about `ms` milliseconds; answers how many
    * ran, or null when training diverged (reported). A step made stale while waiting for the other half (a new
-   * text, an edit, a pause) is dropped; a failed helper is let go and training goes on in this worker alone.
+   * text, an edit, a pause) is dropped; a failed helper lets every helper go, and training goes on in this worker.
    */
   async sharedSteps(n, ms) {
     const t0 = performance.now();
@@ -338,11 +339,13 @@ export class Engine {
       const changes = this.changes;
       const s0 = performance.now();
       const begun = session.shareBegin();
-      const answer = this.helper.run(begun.params, begun.parts[0]);
-      session.shareRunFirst();
+      // Every part to a helper when there is one per part; else the first here, after sending the others.
+      const here = this.helpers.length < begun.parts.length ? 1 : 0;
+      const sent = begun.parts.slice(here).map((part, i, all) => this.helpers[i].run(i === all.length - 1 ? begun.params : begun.params.slice(), part));
+      if (here) session.shareRunFirst();
       let reply;
       try {
-        reply = await answer;
+        reply = await Promise.all(sent);
       } catch (err) {
         this.loseHelper(errorMessage(err));
         break;
@@ -350,7 +353,7 @@ export class Engine {
       if (this.session !== session || this.changes !== changes) break;
       let r;
       try {
-        r = session.shareFinish([reply]);
+        r = session.shareFinish(reply);
       } catch (err) {
         if (isTrap(err)) throw err;
         this.reportDiverged(err);
@@ -365,20 +368,24 @@ export class Engine {
 
   /** Split the steps between `n` workers (1, or 2 with a helper and a batch of two or more streams). */
   useWorkers(n) {
-    const want = n > 1 && this.helper && !this.helper.lost ? 2 : 1;
+    const want = n > 1 && this.helpers.length ? 2 : 1;
     if (this.session.workers() !== want) {
       this.changes++;
       this.session.setWorkers(want);
     }
     this.workers = this.session.workers();
-    if (this.workers > 1) this.helper.model(this.generation, this.own(this.session.modelBytes()));
+    if (this.workers > 1) {
+      const bytes = this.own(this.session.modelBytes());
+      // Each helper takes (is transferred) a copy of its own; the last one the original.
+      this.helpers.forEach((h, i, all) => h.model(this.generation, i < all.length - 1 ? bytes.slice() : bytes));
+    }
   }
 
-  /** The second worker failed or is gone: train on in this one, and say so. */
+  /** A helper failed or is gone: let every helper go, train on in this worker, and say so. */
   loseHelper(why) {
-    if (!this.helper) return;
-    this.helper.lose(why);
-    this.helper = null;
+    if (!this.helpers.length) return;
+    for (const h of this.helpers) h.lose(why);
+    this.helpers = [];
     if (this.session && this.workers > 1) {
       this.useWorkers(1);
       this.post({ type: Evt.STATUS, running: this.running, step: this.info.step, workers: 1, note: `${why}; training goes on in one worker` });
@@ -603,12 +610,11 @@ const HANDLERS = {
   },
 
   [Cmd.HELPER](msg) {
-    this.helper?.lose('replaced by another second worker');
-    this.helper = new HelperLink(msg.port);
+    this.helpers.push(new HelperLink(msg.port));
   },
 
   [Cmd.HELPER_LOST](msg) {
-    this.loseHelper(String(msg.message || 'the second worker stopped'));
+    this.loseHelper(String(msg.message || 'a helper worker stopped'));
   },
 
   [Cmd.PAUSE]() {
@@ -634,11 +640,13 @@ const HANDLERS = {
 
   [Cmd.PROBE](msg) {
     this.requireSession();
+    const t0 = performance.now();
     if (msg.reset) this.session.probeReset();
     const p = this.session.probe(msg.text);
     this.post({
       type: Evt.PROBE,
       id: msg.id,
+      ms: performance.now() - t0,
       from: p.from,
       steps: p.steps,
       vocab: p.vocab,

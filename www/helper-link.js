@@ -1,4 +1,4 @@
-// The engine's side of its second worker (helper.js): parts of steps go out with the weights, answers come back
+// The engine's side of one helper worker (helper.js): parts of steps go out with the weights, answers come back
 // matched by sequence number. Once a part fails or the helper is reported gone, the link is lost for good: every
 // pending and later part is refused with the reason, and the engine trains in one worker.
 
@@ -45,8 +45,8 @@ export class HelperLink {
     this.pending.delete(msg.seq);
     if (msg.type === Part.DONE) p.resolve(msg.answer);
     else {
-      p.reject(new Error(msg.message || 'the second worker failed'));
-      this.lose(`the second worker failed: ${msg.message}`);
+      p.reject(new Error(msg.message || 'a helper worker failed'));
+      this.lose(`a helper worker failed: ${msg.message}`);
     }
   }
 

@@ -1,4 +1,4 @@
-// The second training worker: it holds no session, only the model's shape (a `StepHelper` of the wasm core), and
+// A helper training worker: it holds no session, only the model's shape (a `StepHelper` of the wasm core), and
 // computes one part of each step for the engine's worker, which owns the model (see `Part` in protocol.js and
 // `trainer::parallel` in the core). The page posts `{type: 'init', module, port}` once; from then on every message
 // arrives on `port`, answered there with its buffers transferred. A part that fails (a trap included) is answered
@@ -31,7 +31,7 @@ function handle(port, msg) {
   }
   if (msg?.type !== Part.RUN) return;
   try {
-    if (!helper) throw new Error(broken || 'the second worker has no model');
+    if (!helper) throw new Error(broken || 'the helper worker has no model');
     const answer = helper.run(msg.params, msg.part);
     port.postMessage({ type: Part.DONE, seq: msg.seq, answer }, [answer.grads.buffer, answer.h.buffer, answer.c.buffer]);
   } catch (err) {
@@ -50,7 +50,7 @@ self.onmessage = async (e) => {
   try {
     ({ wasm } = await instantiate(msg.module, 0));
   } catch (err) {
-    broken = `the second worker could not load the model code: ${err instanceof Error ? err.message : String(err)}`;
+    broken = `the helper worker could not load the model code: ${err instanceof Error ? err.message : String(err)}`;
     wasm = { StepHelper: null };
   }
   for (const m of early.splice(0)) handle(port, m);

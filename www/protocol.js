@@ -53,20 +53,20 @@ export const Cmd = Object.freeze({
 
   /**
    * `{type, maxSteps?, workers?}` – start (or resume) training in chunks; optionally stop by itself after
-   * `maxSteps` more steps. `workers` (default 1): split each step's streams between this worker and a second one
-   * (`HELPER`), for `workers: 2` and a batch of two or more streams; the worker count the steps use stays until the
+   * `maxSteps` more steps. `workers` (default 1): split each step's streams in two, computed by the helpers
+   * (`HELPER`; with one, this worker computes the first half), for `workers: 2` and a batch of two or more streams; the worker count the steps use stays until the
    * next `START` (so `STEP` computes the same numbers). Answer: `Evt.STATUS` with the `workers` in use, then
    * `Evt.PROGRESS` reports.
    */
   START: 'start',
 
   /**
-   * `{type, port: MessagePort}` – a second worker (helper.js) listens on `port` and computes part of each step
-   * (see `Part`). Sent by client.js, with the port transferred. No answer.
+   * `{type, port: MessagePort}` – a helper worker (helper.js) listens on `port` and computes a part of each step
+   * (see `Part`); client.js sends one per helper (two), with the port transferred. No answer.
    */
   HELPER: 'helper',
 
-  /** `{type, message}` – the second worker stopped (client.js saw it fail); training goes on in one worker. */
+  /** `{type, message}` – a helper stopped (client.js saw it fail): every helper is let go; one worker trains on. */
   HELPER_LOST: 'helper-lost',
 
   /** `{type}` – pause training after the current chunk. Answer: `Evt.STATUS` (running: false). */
@@ -171,9 +171,10 @@ export const Evt = Object.freeze({
 
   /**
    * `{type, id, from, steps, vocab, layers, hidden, gates, input: Int32Array, h: Float32Array,
-   *   c: Float32Array|null, gate: Float32Array|null, logits: Float32Array, probs: Float32Array, textLength}` –
+   *   c: Float32Array|null, gate: Float32Array|null, logits: Float32Array, probs: Float32Array, textLength, ms}` –
    * answer to `Cmd.PROBE`: the activations of positions `from … from+steps-1` (all arrays transferred); positions
-   * before `from` are unchanged from the previous probe. Layouts as in docs/wasm-api.md.
+   * before `from` are unchanged from the previous probe; `ms` is what computing it took. Layouts as in
+   * docs/wasm-api.md.
    */
   PROBE: 'probe',
 
@@ -208,7 +209,7 @@ export const Evt = Object.freeze({
 });
 
 /**
- * Between the engine and its second worker (helper.js), over their own MessagePort. Engine → helper:
+ * Between the engine and each helper worker (helper.js), over their own MessagePort. Engine → helper:
  * `{type: MODEL, bytes}` (the model's shape, as a model file; sent for each new model) and `{type: RUN, seq,
  * params: Float32Array, part}` (the weights and one part of a step, `Session.shareBegin`). Helper → engine:
  * `{type: DONE, seq, answer}` (`{loss, grads, h, c}`, for `Session.shareFinish`) or `{type: FAILED, seq, message,

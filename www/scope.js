@@ -17,7 +17,13 @@ import { LossHistory, onProgress } from './history.js';
 import { applyProbe } from './probe-data.js';
 import { textProblem, num } from './text.js';
 
+/** While training, the text is probed afresh (every position, with the new weights) about this often … */
 const REPROBE_MS = 500;
+/**
+ * … and at most once per this many times what the last fresh probe took: a long text under a big model costs its
+ * worker a while to probe, and a keystroke's probe waits behind it.
+ */
+const REPROBE_COST_FACTOR = 10;
 /** Fewest streams per worker that `auto` shares a step for (as the native trainer's threads). */
 const MIN_STREAMS = 4;
 /**
@@ -49,7 +55,7 @@ export class Scope extends EventTarget {
     this.modelGeneration = 0;
     this.running = false;
     this.waitingForSlot = false; // asked to train, waiting for a free core
-    this.workers = 1; // Web Workers the steps run on while training (2: shared with a second worker)
+    this.workers = 1; // Web Workers the steps run on while training (2: each step shared by two helper workers)
     this.step = 0;
     this.hist = new LossHistory();
     this.val = []; // [{x: step, y: nats}]
@@ -57,7 +63,8 @@ export class Scope extends EventTarget {
     this.charsPerSec = 0;
     this.autosamples = [];
     // sent: probes sent so far; dataSent: which of them `data` answers.
-    this.probe = { data: null, buffers: null, text: '', sentText: null, inFlight: 0, wantReset: false, stepAtProbe: -1, generation: 0, pos: -1, sent: 0, dataSent: 0 };
+    // resetAt, resetMs: when the last probe from scratch was sent, and what computing it took.
+    this.probe = { data: null, buffers: null, text: '', sentText: null, inFlight: 0, wantReset: false, stepAtProbe: -1, generation: 0, pos: -1, sent: 0, dataSent: 0, resetAt: 0, resetMs: 0, inFlightReset: false };
     this.sample = { id: 0, prime: '', text: '', active: false, chunks: 0, seq: 0 };
     /** @type {Comparison|null} the last comparison (its curves stay after it stops) */
     this.compare = null;
@@ -84,7 +91,9 @@ export class Scope extends EventTarget {
     this.client = new EngineClient((msg) => this.onEngineEvent(msg));
     this.timers = [
       setInterval(() => {
-        if (this.model && this.step !== this.probe.stepAtProbe && !this.probe.inFlight && this.visible) this.requestProbe(true);
+        const p = this.probe;
+        const due = performance.now() - p.resetAt >= REPROBE_COST_FACTOR * p.resetMs;
+        if (this.model && this.step !== p.stepAtProbe && !p.inFlight && this.visible && due) this.requestProbe(true);
       }, REPROBE_MS),
     ];
     if (this.keeper) {
@@ -426,7 +435,7 @@ export class Scope extends EventTarget {
   /**
    * Workers to train on: two when the setting asks for them, or (`auto`) when the browser reports two cores and
    * a step is big enough that sharing it beats the cost of sending the weights (see `WORKERS_MIN_WORK`); and
-   * only with a second training slot free and a second worker started.
+   * only with a second training slot free and helper workers started.
    */
   plannedWorkers() {
     const config = this.model.config;
@@ -436,7 +445,7 @@ export class Scope extends EventTarget {
     const wanted = setting === '2' || (setting === 'auto' && cores >= 2 && config.batch >= 2 * MIN_STREAMS && work >= WORKERS_MIN_WORK);
     if (!wanted || config.batch < 2) return 1;
     if (!trainingSlots().acquireSecond(this)) return 1;
-    return this.client.addHelper() ? 2 : 1;
+    return this.client.addHelpers() ? 2 : 1;
   }
 
   pause() {
@@ -550,6 +559,8 @@ export class Scope extends EventTarget {
     p.stepAtProbe = this.step;
     p.sent++;
     p.inFlightSent = p.sent;
+    p.inFlightReset = p.wantReset;
+    if (p.wantReset) p.resetAt = performance.now();
     this.client.send({ type: Cmd.PROBE, id, text, reset: p.wantReset });
     p.sentText = text;
     p.wantReset = false;
@@ -559,6 +570,7 @@ export class Scope extends EventTarget {
     const p = this.probe;
     if (m.id !== p.inFlight) return;
     p.inFlight = 0;
+    if (p.inFlightReset && Number.isFinite(m.ms)) p.resetMs = m.ms;
     this.unsay('probe');
     const next = applyProbe(p, m, p.inFlightText, this.model.info);
     p.buffers = next.buffers;

@@ -1,7 +1,7 @@
 //! Training on more than one Web Worker: the worker that owns the session shares each step with helpers (see
-//! `trainer::parallel`). The session hands out the other groups' work with the weights (`shareBegin`), computes
-//! its own group (`shareRunFirst`), and sums the helpers' answers (`shareFinish`); a [`StepHelper`] in each other
-//! worker answers one part at a time. Everything crosses as typed-array copies.
+//! `trainer::parallel`). The session hands out every group's work with the weights (`shareBegin`), computes the
+//! first group itself (`shareRunFirst`) or leaves it to a helper too, and sums the answers (`shareFinish`); a
+//! [`StepHelper`] in each other worker answers one part at a time. Everything crosses as typed-array copies.
 
 use super::{js_err, object, Session, Steps};
 use crate::model_file;
@@ -105,8 +105,8 @@ impl Session {
         self.trainer.groups_used() as u32
     }
 
-    /// Starts a step shared with helpers: `{params, parts}`, the weights and one part per helper (`{streams,
-    /// steps, inputs, targets, h, c}`), for [`StepHelper::run`]. Refuses when the step is not split.
+    /// Starts a step shared with helpers: `{params, parts}`, the weights and one part per group (`{streams, steps,
+    /// inputs, targets, h, c}`), for [`StepHelper::run`]. Refuses when the step is not split.
     #[wasm_bindgen(js_name = shareBegin)]
     pub fn share_begin(&mut self) -> Result<Object, JsError> {
         let works = self.trainer.begin_shared_step().map_err(js_err)?;
@@ -120,14 +120,15 @@ impl Session {
         ]))
     }
 
-    /// Computes this worker's own part of the shared step in flight.
+    /// Computes the first part of the shared step in flight here (then `shareFinish` takes the others' answers).
     #[wasm_bindgen(js_name = shareRunFirst)]
     pub fn share_run_first(&mut self) -> Result<(), JsError> {
         self.trainer.run_first_part().map_err(js_err)
     }
 
-    /// Finishes the shared step in flight with the helpers' answers, in the order of the parts, and answers as
-    /// `train(1)` does. Refuses answers that do not fit, and a step dropped since it began (nothing changes).
+    /// Finishes the shared step in flight with the helpers' answers, in the order of the parts (all of them, or
+    /// all but the first after `shareRunFirst`), and answers as `train(1)` does. Refuses answers that do not fit,
+    /// and a step dropped since it began (nothing changes).
     #[wasm_bindgen(js_name = shareFinish)]
     pub fn share_finish(&mut self, answers: Array) -> Result<Object, JsError> {
         let done = answers

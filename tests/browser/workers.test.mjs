@@ -1,6 +1,6 @@
-// Training on two Web Workers: the page shares each step of a batch with a second worker (helper.js). The same seed
-// and worker count give the same run bit for bit; one and two workers agree to float rounding; `auto` takes two
-// only where the browser reports two cores; a second worker that cannot start leaves one worker training the very
+// Training on two Web Workers: the page shares each step of a batch between two helper workers (helper.js). The
+// same seed and worker count give the same run bit for bit; one and two workers agree to float rounding; `auto`
+// takes two only where the browser reports two cores; helpers that cannot start leave one worker training the very
 // run one worker trains, with a message saying so.
 
 import { test } from 'node:test';
@@ -51,7 +51,7 @@ test('two workers: the page says so, and the same seed gives the same run twice,
   two = await run('2');
   assert.equal(two.workers, 2);
   assert.equal(two.shown, '2 workers');
-  assert.equal(two.stats.helpers, 1, 'one second worker on the page');
+  assert.equal(two.stats.helpers, 2, 'two helper workers on the page');
   assert.equal(two.stats.slotsUsed, 2, 'a model on two workers holds two training slots');
   await two.context.close();
   const again = await run('2');
@@ -85,7 +85,7 @@ test('auto: two workers with two cores, one where the browser reports one core',
   assert.deepEqual(single.losses, one.losses);
 });
 
-test('a second worker that cannot start: one worker trains on, the run is the one-worker run, and the page says why', { timeout: 10 * 60_000 }, async () => {
+test('helper workers that cannot start: one worker trains on, the run is the one-worker run, and the page says why', { timeout: 10 * 60_000 }, async () => {
   const r = await run('2', { refuseHelper: true });
   try {
     assert.equal(r.workers, 1);

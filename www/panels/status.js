@@ -50,7 +50,7 @@ export class StatusPanel extends Panel {
     this.$('stat-unit').textContent = UNIT_LABEL[s.st.units];
     this.$('stat-loss').textContent = s.last ? fmt(conv(s.last.loss), 3) : '–';
     this.$('stat-speed').textContent = s.running && s.charsPerSec ? compactInt(s.charsPerSec) : '–';
-    // How many cores the steps use: the visitor sees when a second worker joins (or leaves).
+    // How many cores the steps use: the visitor sees when two workers share the steps (or stop).
     this.$('stat-workers-box').hidden = !s.running || s.engineMode !== 'worker';
     this.$('stat-workers').textContent = s.workers > 1 ? `${s.workers} workers` : '1 worker';
     renderRunButtons(s, this.$('tb-run'), this.$('tb-step'));

@@ -47,6 +47,7 @@ export class WatchPanel extends Panel {
       this.el.classList.add('bare');
     } else {
       this.hell = new HellDiagram(this.$('hell'), { maxUnits: 16, topK: 5 });
+      this.hell.onStale = () => this.dirty('hell');
     }
     if (!howto) this.$('howto').hidden = true;
     this.$('probe-row').hidden = !input;

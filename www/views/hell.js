@@ -8,8 +8,9 @@
 //
 // Columns are DOM elements (for the text and data-testids); the unit cells are canvases underneath them.
 // render() recomputes each column's top-k and writes to the DOM only what changed, creates elements only for new
-// columns, and redraws the small canvases (a few hundred thousand pixels at most), so typing one character costs
-// one new column.
+// columns, brings up to date only the columns in view (the others when they scroll into view), and redraws the
+// small canvases (a few hundred thousand pixels at most), so typing one character costs one new column and the
+// few columns on screen, however long the text.
 
 import { lut, lutIndex, NAN_RGB, cssColor, inkColor, legend } from './palette.js';
 import { displayChar, charName, fmt, fmtProb, fmtProbShort } from './format.js';
@@ -23,6 +24,10 @@ const UNIT_H = 5;
 const GROUP_GAP = 5;
 const LAYER_GAP = 12;
 const INPUT_H = 40;
+/** Columns either side of the visible ones that are kept up to date too (a short scroll shows them current). */
+const VIEW_MARGIN = 4;
+/** The scroller's width assumed before it has been measured. */
+const DEFAULT_VIEW_W = 1280;
 
 /**
  * @typedef {import('./types.js').ProbeData} ProbeData
@@ -83,12 +88,22 @@ export class HellDiagram {
 
     // Keep the newest column in view while the visitor types, unless they scrolled back to look at something.
     this.stickToEnd = true;
+    /** What the scroller shows, in CSS pixels, as last seen by its own events (never read inside a render). */
+    this.view = { left: 0, width: 0 };
+    /** Called when columns that do not show the latest data scroll into view (the owner asks for a render). */
+    this.onStale = null;
     this.scroller.addEventListener('scroll', () => {
       const sc = this.scroller;
       this.stickToEnd = sc.scrollLeft + sc.clientWidth >= sc.scrollWidth - 4;
+      this.view = { left: sc.scrollLeft, width: sc.clientWidth };
+      if (this.onStale && !this._inViewCurrent()) this.onStale();
     }, { passive: true });
     if (typeof ResizeObserver !== 'undefined') {
-      new ResizeObserver(() => { if (this.stickToEnd) this.scroller.scrollLeft = this.scroller.scrollWidth; }).observe(this.scroller);
+      new ResizeObserver((entries) => {
+        this.view = { left: this.view.left, width: entries[0]?.contentRect.width ?? this.view.width };
+        if (this.stickToEnd) this.scroller.scrollLeft = this.scroller.scrollWidth;
+        else if (this.onStale && !this._inViewCurrent()) this.onStale();
+      }).observe(this.scroller);
     }
     this.track.addEventListener('pointermove', (e) => this._pointer(e));
     this.track.addEventListener('pointerdown', (e) => this._pointer(e));
@@ -122,19 +137,34 @@ export class HellDiagram {
     this.body.hidden = true;
     this.empty.hidden = false;
     this.data = null;
-    this.stale = 0;
-    this.round = 0;
-    this.nextCol = 0;
+    /** Counts the data rendered; a column shows the data of its own `version`. */
+    this.version = 0;
+  }
+
+  /** The columns in view (with a margin) among `n`: `[lo, hi]`, newest at `hi`. */
+  _inView(n) {
+    const width = this.view.width || DEFAULT_VIEW_W;
+    const count = Math.ceil(width / COL_W) + 2 * VIEW_MARGIN;
+    if (this.stickToEnd) return [Math.max(0, n - count), n - 1];
+    const lo = Math.max(0, Math.floor(this.view.left / COL_W) - VIEW_MARGIN);
+    return [lo, Math.min(n - 1, lo + count)];
+  }
+
+  /** Whether every column in view shows the latest data. */
+  _inViewCurrent() {
+    const [lo, hi] = this._inView(this.cols.length);
+    for (let t = lo; t <= hi; t++) if (this.cols[t].version !== this.version) return false;
+    return true;
   }
 
   /**
    * Draw `data`. Call it from requestAnimationFrame whenever the probe data changed; columns that did not change
    * cost no DOM writes, new characters append columns, and the view scrolls to the newest column when it grew.
-   * With `maxColumns`, at most that many columns are created or brought up to date per call, and the answer says
-   * whether all are: call again (next frame) until it is true. A pasted text, or a long text whose every column
-   * changes because the model trains while it is shown, then costs several short frames instead of one long one.
-   * Updating goes from the newest column down and wraps around, carrying on where it stopped when new data comes,
-   * so every column is reached even while data keeps coming.
+   * Only the columns in view (and a few either side) are brought up to date, newest first; the others are when
+   * they scroll into view (`onStale` asks for that render). With `maxColumns`, at most that many columns are
+   * created or brought up to date per call, and the answer says whether all are: call again (next frame) until it
+   * is true. A pasted text then costs several short frames instead of one long one, and a long text whose every
+   * column changes because the model trains while it is shown costs only what is on screen.
    * @param {ProbeData} data
    * @param {{layers?: number[], showC?: boolean, showGates?: boolean, maxColumns?: number}} [options] layers:
    *   which layers to show (0-based, default all); showC / showGates: include the LSTM cell state / gate row
@@ -154,6 +184,7 @@ export class HellDiagram {
       this.layoutKey = key;
     }
     const fresh = data !== this.data;
+    if (fresh) this.version++;
     this.data = data;
     const T = data.steps;
     this.body.hidden = T === 0;
@@ -172,22 +203,27 @@ export class HellDiagram {
       for (let t = before; t < end; t++) {
         const col = new Column(this, t);
         col.update(data, t, top);
+        col.version = this.version;
         this.cols.push(col);
         frag.append(col.el);
       }
       this.colLayer.append(frag);
       budget -= end - before;
     }
-    // The columns that were there when `data` came (`round` of them): `stale` of them do not show it yet (an
-    // update costs no DOM writes where nothing changed); `nextCol` is the next to update, moving left and wrapping.
-    if (fresh) {
-      this.round = Math.min(before, T);
-      if (!this.stale || this.nextCol >= this.round) this.nextCol = this.round - 1; // a finished round restarts at the newest
-      this.stale = this.round;
-    }
-    for (; budget > 0 && this.stale > 0; budget--, this.stale--) {
-      this.cols[this.nextCol].update(data, this.nextCol, top);
-      this.nextCol = this.nextCol === 0 ? this.round - 1 : this.nextCol - 1;
+    // The columns in view that do not show `data` yet, newest first (an update costs no DOM writes where nothing
+    // changed). With the text still growing towards T, the view is where it will be: at the end.
+    const [lo, hi] = this._inView(T);
+    let current = true;
+    for (let t = Math.min(hi, this.cols.length - 1); t >= lo; t--) {
+      const col = this.cols[t];
+      if (col.version === this.version) continue;
+      if (budget <= 0) {
+        current = false;
+        break;
+      }
+      col.update(data, t, top);
+      col.version = this.version;
+      budget--;
     }
     if (T > 0) {
       // The Tab stop is the newest column until the visitor moves the keyboard cursor themselves.
@@ -204,7 +240,7 @@ export class HellDiagram {
       this._scrollToEndSoon();
     }
     if (!this.cursorEl.hidden) this._showFocus(false);
-    return this.stale === 0 && this.cols.length === T;
+    return current && this.cols.length === T;
   }
 
   /**
@@ -513,6 +549,8 @@ class Column {
     this.el.append(this.next, guesses, mid, input);
     this.top = new Int32Array(k).fill(-2);
     this.topP = new Float32Array(k).fill(NaN);
+    /** The diagram's `version` of the data this column shows. */
+    this.version = -1;
     this.shown = { ch: null, idx: -2, nextCh: null, nextP: -1 };
   }
 
