@@ -3,11 +3,12 @@
 # headless Chromium), TensorFlow.js (wasm backend, same Chromium session) and PyTorch (1 and 2 threads, when
 # `python3 -c "import torch"` works), for the four cases S1–S4 of benches/train.rs on tinyshakespeare (read from
 # ../shared/corpora/, never copied here), clip 5; then sampling speed (S1, S2) and the gzipped size of dist/'s wasm
-# and JavaScript. Prints one markdown table (and the two small ones after it); BENCHMARKS.md records a run.
+# and JavaScript; and what a typed character costs while S2 trains in the page. Prints one markdown table (and the
+# small ones after it); BENCHMARKS.md records a run.
 #
 #   bash scripts/bench.sh                       # everything, about 7 minutes on 2 cores, builds included
 #   bash scripts/bench.sh --quick               # shorter measuring windows (for trying the script out)
-#   bash scripts/bench.sh --only page,tfjs      # some columns: native, page, tfjs, pytorch, sample, size
+#   bash scripts/bench.sh --only page,tfjs      # some columns: native, page, tfjs, pytorch, sample, size, typing
 #
 # Run it with `nice -n 10` on a shared machine. Each measurement is a warm-up, then the median of a few rounds:
 # criterion's median for native (`cargo bench --bench train`, its target/criterion/*/new/estimates.json),
@@ -23,7 +24,7 @@ NATIVE_THREADS=(1 2)
 PYTORCH_THREADS=(1 2)
 
 QUICK=0
-ONLY=native,page,tfjs,pytorch,sample,size
+ONLY=native,page,tfjs,pytorch,sample,size,typing
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -48,7 +49,7 @@ rm -f "$OUT"/*.jsonl "$OUT"/table.md
 say "setup"
 bash scripts/setup.sh
 
-if want page || want tfjs || want sample || want size; then
+if want page || want tfjs || want sample || want size || want typing; then
   say "building dist/ (release wasm)"
   bash scripts/build-dist.sh >&2
 fi
@@ -89,6 +90,14 @@ if [ ${#browser_tools[@]} -gt 0 ]; then
   [ "$QUICK" = 1 ] && quick=(--quick)
   node benches/page-train.mjs "${quick[@]}" --only "$(IFS=,; echo "${browser_tools[*]}")" > "$OUT/browser.jsonl" \
     || say "browser: some measurements failed (see above)"
+fi
+
+# --- Typing while S2 trains in the page -------------------------------------------------------------------------------
+if want typing; then
+  say "typing: node benches/typing.mjs"
+  keys=40
+  [ "$QUICK" = 1 ] && keys=15
+  node benches/typing.mjs --keys "$keys" > "$OUT/typing.jsonl" || say "typing: the measurement failed (see above)"
 fi
 
 # --- PyTorch ------------------------------------------------------------------------------------------------------
@@ -198,7 +207,7 @@ cat "$OUT"/*.jsonl 2>/dev/null | node -e '
   const torchName = torch?.version ? `PyTorch ${torch.version.split("+")[0]}` : "PyTorch";
   const head = ["case"];
   for (const t of nt) head.push(`rnnscope native, ${t} thread${t > 1 ? "s" : ""}`);
-  head.push("rnnscope page (worker, Chromium)", `${tfName} (Chromium)`);
+  head.push("rnnscope page (Chromium, as a visitor gets it)", "rnnscope page, 1 worker", `${tfName} (Chromium)`);
   for (const t of pt) head.push(`${torchName}, ${t} thread${t > 1 ? "s" : ""}`);
   head.push("page ÷ TF.js");
   for (const t of nt) if (pt.includes(t)) head.push(`native ÷ PyTorch, ${t} thread${t > 1 ? "s" : ""}`);
@@ -207,13 +216,16 @@ cat "$OUT"/*.jsonl 2>/dev/null | node -e '
   for (const [id, name, label] of CASES) {
     const nat = nt.map((t) => find("native", name, (l) => l.threads === t)?.chars_per_sec);
     const page = find("page", id);
+    const page1 = find("page-1-worker", id);
     const tfr = find("tfjs", id);
     const pyt = pt.map((t) => find("pytorch", name, (l) => l.threads === t)?.chars_per_sec);
-    for (const [what, r] of [["page", page], ["TF.js", tfr]]) {
+    for (const [what, r] of [["page", page], ["page on 1 worker", page1], ["TF.js", tfr]]) {
       if (r?.error) notes.push(`${id} ${what}: ${r.error}`);
       if (r?.problems?.length) notes.push(`${id} ${what}: ${r.problems.join("; ")}`);
     }
-    const row = [`${id} ${label}`, ...nat.map(fmt), fmt(page?.chars_per_sec), fmt(tfr?.chars_per_sec), ...pyt.map(fmt),
+    const workers = (r) => (r?.workers > 1 ? ` (${r.workers} workers)` : "");
+    const row = [`${id} ${label}`, ...nat.map(fmt), fmt(page?.chars_per_sec) + workers(page), page1 ? fmt(page1.chars_per_sec) : "(batch 1: one worker)",
+      fmt(tfr?.chars_per_sec), ...pyt.map(fmt),
       ratio(page?.chars_per_sec, tfr?.chars_per_sec)];
     nt.forEach((t, i) => { if (pt.includes(t)) row.push(ratio(nat[i], pyt[pt.indexOf(t)])); });
     rows.push(row);
@@ -230,6 +242,14 @@ cat "$OUT"/*.jsonl 2>/dev/null | node -e '
       srows.push([`${id} ${label.split(",")[0]}`, fmt(find("sample-native", id)?.chars_per_sec), fmt(find("sample-wasm", id)?.chars_per_sec)]);
     }
     out += `\n${table(srows)}\n`;
+  }
+  const typing = lines.find((l) => l.tool === "typing");
+  if (typing) {
+    const ms = (x) => `${Math.round(x)} ms`;
+    out += `\nTyping while S2 trains in the page (${typing.workers} worker${typing.workers > 1 ? "s" : ""}, ${typing.shown.toLocaleString("en")} characters shown, ${typing.keys} keys): ` +
+      `keystroke to repainted diagram p50 ${ms(typing.p50_ms)}, p95 ${ms(typing.p95_ms)} (max ${ms(typing.max_ms)}); ` +
+      `of which keystroke to the probe answer p50 ${ms(typing.probe_p50_ms)}, p95 ${ms(typing.probe_p95_ms)}; ` +
+      `${typing.long_tasks} main-thread tasks over 50 ms (longest ${ms(typing.longest_task_ms)})\n`;
   }
   const size = lines.find((l) => l.tool === "size");
   if (size) {
