@@ -155,21 +155,28 @@ test('a line pasted while a bigger model trains is drawn a few columns per frame
   await p.getByLabel('Text to look at').press('Backspace');
   await p.waitForFunction((k) => window.rnnscope.probeGeneration() > k, g, { timeout: WAIT });
   await frames(p);
+  // The columns in the document (those in view and a few either side), by position, beside the probe's numbers.
   const read = () =>
-    p.evaluate(() => ({
-      shown: Array.from($qa('[data-testid="hell"] [data-testid="next-prob"]'), (e) => e.dataset.prob),
-      want: Array.from(window.rnnscope.probe().nextProb, String),
-    }));
-  const atEnd = await read();
-  assert.equal(atEnd.shown.length, line.length - 1);
+    p.evaluate(() => {
+      const want = window.rnnscope.probe().nextProb;
+      return Array.from($qa('[data-testid="hell"] [data-testid="hell-col"]'), (c) => {
+        const t = Number(c.dataset.t);
+        return { t, shown: c.querySelector('[data-testid="next-prob"]').dataset.prob, want: String(want[t]) };
+      });
+    });
   const n = 20; // fewer columns than the diagram shows at 1280 px
-  assert.deepEqual(atEnd.shown.slice(-n), atEnd.want.slice(-n), 'the newest columns, in view');
-  // Scrolled back to the start, the first columns come up to date.
+  const atEnd = await read();
+  const newest = atEnd.filter((c) => c.t >= line.length - 1 - n);
+  assert.equal(newest.length, n, `the ${n} newest columns are in view: ${atEnd.map((c) => c.t)}`);
+  assert.deepEqual(newest.map((c) => c.shown), newest.map((c) => c.want), 'the newest columns show the latest numbers');
+  assert.ok(atEnd.length < line.length - 1, 'only the columns in view are in the document');
+  // Scrolled back to the start, the first columns come into the document up to date.
   await p.evaluate(() => ($q('[data-testid="hell"] .rs-hell-scroll').scrollLeft = 0));
   await p.waitForFunction(
     (k) => {
-      const shown = Array.from($qa('[data-testid="hell"] [data-testid="next-prob"]'), (e) => e.dataset.prob).slice(0, k);
-      return shown.every((v, i) => v === String(window.rnnscope.probe().nextProb[i]));
+      const want = window.rnnscope.probe().nextProb;
+      const first = Array.from($qa('[data-testid="hell"] [data-testid="hell-col"]')).filter((c) => Number(c.dataset.t) < k);
+      return first.length === k && first.every((c) => c.querySelector('[data-testid="next-prob"]').dataset.prob === String(want[Number(c.dataset.t)]));
     },
     n,
     { timeout: WAIT },

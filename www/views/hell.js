@@ -6,11 +6,11 @@
 //            small cells, one ImageData canvas per row group (data resolution, CSS-scaled)
 //   bottom   the input: character, its vocabulary index and a one-hot strip
 //
-// Columns are DOM elements (for the text and data-testids); the unit cells are canvases underneath them.
-// render() recomputes each column's top-k and writes to the DOM only what changed, creates elements only for new
-// columns, brings up to date only the columns in view (the others when they scroll into view), and redraws the
-// small canvases (a few hundred thousand pixels at most), so typing one character costs one new column and the
-// few columns on screen, however long the text.
+// Columns are DOM elements (for the text and data-testids); the unit cells are canvases underneath them. Only the
+// columns in view (and a few either side) are in the document, placed at their position on a track as wide as
+// the whole text; render() recomputes their top-k and writes to the DOM only what changed, and redraws the small
+// canvases (a few hundred thousand pixels at most), so typing one character costs one new column and the few on
+// screen, and a 2,000-character text lays out and paints about as cheaply as a 20-character one.
 
 import { lut, lutIndex, NAN_RGB, cssColor, inkColor, legend } from './palette.js';
 import { displayChar, charName, fmt, fmtProb, fmtProbShort } from './format.js';
@@ -49,8 +49,12 @@ export class HellDiagram {
     this.layoutKey = '';
     /** @type {Group[]} */
     this.groups = [];
-    /** @type {Column[]} */
+    /** @type {Column[]} a column per position, made when first shown (sparse) */
     this.cols = [];
+    /** Positions whose column is in the document. */
+    this.attached = new Set();
+    /** Columns the text has. */
+    this.T = 0;
     this.focus = { col: 0, row: 0, moved: false };
     this.tabStop = -1;
     this.rowsFlat = [];
@@ -124,6 +128,8 @@ export class HellDiagram {
   /** Remove all columns and forget the data; the next render() starts from scratch. */
   clear() {
     this.cols = [];
+    this.attached = new Set();
+    this.T = 0;
     this.groups = [];
     this.layoutKey = '';
     this.tabStop = -1;
@@ -150,11 +156,34 @@ export class HellDiagram {
     return [lo, Math.min(n - 1, lo + count)];
   }
 
-  /** Whether every column in view shows the latest data. */
+  /** Whether every column in view is in the document and shows the latest data. */
   _inViewCurrent() {
-    const [lo, hi] = this._inView(this.cols.length);
-    for (let t = lo; t <= hi; t++) if (this.cols[t].version !== this.version) return false;
+    const [lo, hi] = this._inView(this.T);
+    for (let t = lo; t <= hi; t++) if (!this.attached.has(t) || this.cols[t].version !== this.version) return false;
     return true;
+  }
+
+  /** The column of position `t`, made and brought up to date if it is not (for reading, not necessarily shown). */
+  _col(t) {
+    let col = this.cols[t];
+    if (!col) col = this.cols[t] = new Column(this, t);
+    if (col.version !== this.version && this.data) {
+      const top = this._topScratch || (this._topScratch = { idx: new Int32Array(this.topK), p: new Float32Array(this.topK) });
+      col.update(this.data, t, top);
+      col.version = this.version;
+    }
+    return col;
+  }
+
+  /** Put the column of position `t` in the document (up to date), in position order. */
+  _attach(t) {
+    const col = this._col(t);
+    if (this.attached.has(t)) return col;
+    let next = null;
+    for (const u of this.attached) if (u > t && (next === null || u < next)) next = u;
+    this.colLayer.insertBefore(col.el, next === null ? null : this.cols[next].el);
+    this.attached.add(t);
+    return col;
   }
 
   /**
@@ -189,42 +218,34 @@ export class HellDiagram {
     const T = data.steps;
     this.body.hidden = T === 0;
     this.empty.hidden = T !== 0;
-    const before = this.cols.length;
-    const grew = T > before;
+    const grew = T > this.T;
+    const resized = T !== this.T;
     let budget = options.maxColumns ?? Infinity;
 
-    // Columns: drop extra ones; create the missing ones (up to the budget) showing `data`.
-    while (this.cols.length > T) this.cols.pop().el.remove();
+    // Columns past the end go; so do those that left the view (but the keyboard's), from the document.
     if (this.tabStop >= T) this.tabStop = -1;
-    const top = this._topScratch || (this._topScratch = { idx: new Int32Array(this.topK), p: new Float32Array(this.topK) });
-    if (grew) {
-      const frag = document.createDocumentFragment();
-      const end = Math.min(T, before + budget);
-      for (let t = before; t < end; t++) {
-        const col = new Column(this, t);
-        col.update(data, t, top);
-        col.version = this.version;
-        this.cols.push(col);
-        frag.append(col.el);
-      }
-      this.colLayer.append(frag);
-      budget -= end - before;
-    }
-    // The columns in view that do not show `data` yet, newest first (an update costs no DOM writes where nothing
-    // changed). With the text still growing towards T, the view is where it will be: at the end.
+    if (this.focus.col >= T) this.focus.col = Math.max(0, T - 1);
+    this.T = T;
     const [lo, hi] = this._inView(T);
+    for (const t of [...this.attached]) {
+      if (t < T && ((t >= lo && t <= hi) || t === this.tabStop || t === this.focus.col)) continue;
+      this.cols[t].el.remove();
+      this.attached.delete(t);
+    }
+    this.cols.length = Math.min(this.cols.length, T);
+    // The columns in view that are not in the document or do not show `data` yet, newest first (an update costs
+    // no DOM writes where nothing changed). With the text growing, the view is where it will be: at the end.
     let current = true;
-    for (let t = Math.min(hi, this.cols.length - 1); t >= lo; t--) {
-      const col = this.cols[t];
-      if (col.version === this.version) continue;
+    for (let t = hi; t >= lo; t--) {
+      if (this.attached.has(t) && this.cols[t].version === this.version) continue;
       if (budget <= 0) {
         current = false;
         break;
       }
-      col.update(data, t, top);
-      col.version = this.version;
+      this._attach(t);
       budget--;
     }
+    if (resized) for (const t of this.attached) this.cols[t].el.setAttribute('aria-setsize', String(T));
     if (T > 0) {
       // The Tab stop is the newest column until the visitor moves the keyboard cursor themselves.
       const f = this.focus.moved ? Math.min(this.focus.col, T - 1) : T - 1;
@@ -240,7 +261,7 @@ export class HellDiagram {
       this._scrollToEndSoon();
     }
     if (!this.cursorEl.hidden) this._showFocus(false);
-    return current && this.cols.length === T;
+    return current;
   }
 
   /**
@@ -394,7 +415,7 @@ export class HellDiagram {
       return `${at}: actual next ${charName(next)} had p = ${fmtProb(d.nextProb[t])} (loss ${fmt(d.loss[t], 3)} nats)`;
     }
     if (row.kind === 'guess') {
-      const c = this.cols[t];
+      const c = this._col(t);
       const idx = c.top[row.i];
       if (idx < 0) return `${at}: no guess ${row.i + 1}`;
       return `${at}: guess ${row.i + 1} is ${charName(d.vocab[idx])} with p = ${fmtProb(c.topP[row.i])}`;
@@ -420,12 +441,12 @@ export class HellDiagram {
   }
 
   _pointer(e) {
-    if (!this.data || !this.cols.length) return;
+    if (!this.data || !this.T) return;
     const rect = this.track.getBoundingClientRect();
     const x = e.clientX - rect.left, y = e.clientY - rect.top;
     const t = Math.floor(x / COL_W);
     const r = this._rowAt(y);
-    if (t < 0 || t >= this.cols.length || r < 0) { this._hideTip(); return; }
+    if (t < 0 || t >= this.T || r < 0) { this._hideTip(); return; }
     this._placeCursor(t, r);
     this._tipAt(t, r);
   }
@@ -464,12 +485,12 @@ export class HellDiagram {
   _setTabStop(t) {
     const old = this.cols[this.tabStop];
     if (old) old.el.tabIndex = -1;
-    if (this.cols[t]) this.cols[t].el.tabIndex = 0;
+    if (t >= 0 && t < this.T) this._attach(t).el.tabIndex = 0;
     this.tabStop = t;
   }
 
   _key(e) {
-    const T = this.cols.length;
+    const T = this.T;
     if (!T) return;
     const f = this.focus;
     const R = this.rowsFlat.length;
@@ -490,13 +511,13 @@ export class HellDiagram {
     f.moved = f.col !== T - 1;
     f.row = Math.max(0, Math.min(R - 1, row));
     this._setTabStop(f.col);
-    this.cols[f.col].el.focus({ preventScroll: true });
+    this._attach(f.col).el.focus({ preventScroll: true });
     this._showFocus(true);
   }
 
   _showFocus(scroll) {
     const { col: t, row: r } = this.focus;
-    if (!this.cols[t] || !this.rowsFlat[r]) return;
+    if (t >= this.T || !this.rowsFlat[r]) return;
     this._placeCursor(t, r);
     if (scroll) {
       const sc = this.scroller, x = t * COL_W;
@@ -505,7 +526,7 @@ export class HellDiagram {
       const rect = this.cursorEl.getBoundingClientRect();
       if (rect.top < 0 || rect.bottom > window.innerHeight) this.cursorEl.scrollIntoView({ block: 'nearest' });
     }
-    this.cols[t].el.setAttribute('aria-label', this._describe(t, r));
+    this._attach(t).el.setAttribute('aria-label', this._describe(t, r));
     this._tipAt(t, r);
   }
 }
@@ -521,6 +542,9 @@ class Column {
     this.el.dataset.t = String(t);
     this.el.tabIndex = -1;
     this.el.setAttribute('role', 'listitem');
+    this.el.setAttribute('aria-posinset', String(t + 1));
+    this.el.setAttribute('aria-setsize', String(diagram.T));
+    this.el.style.left = `${t * COL_W}px`;
     this.next = el('div', 'rs-hell-next');
     this.next.dataset.testid = 'next-prob';
     this.nextCh = el('span', 'rs-hell-ch');
