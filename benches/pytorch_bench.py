@@ -3,6 +3,7 @@
 
     pip install torch
     python3 benches/pytorch_bench.py [--threads 1,2] [--rounds 5] [--round-seconds 1.5] [--json]
+    python3 benches/pytorch_bench.py --quality 5 [--threads 2] [--json]
 
 Not run by CI; scripts/bench.sh runs it when `python3 -c "import torch"` works and skips it with a note otherwise.
 
@@ -14,6 +15,11 @@ time); the recurrent state is carried from one window to the next, detached, as 
 
 Each measurement: warm-up steps, then the median of --rounds rounds of about --round-seconds each, per thread
 count (torch.set_num_threads).
+
+With --quality MINUTES it measures instead what a visitor feels: the S2 case trained on the first 90 % of the text
+for MINUTES minutes of wall time (the first thread count), and the validation loss, from a zero state, on the first
+100,000 characters of the last 10 % (what `rnnscope eval --val-fraction 0.1 --val-chars 100000` reads) after one
+minute and at the end.
 """
 
 import argparse
@@ -62,7 +68,8 @@ def detach(state):
     return state.detach()
 
 
-def measure(case, ids, vocab, rounds, round_seconds):
+def trainer(case, ids, vocab):
+    """A model for `case` and a function that takes one training step on `ids`."""
     name, cell, hidden, layers, seq_len, batch, optimizer, lr = case
     torch.manual_seed(1)
     model = CharModel(cell, vocab, hidden, layers)
@@ -92,7 +99,12 @@ def measure(case, ids, vocab, rounds, round_seconds):
         opt.step()
         state = new_state
 
-    chars_per_step = seq_len * batch
+    return model, step
+
+
+def measure(case, ids, vocab, rounds, round_seconds):
+    _, step = trainer(case, ids, vocab)
+    chars_per_step = case[4] * case[5]
     for _ in range(5):  # warm up
         step()
     t0 = time.perf_counter()
@@ -107,6 +119,36 @@ def measure(case, ids, vocab, rounds, round_seconds):
     return statistics.median(rates), min(rates), max(rates)
 
 
+@torch.no_grad()
+def validation_loss(model, ids, vocab):
+    """Mean cross-entropy, nats per predicted character, of `ids` from a zero state, 1,000 predictions a window."""
+    eye = torch.eye(vocab)
+    state, total, n = None, 0.0, 0
+    for start in range(0, len(ids) - 1, 1000):
+        chunk = ids[start : start + 1001]
+        logits, state = model(eye[chunk[:-1]].unsqueeze(1), state)
+        total += nn.functional.cross_entropy(logits.reshape(-1, vocab), chunk[1:], reduction="sum").item()
+        n += len(chunk) - 1
+    return total / n
+
+
+def quality(ids, vocab, minutes):
+    """Train S2 on the first 90 % for `minutes`; the validation loss after 1 minute and at the end."""
+    held = int(len(ids) * 0.1)
+    train, val = ids[: len(ids) - held], ids[len(ids) - held :][:100_000]
+    model, step = trainer(CASES[1], train, vocab)
+    t0 = time.perf_counter()
+    steps, at_1 = 0, None
+    while time.perf_counter() - t0 < minutes * 60:
+        step()
+        steps += 1
+        if at_1 is None and time.perf_counter() - t0 >= 60:
+            e0 = time.perf_counter()
+            at_1 = validation_loss(model, val, vocab)
+            t0 += time.perf_counter() - e0  # evaluating is not training time
+    return {"val_1min": at_1, "val_end": validation_loss(model, val, vocab), "steps": steps}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--threads", default="1,2", help="comma-separated thread counts (torch.set_num_threads)")
@@ -114,6 +156,8 @@ def main():
     ap.add_argument("--round-seconds", type=float, default=1.5)
     ap.add_argument("--only", default="", help="run only the cases whose name contains this")
     ap.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
+    ap.add_argument("--quality", type=float, default=0, metavar="MINUTES",
+                    help="train S2 for MINUTES and report the validation loss (see above)")
     args = ap.parse_args()
 
     text = CORPUS.read_text(encoding="utf-8")
@@ -122,6 +166,14 @@ def main():
     ids = torch.tensor([index[c] for c in text], dtype=torch.long)
     if not args.json:
         print(f"PyTorch {torch.__version__}, tinyshakespeare ({len(chars)} characters)")
+    if args.quality > 0:
+        threads = int(args.threads.split(",")[0])
+        torch.set_num_threads(threads)
+        q = quality(ids, len(chars), args.quality)
+        out = {"tool": "quality-pytorch", "version": torch.__version__, "case": "S2", "threads": threads,
+               "minutes": args.quality, **q}
+        print(json.dumps(out) if args.json else out, flush=True)
+        return 0
     for threads in [int(t) for t in args.threads.split(",") if t]:
         torch.set_num_threads(threads)
         for case in CASES:

@@ -4,11 +4,12 @@
 # `python3 -c "import torch"` works), for the four cases S1–S4 of benches/train.rs on tinyshakespeare (read from
 # ../shared/corpora/, never copied here), clip 5; then sampling speed (S1, S2) and the gzipped size of dist/'s wasm
 # and JavaScript; and what a typed character costs while S2 trains in the page. Prints one markdown table (and the
-# small ones after it); BENCHMARKS.md records a run.
+# small ones after it), and the validation loss the page and PyTorch reach in QUALITY_MINUTES (5) minutes of
+# training; BENCHMARKS.md records a run.
 #
-#   bash scripts/bench.sh                       # everything, about 7 minutes on 2 cores, builds included
+#   bash scripts/bench.sh                       # everything, about 30 minutes on 2 cores (15 of them quality)
 #   bash scripts/bench.sh --quick               # shorter measuring windows (for trying the script out)
-#   bash scripts/bench.sh --only page,tfjs      # some columns: native, page, tfjs, pytorch, sample, size, typing
+#   bash scripts/bench.sh --only page,tfjs      # some of: native, page, tfjs, pytorch, sample, size, typing, quality
 #
 # Run it with `nice -n 10` on a shared machine. Each measurement is a warm-up, then the median of a few rounds:
 # criterion's median for native (`cargo bench --bench train`, its target/criterion/*/new/estimates.json),
@@ -24,7 +25,8 @@ NATIVE_THREADS=(1 2)
 PYTORCH_THREADS=(1 2)
 
 QUICK=0
-ONLY=native,page,tfjs,pytorch,sample,size,typing
+ONLY=native,page,tfjs,pytorch,sample,size,typing,quality
+QUALITY_MINUTES=${QUALITY_MINUTES:-5}
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -49,7 +51,7 @@ rm -f "$OUT"/*.jsonl "$OUT"/table.md
 say "setup"
 bash scripts/setup.sh
 
-if want page || want tfjs || want sample || want size || want typing; then
+if want page || want tfjs || want sample || want size || want typing || want quality; then
   say "building dist/ (release wasm)"
   bash scripts/build-dist.sh >&2
 fi
@@ -98,6 +100,19 @@ if want typing; then
   keys=40
   [ "$QUICK" = 1 ] && keys=15
   node benches/typing.mjs --keys "$keys" > "$OUT/typing.jsonl" || say "typing: the measurement failed (see above)"
+fi
+
+# --- Quality per minute: the page (scored by the CLI) and PyTorch ---------------------------------------------------
+if want quality; then
+  minutes=$QUALITY_MINUTES
+  [ "$QUICK" = 1 ] && minutes=1.5
+  say "quality: cargo build --release --bin rnnscope, node benches/quality.mjs ($minutes min per setup)"
+  cargo build --release --bin rnnscope >&2
+  node benches/quality.mjs --minutes "$minutes" > "$OUT/quality.jsonl" || say "quality: the page measurement failed (see above)"
+  if python3 -c "import torch" 2>/dev/null; then
+    say "quality: python3 benches/pytorch_bench.py --quality $minutes --threads 2"
+    python3 benches/pytorch_bench.py --quality "$minutes" --threads 2 --json >> "$OUT/quality.jsonl"
+  fi
 fi
 
 # --- PyTorch ------------------------------------------------------------------------------------------------------
@@ -250,6 +265,19 @@ cat "$OUT"/*.jsonl 2>/dev/null | node -e '
       `keystroke to repainted diagram p50 ${ms(typing.p50_ms)}, p95 ${ms(typing.p95_ms)} (max ${ms(typing.max_ms)}); ` +
       `of which keystroke to the probe answer p50 ${ms(typing.probe_p50_ms)}, p95 ${ms(typing.probe_p95_ms)}; ` +
       `${typing.long_tasks} main-thread tasks over 50 ms (longest ${ms(typing.longest_task_ms)})\n`;
+  }
+  const quality = lines.filter((l) => l.tool.startsWith("quality-"));
+  if (quality.length) {
+    const f3 = (x) => (typeof x === "number" ? x.toFixed(3) : "–");
+    const mins = quality[0].minutes;
+    const qrows = [["validation loss, nats/char (first 100,000 held-out characters)", "after 1 minute", `after ${mins} minutes`, "steps"], ["---", "---:", "---:", "---:"]];
+    for (const q of quality) {
+      const what = q.tool === "quality-page"
+        ? `page, ${q.setup === "S2" ? "S2" : `LSTM ${q.layers}×${q.hidden}, seq ${q.seqLen}, batch ${q.batch}, Adam ${q.lr}`} (${q.workers} worker${q.workers > 1 ? "s" : ""})`
+        : `${torchName}, S2, ${q.threads} threads`;
+      qrows.push([what, f3(q.val_1min), f3(q.val_end), fmt(q.steps)]);
+    }
+    out += `\n${table(qrows)}\n`;
   }
   const size = lines.find((l) => l.tool === "size");
   if (size) {
