@@ -18,8 +18,11 @@ export function applyProbe(prev, m, text, info) {
   const old = prev.data;
   const sameShape = old && old.layers === L && old.hidden === H && old.vocab.length === V && old.gateNames.length === G;
   let b = prev.buffers;
+  // Positions before this one show what they showed (the next probability of the one before a new character is new).
+  let changedFrom = Math.max(0, m.from - 1);
   if (!sameShape || m.from === 0 || !b || m.from > old.steps) {
     b = newBuffers(Math.max(16, T), L, H, V, G, !!m.c, !!m.gate);
+    changedFrom = 0;
   } else if (T > b.cap) {
     b = growBuffers(b, T, old.steps);
   }
@@ -36,6 +39,7 @@ export function applyProbe(prev, m, text, info) {
     b.loss[t] = -Math.log(q);
   }
   const data = {
+    changedFrom,
     cell: info.cell,
     layers: L,
     hidden: H,

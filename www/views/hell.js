@@ -213,7 +213,12 @@ export class HellDiagram {
       this.layoutKey = key;
     }
     const fresh = data !== this.data;
-    if (fresh) this.version++;
+    if (fresh) {
+      this.version++;
+      // Columns before the first changed position (a typed character changes one or two) already show `data`.
+      const keep = this.data ? data.changedFrom ?? 0 : 0;
+      for (const t of this.attached) if (t < keep && this.cols[t].version === this.version - 1) this.cols[t].version = this.version;
+    }
     this.data = data;
     const T = data.steps;
     this.body.hidden = T === 0;
