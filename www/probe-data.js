@@ -18,7 +18,7 @@ export function applyProbe(prev, m, text, info) {
   const old = prev.data;
   const sameShape = old && old.layers === L && old.hidden === H && old.vocab.length === V && old.gateNames.length === G;
   let b = prev.buffers;
-  // Positions before this one show what they showed (the next probability of the one before a new character is new).
+  // Positions before this one hold what they held (the next probability of the one before a new character is new).
   let changedFrom = Math.max(0, m.from - 1);
   if (!sameShape || m.from === 0 || !b || m.from > old.steps) {
     b = newBuffers(Math.max(16, T), L, H, V, G, !!m.c, !!m.gate);
@@ -38,8 +38,16 @@ export function applyProbe(prev, m, text, info) {
     b.nextProb[t] = q;
     b.loss[t] = -Math.log(q);
   }
+  // Where each probe since the buffers were made changed them, so a view can tell what changed since the data it
+  // last drew (several probes may come between two of its frames).
+  const seq = (old?.seq ?? 0) + 1;
+  if (b !== prev.buffers || !b.changes) b.changes = [];
+  b.changes.push([seq, changedFrom]);
+  if (b.changes.length > CHANGES_KEPT) b.changes.shift();
+  const changes = b.changes;
   const data = {
-    changedFrom,
+    seq,
+    changedSince: (since) => firstChangeSince(changes, since, T),
     cell: info.cell,
     layers: L,
     hidden: H,
@@ -57,6 +65,20 @@ export function applyProbe(prev, m, text, info) {
     loss: b.loss.subarray(0, T),
   };
   return { buffers: b, data };
+}
+
+/** Probes whose changes are remembered; a view further behind redraws everything. */
+const CHANGES_KEPT = 64;
+
+/**
+ * The first position that may differ from what the ProbeData number `since` held, given `changes` ([seq, from] of
+ * each probe, oldest first): 0 when `since` is older than what is remembered, `steps` when nothing changed.
+ */
+function firstChangeSince(changes, since, steps) {
+  if (!changes.length || changes[0][0] > since + 1) return 0;
+  let first = steps;
+  for (const [seq, from] of changes) if (seq > since) first = Math.min(first, from);
+  return first;
 }
 
 function newBuffers(cap, L, H, V, G, hasC, hasGate) {

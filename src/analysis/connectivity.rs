@@ -10,8 +10,8 @@
 //! from a forward pass over the text before it and is held constant, as in truncated backpropagation.
 //! Clamped units ([`crate::clamp`]) are constants, so no gradient flows through them.
 
-use super::check_text;
 use super::intervene::{inputs_of, run_chunks};
+use super::{check_text, ser_f32s};
 use crate::clamp::Clamp;
 use crate::error::{Error, Result};
 use crate::model::{Model, State};
@@ -36,10 +36,6 @@ pub struct Connectivity {
     /// `(position − from + 1)`: entry `k` is the gradient norm at input position `from + k`.
     #[serde(serialize_with = "ser_f32s")]
     pub norms: Array1<f32>,
-}
-
-fn ser_f32s<S: serde::Serializer>(a: &Array1<f32>, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_seq(a.iter())
 }
 
 /// The connectivity of the prediction after `text[..=position]`, over at most `window` positions back.

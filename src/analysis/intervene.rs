@@ -5,7 +5,7 @@
 //! from a zero state, exactly as [`crate::eval::loss`] scores a text. Characters outside the vocabulary are
 //! fed as all-zero inputs and have no loss (`NaN` in the arrays, left out of every mean).
 
-use super::check_text;
+use super::{check_text, ser_f32s};
 use crate::clamp::Clamp;
 use crate::error::{Error, Result};
 use crate::model::{Model, State};
@@ -120,10 +120,6 @@ impl AblationReport {
         }
         (n > 0).then(|| (a / n as f64, b / n as f64))
     }
-}
-
-fn ser_f32s<S: serde::Serializer>(a: &Array1<f32>, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_seq(a.iter().map(|&x| x.is_finite().then_some(x)))
 }
 
 /// The loss of every prediction of `text` without and with `clamps` (at least one).

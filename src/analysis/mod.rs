@@ -252,6 +252,14 @@ impl Activations {
     }
 }
 
+/// Serialises an `(N)` array of `f32` as a plain JSON list, values that are not finite as `null` (JSON has no NaN).
+pub(crate) fn ser_f32s<S: serde::Serializer>(
+    a: &ndarray::Array1<f32>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(a.iter().map(|&x| x.is_finite().then_some(x)))
+}
+
 /// Serialises an `(N)` array as a plain JSON list (ndarray's own serde format wraps it in an object).
 pub(crate) fn ser_array1<S: serde::Serializer>(
     a: &ndarray::Array1<f64>,

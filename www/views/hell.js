@@ -215,8 +215,9 @@ export class HellDiagram {
     const fresh = data !== this.data;
     if (fresh) {
       this.version++;
-      // Columns before the first changed position (a typed character changes one or two) already show `data`.
-      const keep = this.data ? data.changedFrom ?? 0 : 0;
+      // Columns before the first position changed since the data drawn last (a typed character changes one or
+      // two) already show `data`.
+      const keep = this.data && data.changedSince ? data.changedSince(this.data.seq) : 0;
       for (const t of this.attached) if (t < keep && this.cols[t].version === this.version - 1) this.cols[t].version = this.version;
     }
     this.data = data;

@@ -96,7 +96,8 @@ export class ColoredText {
       this.legendKey = key;
     }
     this.body.setAttribute('aria-label', `${opts.label || 'coloured text'}: ${chars.length} characters; arrow keys read each value`);
-    if (this.active >= 0 && document.activeElement === this.body) this._read(this.active, false);
+    // The readout follows the character last pointed at or focused (its value may have just come in).
+    if (this.active >= 0) this._read(this.active, false);
   }
 
   /**
@@ -160,7 +161,8 @@ export class ColoredText {
       }
     }
     this.body.setAttribute('aria-label', `top ${k} guesses after each of ${chars.length} characters; arrow keys read them`);
-    if (this.active >= 0 && document.activeElement === this.body) this._read(this.active, false);
+    // The readout follows the character last pointed at or focused (its value may have just come in).
+    if (this.active >= 0) this._read(this.active, false);
   }
 
   // ---- internals --------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@
  *   probs: Float32Array,     // (T, V) step t predicts character t+1
  *   nextProb: Float32Array,  // (T) probs[t*V + input[t+1]]; NaN for the last step or an unknown next char
  *   loss: Float32Array,      // (T) −ln nextProb
- *   changedFrom?: number,    // positions before it hold what the previous ProbeData of this text held (0: all new)
+ *   seq?: number,            // counts the probes folded into these buffers
+ *   changedSince?: (seq: number) => number, // the first position that may differ from what ProbeData `seq` held
  * }} ProbeData
  */
 
