@@ -413,6 +413,12 @@ impl Trainer {
         Ok(self.groups.iter().map(|g| g.work(t)).collect())
     }
 
+    /// Whether a step begun by [`Trainer::begin_shared_step`] is waiting for its answers (a change since it
+    /// began drops it).
+    pub fn shared_step_in_flight(&self) -> bool {
+        self.shared_step.is_some()
+    }
+
     /// Forward and backward of the first group of the step begun by [`Trainer::begin_shared_step`], here.
     pub fn run_first_part(&mut self) -> Result<()> {
         let Some(step) = self.shared_step.as_mut() else {

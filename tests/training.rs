@@ -29,6 +29,22 @@ fn fresh(cell: CellKind, hidden: usize, text: &str, seed: u64) -> Model {
     Model::new(cell, hidden, 1, Vocab::from_text(text).unwrap(), seed).unwrap()
 }
 
+/// Every cell kind, for the data-parallel tests.
+const CELLS: [CellKind; 3] = [
+    CellKind::Lstm,
+    CellKind::Gru,
+    CellKind::Rnn(Activation::Tanh),
+];
+
+/// A batch of 12 streams, for the data-parallel tests.
+fn batched() -> TrainConfig {
+    TrainConfig {
+        seq_len: 16,
+        batch: 12,
+        ..config(OptimizerKind::Adam, 3e-3)
+    }
+}
+
 fn config(optimizer: OptimizerKind, lr: f32) -> TrainConfig {
     TrainConfig {
         seq_len: 16,
@@ -324,16 +340,8 @@ fn trainer_steps_match_pytorch(threads: usize, shared: bool) {
 #[test]
 fn threads_repeat_bit_for_bit_and_agree_with_one_thread() {
     let text = corpus::get("brackets").unwrap();
-    for cell in [
-        CellKind::Lstm,
-        CellKind::Gru,
-        CellKind::Rnn(Activation::Tanh),
-    ] {
-        let cfg = TrainConfig {
-            seq_len: 16,
-            batch: 12,
-            ..config(OptimizerKind::Adam, 3e-3)
-        };
+    for cell in CELLS {
+        let cfg = batched();
         let run = |threads: usize| {
             let mut t = Trainer::new(fresh(cell, 24, &text, 9), &text, cfg).unwrap();
             t.set_threads(threads).unwrap();
@@ -397,16 +405,8 @@ fn shared_steps_are_the_threaded_steps_bit_for_bit() {
         .chars()
         .take(3000)
         .collect();
-    for cell in [
-        CellKind::Lstm,
-        CellKind::Gru,
-        CellKind::Rnn(Activation::Tanh),
-    ] {
-        let cfg = TrainConfig {
-            seq_len: 16,
-            batch: 12,
-            ..config(OptimizerKind::Adam, 3e-3)
-        };
+    for cell in CELLS {
+        let cfg = batched();
         // Two or three parts, the first computed here or elsewhere too.
         for (parts, elsewhere) in [(2, 1), (2, 2), (3, 2), (3, 3)] {
             let model = fresh(cell, 24, &text, 5);
@@ -450,7 +450,9 @@ fn a_shared_step_in_flight_is_dropped_by_a_change_and_checks_its_answers() {
     let works = t.begin_shared_step().unwrap();
     assert_eq!(works.len(), 2, "the work of every group");
     let done = runner.run(&before, &works[1]).unwrap();
+    assert!(t.shared_step_in_flight());
     t.set_text(&text).unwrap();
+    assert!(!t.shared_step_in_flight());
     let err = t
         .finish_shared_step(std::slice::from_ref(&done))
         .unwrap_err()

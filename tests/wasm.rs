@@ -606,7 +606,9 @@ fn a_shared_step_survives_changes_and_bad_answers() {
             .contains("\"streams\"")
     );
     assert!(StepHelper::new(b"not a model").is_err());
+    assert!(s.share_in_flight());
     s.set_text(text.clone()).unwrap();
+    assert!(!s.share_in_flight(), "a new text drops the step in flight");
     let answers = js_sys::Array::of1(&answer);
     assert!(error_message(s.share_finish(answers.clone()).unwrap_err()).contains("no shared step"));
     s.share_begin().unwrap();

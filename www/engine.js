@@ -14,8 +14,9 @@
 
 import { Cmd, Evt, ErrorKind } from './protocol.js';
 import { HelperLink } from './helper-link.js';
+import { SharedTraining } from './engine-shared.js';
 
-const CHUNK_MS = 20; // target duration of one training chunk
+export const CHUNK_MS = 20; // target duration of one training chunk
 const PROGRESS_MS = 100; // at most one PROGRESS message per this period
 const VALIDATION_MS = 1000; // measure validation loss about this often while training
 const VALIDATION_CHARS = 4096;
@@ -38,12 +39,12 @@ export async function instantiate(module, generation) {
   return { wasm, exports };
 }
 
-function errorMessage(err) {
+export function errorMessage(err) {
   if (err instanceof Error) return err.message || String(err);
   return String(err);
 }
 
-function isTrap(err) {
+export function isTrap(err) {
   return err instanceof WebAssembly.RuntimeError;
 }
 
@@ -96,8 +97,6 @@ export class Engine {
     this.workers = 1;
     /** @type {Promise<void>|null} a chunk of shared steps in progress */
     this.inflight = null;
-    /** Counts changes that make a shared step in flight stale (new model or text, edits, single steps). */
-    this.changes = 0;
     /** Counts sessions, so the helper knows when the model's shape may have changed. */
     this.generation = 0;
     this.closed = false;
@@ -228,7 +227,6 @@ export class Engine {
       }
     }
     this.session = next;
-    this.changes++;
     this.generation++;
     this.workers = 1;
     this.current = { config, text };
@@ -309,87 +307,6 @@ export class Engine {
 
   trainChunk() {
     this.afterChunk(this.trainSteps(this.stepLimit(), CHUNK_MS));
-  }
-
-  /** A chunk of steps shared with the helpers; then the same bookkeeping as `trainChunk`. */
-  async sharedChunk() {
-    try {
-      const n = await this.sharedSteps(this.stepLimit(), CHUNK_MS);
-      if (this.running) this.afterChunk(n);
-      this.flushProgress(false);
-    } catch (err) {
-      this.running = false;
-      this.chain = this.chain.then(() => this.handleError('train', undefined, err));
-    } finally {
-      this.inflight = null;
-      this.schedule();
-    }
-  }
-
-  /**
-   * Up to `n` steps shared with the helpers, as many as fit in about `ms` milliseconds; answers how many
-   * ran, or null when training diverged (reported). A step made stale while waiting for the other half (a new
-   * text, an edit, a pause) is dropped; a failed helper lets every helper go, and training goes on in this worker.
-   */
-  async sharedSteps(n, ms) {
-    const t0 = performance.now();
-    let done = 0;
-    while (done < n && this.running) {
-      const session = this.session;
-      const changes = this.changes;
-      const s0 = performance.now();
-      const begun = session.shareBegin();
-      // Every part to a helper when there is one per part; else the first here, after sending the others.
-      const here = this.helpers.length < begun.parts.length ? 1 : 0;
-      const sent = begun.parts.slice(here).map((part, i, all) => this.helpers[i].run(i === all.length - 1 ? begun.params : begun.params.slice(), part));
-      if (here) session.shareRunFirst();
-      let reply;
-      try {
-        reply = await Promise.all(sent);
-      } catch (err) {
-        this.loseHelper(errorMessage(err));
-        break;
-      }
-      if (this.session !== session || this.changes !== changes) break;
-      let r;
-      try {
-        r = session.shareFinish(reply);
-      } catch (err) {
-        if (isTrap(err)) throw err;
-        this.reportDiverged(err);
-        return null;
-      }
-      this.record(r, performance.now() - s0);
-      done++;
-      if (performance.now() - t0 >= ms) break;
-    }
-    return done;
-  }
-
-  /** Split the steps between `n` workers (1, or 2 with a helper and a batch of two or more streams). */
-  useWorkers(n) {
-    const want = n > 1 && this.helpers.length ? 2 : 1;
-    if (this.session.workers() !== want) {
-      this.changes++;
-      this.session.setWorkers(want);
-    }
-    this.workers = this.session.workers();
-    if (this.workers > 1) {
-      const bytes = this.own(this.session.modelBytes());
-      // Each helper takes (is transferred) a copy of its own; the last one the original.
-      this.helpers.forEach((h, i, all) => h.model(this.generation, i < all.length - 1 ? bytes.slice() : bytes));
-    }
-  }
-
-  /** A helper failed or is gone: let every helper go, train on in this worker, and say so. */
-  loseHelper(why) {
-    if (!this.helpers.length) return;
-    for (const h of this.helpers) h.lose(why);
-    this.helpers = [];
-    if (this.session && this.workers > 1) {
-      this.useWorkers(1);
-      this.post({ type: Evt.STATUS, running: this.running, step: this.info.step, workers: 1, note: `${why}; training goes on in one worker` });
-    }
   }
 
   /** After `n` steps of a chunk (null: diverged): validation, snapshots, samples, and stopping when done. */
@@ -576,7 +493,6 @@ const HANDLERS = {
   [Cmd.SET_TEXT](msg) {
     this.requireSession();
     this.session.setText(msg.text);
-    this.changes++;
     this.current = { config: this.current.config, text: msg.text };
     if (this.lastGood) this.lastGood = { ...this.lastGood, text: msg.text };
     this.post({ type: Evt.TEXT, id: msg.id, textLength: msg.text.length });
@@ -632,7 +548,6 @@ const HANDLERS = {
   [Cmd.STEP](msg) {
     this.requireSession();
     if (this.running) this.stopRunning('paused');
-    this.changes++;
     if (this.trainSteps(Math.max(1, msg.n | 0 || 1)) === null) return;
     if (this.current.config.valFraction > 0) this.measureValidation(performance.now());
     this.flushProgress(true);
@@ -692,7 +607,6 @@ const HANDLERS = {
     this.requireSession();
     if (this.running) this.stopRunning('paused');
     this.session.setParameter(String(msg.name), msg.index >>> 0, Number(msg.value));
-    this.changes++;
     this.post({ type: Evt.WEIGHT_SET, id: msg.id, name: msg.name, index: msg.index, value: msg.value });
   },
 
@@ -716,3 +630,7 @@ const HANDLERS = {
   },
 };
 
+// Training shared with helper workers lives in its own file; its methods are the Engine's own all the same.
+for (const name of Object.getOwnPropertyNames(SharedTraining.prototype)) {
+  if (name !== 'constructor') Object.defineProperty(Engine.prototype, name, Object.getOwnPropertyDescriptor(SharedTraining.prototype, name));
+}

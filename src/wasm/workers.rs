@@ -120,6 +120,13 @@ impl Session {
         ]))
     }
 
+    /// Whether the shared step begun last still waits for its answers: false once a change dropped it (a new
+    /// text, a weight edit, `setWorkers`, `train`, `resume`, `loadModel`) or it finished.
+    #[wasm_bindgen(js_name = shareInFlight)]
+    pub fn share_in_flight(&self) -> bool {
+        self.trainer.shared_step_in_flight()
+    }
+
     /// Computes the first part of the shared step in flight here (then `shareFinish` takes the others' answers).
     #[wasm_bindgen(js_name = shareRunFirst)]
     pub fn share_run_first(&mut self) -> Result<(), JsError> {
