@@ -830,6 +830,10 @@ test('settings typed in the model form survive redraws and builds and are used b
   await page.getByLabel('Or paste your own').fill('xyzzy '.repeat(60));
   await page.getByRole('button', { name: 'Train on this text' }).click();
   await page.waitForFunction(() => $q('#hidden').getAttribute('aria-invalid') === 'true', null, { timeout: WAIT });
+  // The field is marked at once; the message is drawn on a frame after it.
+  await page
+    .waitForFunction(() => $qa('[data-testid="message"]').some((m) => m.textContent.startsWith('Check the model settings first')), null, { timeout: WAIT })
+    .catch(() => {});
   assert.ok((await messages(page)).some((m) => m.startsWith('Check the model settings first')), (await messages(page)).join(' | '));
   assert.equal(await page.evaluate(() => window.rnnscope.modelGeneration()), gen2);
   assert.equal((await page.evaluate(() => window.rnnscope.info())).hidden, 24);
