@@ -2,7 +2,7 @@
 # Builds the core for the browser into pkg/: release, SIMD128 (see .cargo/config.toml), then wasm-opt from the
 # npm package `binaryen` (Debian's wasm-opt 108 produces a module whose externref table fails to load). Then the
 # same with relaxed SIMD (fused multiply-adds) as pkg/rnnscope_relaxed_bg.wasm, built in target/relaxed so the two
-# builds keep their own caches; www/client.js picks it where the browser validates relaxed SIMD. Both builds must
+# builds keep their own caches; www/engine/client.js picks it where the browser validates relaxed SIMD. Both builds must
 # have the same JavaScript glue, and this checks that they do.
 # Expects scripts/setup.sh to have run.
 set -euo pipefail

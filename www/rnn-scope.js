@@ -9,98 +9,25 @@
 // The README's "The element" section is the reference: attributes, properties, methods, events, parts, custom
 // properties.
 
-import * as S from './state.js';
-import { Scope } from './scope.js';
-import { liveEngines, trainingSlots } from './client.js';
-import { FrameLoop } from './frames.js';
-import { StatusPanel, MessagesPanel, RestorePanel } from './panels/status.js';
-import { WatchPanel } from './panels/watch.js';
-import { TrainPanel } from './panels/train.js';
-import { TextPanel, ModelPanel } from './panels/setup.js';
-import { InsidePanel } from './panels/inside.js';
-import { SamplePanel } from './panels/sample.js';
-import { ComparePanel } from './panels/compare.js';
-import { KeepPanel } from './panels/keep.js';
-import { FigurePanel } from './panels/figure.js';
-import { FinderPanel } from './panels/finder.js';
-import { ClampsPanel } from './panels/clamps.js';
-import { SaturationPanel } from './panels/saturation.js';
-import { ConnectivityPanel } from './panels/connectivity.js';
-import { ErrorsPanel } from './panels/errors.js';
+import * as S from './scope/state.js';
+import { Scope } from './scope/scope.js';
+import { ALL_PARTS, Parts } from './scope/parts.js';
+import { liveEngines, trainingSlots } from './engine/client.js';
+import { FrameLoop } from './element/frames.js';
+import { PANELS, VIEWS, viewAndControls } from './element/layout.js';
+import { OBSERVED_ATTRIBUTES, SETTING_ATTRS, attrOf, parseHeight, readSettings, reflectAttributes } from './element/attributes.js';
+import { ModelPanel, TextPanel } from './panels/setup.js';
+
+/** Settings an attribute changes in place (scope.set); the others build a new model. */
+const LIVE_SETTINGS = new Set(['probe', 'lr', 'temperature', 'workers']);
 
 const STYLES = [new URL('./views/views.css', import.meta.url).href, new URL('./rnn-scope.css', import.meta.url).href];
-const MODELS_URL = new URL('./models/', import.meta.url).href;
-
-/** Each view: its panels, top to bottom, and the controls it shows unless the `controls` attribute says otherwise. */
-const VIEWS = {
-  full: {
-    panels: ['status', 'messages', 'restore', 'watch', 'train', 'text', 'model', 'inside', 'sample', 'finder', 'clamps', 'connectivity', 'saturation', 'errors', 'compare', 'keep'],
-    controls: ['status'],
-  },
-  figure: { panels: ['status', 'messages', 'figure', 'probe'], controls: ['status', 'play', 'step', 'reset', 'probe'] },
-  diagram: { panels: ['status', 'messages', 'watch'], controls: ['status', 'play', 'step', 'reset', 'probe'] },
-  heatmap: { panels: ['status', 'messages', 'probe', 'inside'], controls: ['status', 'play', 'reset', 'probe'] },
-  sample: { panels: ['status', 'messages', 'sample'], controls: ['status', 'play', 'reset'] },
-  train: { panels: ['messages', 'train'], controls: [] },
-  compare: { panels: ['messages', 'compare'], controls: [] },
-  cells: { panels: ['status', 'messages', 'probe', 'finder', 'inside'], controls: ['status', 'play', 'reset', 'probe'] },
-  ablation: { panels: ['status', 'messages', 'watch', 'clamps', 'sample'], controls: ['status', 'play', 'step', 'reset', 'probe'] },
-  connectivity: { panels: ['status', 'messages', 'probe', 'connectivity'], controls: ['status', 'play', 'reset', 'probe'] },
-  saturation: { panels: ['status', 'messages', 'saturation'], controls: ['status', 'play', 'reset'] },
-  errors: { panels: ['status', 'messages', 'errors'], controls: ['status', 'play', 'reset'] },
-};
-const CONTROLS = ['status', 'play', 'step', 'reset', 'probe'];
-
-const PANELS = {
-  status: (scope, root, host, o) => new StatusPanel(scope, root, host, o),
-  messages: (scope, root, host, o) => new MessagesPanel(scope, root, host, o),
-  restore: (scope, root, host, o) => new RestorePanel(scope, root, host, o),
-  watch: (scope, root, host, o) => new WatchPanel(scope, root, host, { ...o, input: o.view === 'full' || o.controls.has('probe') }),
-  probe: (scope, root, host, o) => new WatchPanel(scope, root, host, { ...o, diagram: false, input: o.controls.has('probe') }),
-  train: (scope, root, host, o) => new TrainPanel(scope, root, host, o),
-  text: (scope, root, host, o) => new TextPanel(scope, root, host, o),
-  model: (scope, root, host, o) => new ModelPanel(scope, root, host, o),
-  inside: (scope, root, host, o) => new InsidePanel(scope, root, host, o),
-  sample: (scope, root, host, o) => new SamplePanel(scope, root, host, o),
-  compare: (scope, root, host, o) => new ComparePanel(scope, root, host, o),
-  keep: (scope, root, host, o) => new KeepPanel(scope, root, host, { ...o, modelsUrl: MODELS_URL }),
-  figure: (scope, root, host, o) => new FigurePanel(scope, root, host, o),
-  finder: (scope, root, host, o) => new FinderPanel(scope, root, host, o),
-  clamps: (scope, root, host, o) => new ClampsPanel(scope, root, host, o),
-  connectivity: (scope, root, host, o) => new ConnectivityPanel(scope, root, host, o),
-  saturation: (scope, root, host, o) => new SaturationPanel(scope, root, host, o),
-  errors: (scope, root, host, o) => new ErrorsPanel(scope, root, host, o),
-};
-
-/** Attributes that are settings of the model or the view (state.js names), with their attribute spelling. */
-const SETTING_ATTRS = {
-  corpus: 'corpus',
-  probe: 'probe',
-  cell: 'cell',
-  nonlinearity: 'nonlinearity',
-  hidden: 'hidden',
-  layers: 'layers',
-  'seq-len': 'seqLen',
-  batch: 'batch',
-  optimizer: 'optimizer',
-  lr: 'lr',
-  seed: 'seed',
-  temperature: 'temperature',
-  workers: 'workers',
-};
-const OTHER_ATTRS = ['view', 'model', 'autoplay', 'loading', 'controls', 'height', 'autosave', 'url-state'];
-
-/** `height`: a number of CSS pixels or a CSS length. */
-function parseHeight(raw) {
-  const s = String(raw).trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return `${s}px`;
-  if (/^\d+(\.\d+)?(px|em|rem|vh|%)$/.test(s)) return s;
-  return null;
-}
+/** The events the element fires, each as `rnnscope-<name>` (CustomEvent, bubbling, composed). */
+export const EVENTS = Object.freeze(['ready', 'progress', 'sample', 'error']);
 
 export class RnnScopeElement extends HTMLElement {
   static get observedAttributes() {
-    return [...Object.keys(SETTING_ATTRS), ...OTHER_ATTRS];
+    return [...OBSERVED_ATTRIBUTES];
   }
 
   /** What the page's elements hold together now: engines (and how many are workers) and trainings. */
@@ -187,19 +114,10 @@ export class RnnScopeElement extends HTMLElement {
     const settings = this.readSettings();
     // A value that is not allowed (or removed) is named in the element, and the default used.
     const v = settings[key] ?? S.prop(key).def;
-    if (key === 'probe') {
-      this.scope.setProbeText(v);
-      this.markDirty('controls');
-    } else if (key === 'lr') {
-      this.scope.setLr(v);
-    } else if (key === 'temperature') {
-      this.scope.st.temperature = v;
-      this.markDirty('controls');
-    } else if (key === 'workers') {
-      this.scope.st.workers = v; // from the next start
-      this.markDirty('controls');
+    if (LIVE_SETTINGS.has(key)) {
+      this.scope.set(key, v); // the workers from the next start
     } else if (key === 'corpus') {
-      this.scope.useCorpus(v, { ...this.scope.st, ...settings });
+      this.scope.text.useCorpus(v, { ...this.scope.st, ...settings });
     } else {
       // A setting of the model: a fresh model with it, once this task's attribute changes are all in.
       clearTimeout(this.rebuildTimer);
@@ -254,10 +172,7 @@ export class RnnScopeElement extends HTMLElement {
     });
     for (const p of problems) this.scope.say(p, 'warn', p);
     this.scope.addEventListener('change', this.onChange);
-    this.scope.addEventListener('ready', (e) => this.fire('ready', e.detail));
-    this.scope.addEventListener('progress', (e) => this.fire('progress', e.detail));
-    this.scope.addEventListener('sample', (e) => this.fire('sample', e.detail));
-    this.scope.addEventListener('error', (e) => this.fire('error', e.detail));
+    for (const type of EVENTS) this.scope.addEventListener(type, (e) => this.fire(type, e.detail));
     this.buildPanels();
     this.visibleObserver = new IntersectionObserver((entries) => {
       this.onScreen = entries[entries.length - 1].isIntersecting;
@@ -298,49 +213,18 @@ export class RnnScopeElement extends HTMLElement {
 
   /** The view and controls, checked; a bad value is named in the element and the default used. */
   readOptions() {
-    const raw = this.getAttribute('view') ?? 'diagram';
-    const view = VIEWS[raw] ? raw : 'diagram';
-    this.setProblem('view', VIEWS[raw] ? null : `view="${raw}" is not a view; use one of ${Object.keys(VIEWS).join(', ')}. Showing the diagram.`);
+    const { view, controls, problems } = viewAndControls(this.getAttribute('view'), this.getAttribute('controls'));
+    this.setProblem('view', problems.view);
+    this.setProblem('controls', problems.controls);
     this.viewName = view;
-    const c = this.getAttribute('controls');
-    let controls = VIEWS[view].controls;
-    let problem = null;
-    if (c !== null) {
-      const tokens = c.split(/[\s,]+/).filter(Boolean);
-      if (tokens.length === 1 && tokens[0] === 'none') controls = [];
-      else if (tokens.length === 1 && tokens[0] === 'all') controls = CONTROLS;
-      else {
-        const bad = tokens.filter((t) => !CONTROLS.includes(t));
-        if (bad.length) problem = `controls="${c}": ${bad.map((b) => `“${b}”`).join(', ')} is not a control; use none, all, or any of ${CONTROLS.join(', ')}.`;
-        controls = tokens.filter((t) => CONTROLS.includes(t));
-      }
-    }
-    this.setProblem('controls', problem);
-    this.controlSet = new Set(controls);
+    this.controlSet = controls;
   }
 
   /** The settings the attributes give (state.js names); a bad value is named in the element and the default used. */
   readSettings() {
-    const out = {};
-    for (const [attr, key] of Object.entries(SETTING_ATTRS)) {
-      const raw = this.getAttribute(attr);
-      if (raw === null || (attr === 'hidden' && raw.trim() === '')) {
-        this.setProblem(attr, null);
-        continue;
-      }
-      const r = S.validate(key, raw);
-      if (r.ok && key === 'lr' && r.value <= 0) r.ok = false;
-      if (r.ok) {
-        out[key] = r.value;
-        this.setProblem(attr, null);
-      } else {
-        const p = S.prop(key);
-        const allowed = p.type === 'enum' ? `one of ${p.options.join(', ')}` : p.type === 'string' ? `at most ${p.maxLength} characters` : `a number from ${p.min} to ${p.max}`;
-        this.setProblem(attr, `${attr}="${raw}" is not allowed: ${attr} must be ${allowed}. Using ${JSON.stringify(p.def)}.`);
-      }
-    }
-    if (out.corpus === undefined && !this.hasAttribute('corpus') && !this.hasAttribute('model') && !this.textContent.trim()) out.corpus = 'hello';
-    return out;
+    const { settings, problems } = readSettings(this);
+    for (const [attr, message] of problems) this.setProblem(attr, message);
+    return settings;
   }
 
   setProblem(attr, message) {
@@ -409,7 +293,7 @@ export class RnnScopeElement extends HTMLElement {
     for (const p of this.panels) p.wire();
     // In the full page, a panel scrolled out of view is drawn when it comes back.
     this.frames = new FrameLoop(this.panels);
-    this.markDirty('status', 'controls', 'chart', 'probe', 'inside', 'sample', 'compare', 'messages', 'restore', 'autosamples', 'figure', 'autosave', 'instruments', 'clamps');
+    this.markDirty(...ALL_PARTS);
   }
 
   /** Panels that act on each other (the text panel reads the model form; the keep panel opens files). */
@@ -491,7 +375,7 @@ export class RnnScopeElement extends HTMLElement {
   /** Replace the model by a `.safetensors` file: a URL (relative to the page) or its bytes. */
   async load(source) {
     if (!this.scope) await this.whenReady();
-    await this.scope.load(source);
+    await this.scope.files.load(source);
   }
 
   /** The activations of `text` (views/types.js ProbeData), and the diagram shows it. */
@@ -500,8 +384,8 @@ export class RnnScopeElement extends HTMLElement {
     if (!r.ok) throw new RangeError(`probe(text): the ${r.message}`);
     const scope = await this.whenReady();
     const t = r.value;
-    this.markDirty('controls');
-    return scope.probeText(t);
+    this.markDirty(Parts.CONTROLS);
+    return scope.probe.fresh(t);
   }
 
   /** A sample: `{prime, length, temperature, topK, seed}` (each optional); resolves with the generated text. */
@@ -515,7 +399,7 @@ export class RnnScopeElement extends HTMLElement {
       o[k] = r.value;
     }
     if (options.seed !== undefined) o.seed = Number(options.seed) >>> 0;
-    return scope.startSample(o);
+    return scope.sample.start(o);
   }
 
   /**
@@ -524,14 +408,14 @@ export class RnnScopeElement extends HTMLElement {
    */
   async analyse(request) {
     if (!request || typeof request !== 'object') throw new TypeError('analyse(request): request must be an object such as {kind: "cells", text: "…"}');
-    const { report } = await (await this.whenReady()).analyse({ ...request });
+    const { report } = await (await this.whenReady()).instruments.analyse({ ...request });
     return report;
   }
 
   /** Hold units while probing and sampling: `[{layer, tensor: 'h'|'c', unit, value}]` (value 0 ablates); `[]` releases. */
   async setClamps(clamps) {
     if (!Array.isArray(clamps)) throw new TypeError('setClamps(clamps): clamps must be an array such as [{layer: 0, tensor: "h", unit: 3, value: 0}]');
-    await (await this.whenReady()).setClamps(clamps);
+    await (await this.whenReady()).instruments.setClamps(clamps);
   }
 
   /** The model as `.safetensors` bytes (Uint8Array). */
@@ -555,37 +439,18 @@ export class RnnScopeElement extends HTMLElement {
       probe: () => s()?.probe.data ?? null,
       modelGeneration: () => s()?.modelGeneration ?? 0,
       probeGeneration: () => s()?.probe.generation ?? 0,
-      clamps: () => (s()?.clamps ?? []).map((c) => ({ ...c })),
+      clamps: () => (s()?.instruments.clamps ?? []).map((c) => ({ ...c })),
       resumed: () => s()?.model?.resumed ?? null,
       ready: () => Boolean(s()?.model && s()?.probe.data),
       engineMode: () => s()?.engineMode ?? 'none',
       workers: () => s()?.workers ?? 1,
       drawEverything: () => el.frames?.drawEverything() ?? Promise.resolve(false),
       drawn: () => el.frames?.drawn() ?? Promise.resolve(false),
+      frameWork: () => el.frames?.workStats() ?? null,
     };
   }
 }
 
-/** The attribute spelling of a state.js setting. */
-function attrOf(key) {
-  return Object.entries(SETTING_ATTRS).find(([, k]) => k === key)?.[0] ?? key;
-}
-
-// Reflect the attributes to properties. `hidden` is HTMLElement's, so the hidden size is `hiddenSize`; `probe` is the
-// method (the attribute is the text shown at first).
-for (const attr of [...Object.keys(SETTING_ATTRS).filter((a) => a !== 'probe'), 'view', 'model', 'loading', 'controls', 'autosave']) {
-  const prop = attr === 'seq-len' ? 'seqLen' : attr === 'hidden' ? 'hiddenSize' : attr;
-  if (prop in HTMLElement.prototype) continue;
-  Object.defineProperty(RnnScopeElement.prototype, prop, {
-    configurable: true,
-    get() {
-      return this.getAttribute(attr);
-    },
-    set(v) {
-      if (v === null || v === undefined) this.removeAttribute(attr);
-      else this.setAttribute(attr, String(v));
-    },
-  });
-}
+reflectAttributes(RnnScopeElement);
 
 if (!customElements.get('rnn-scope')) customElements.define('rnn-scope', RnnScopeElement);

@@ -521,7 +521,7 @@ test('autosave: a save asked for while another is being written is written after
   await pause(page); // the page's own saver then stays quiet: only the records below are written
   await page.locator('[data-testid="autosave-info"]', { hasText: 'Autosaved in this browser' }).waitFor({ timeout: WAIT });
   const got = await page.evaluate(async () => {
-    const store = await import('./store.js');
+    const store = await import('./scope/store.js');
     const saver = new store.Autosaver(0);
     const record = (step) => ({ savedAt: step, state: {}, text: 'hello', bytes: new Uint8Array([step]), step, cell: 'lstm' });
     // The second and third arrive while the first is being written (as a pause's save can during a periodic one).

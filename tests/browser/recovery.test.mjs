@@ -108,7 +108,7 @@ test('the model code traps: the worker rebuilds it from the last good model and 
   const workers = page.workers();
   assert.equal(workers.length, 1);
   await workers[0].evaluate(async () => {
-    const code = await import(new URL('./pkg/rnnscope.js', self.location.href).href);
+    const code = await import(new URL('../pkg/rnnscope.js', self.location.href).href);
     // The engine trains with trainFor (time-budgeted) while running and train(n) for exact steps.
     code.Session.prototype.train = code.Session.prototype.trainFor = () => {
       throw new WebAssembly.RuntimeError('unreachable executed (simulated trap)');

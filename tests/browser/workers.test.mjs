@@ -25,7 +25,7 @@ async function run(workers, { cores = 0, refuseHelper = false } = {}) {
   const { page, context, problems } = await openPage(env.browser, env.server.origin);
   if (cores) await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
   if (refuseHelper) {
-    await context.route('**/helper.js', (route) => route.fulfill({ contentType: 'text/javascript', body: 'throw new Error("refused by the test");' }));
+    await context.route('**/engine/helper.js', (route) => route.fulfill({ contentType: 'text/javascript', body: 'throw new Error("refused by the test");' }));
   } else collected.push(problems);
   try {
     const hash = '#' + new URLSearchParams(Object.entries({ ...SETUP, workers }).map(([k, v]) => [k, String(v)])).toString();

@@ -5,6 +5,7 @@
 import { InstrumentPanel, SHOWN_CHARS, colourStages, sourceControls } from './instrument.js';
 import { ColoredText } from '../views/textcolor.js';
 import { charName, fmt } from '../views/format.js';
+import { Parts } from '../scope/parts.js';
 
 export class ClampsPanel extends InstrumentPanel {
   static html = `
@@ -32,7 +33,7 @@ export class ClampsPanel extends InstrumentPanel {
       <div id="clamps-text" class="textcolor-box" data-testid="clamps-text"></div>
     </section>`;
 
-  static parts = [...InstrumentPanel.parts, ['controls', 'renderControls'], ['clamps', 'renderList']];
+  static parts = [...InstrumentPanel.parts, [Parts.CONTROLS, 'renderControls'], [Parts.CLAMPS, 'renderList']];
 
   get id() {
     return 'clamps';
@@ -47,15 +48,15 @@ export class ClampsPanel extends InstrumentPanel {
       this.hold();
     });
     this.$('clamps-picked').addEventListener('click', () => {
-      const pick = this.scope.unitPick;
+      const pick = this.scope.instruments.unitPick;
       if (pick && (pick.tensor === 'h' || pick.tensor === 'c')) {
         this.$('clamps-layer').value = String(pick.layer);
         this.$('clamps-tensor').value = pick.tensor;
       }
-      if (this.scope.unit >= 0) this.$('clamps-unit').value = String(this.scope.unit);
+      if (this.scope.instruments.unit >= 0) this.$('clamps-unit').value = String(this.scope.instruments.unit);
     });
     this.$('clamps-release').addEventListener('click', () => this.apply([]));
-    this.$('clamps-sample').addEventListener('click', () => this.scope.startSample());
+    this.$('clamps-sample').addEventListener('click', () => this.scope.sample.start());
   }
 
   renderControls() {
@@ -71,12 +72,12 @@ export class ClampsPanel extends InstrumentPanel {
       tensor.replaceChildren(...tensors.map((t) => new Option(t === 'h' ? 'hidden h' : 'cell c', t)));
     }
     this.$('clamps-unit').max = String(Math.max(0, (info?.hidden ?? 1) - 1));
-    this.$('clamps-picked').disabled = !(this.scope.unit >= 0);
+    this.$('clamps-picked').disabled = !(this.scope.instruments.unit >= 0);
   }
 
   renderList() {
     const list = this.$('clamps-list');
-    const clamps = this.scope.clamps;
+    const clamps = this.scope.instruments.clamps;
     const layers = this.scope.model?.info.layers ?? 1;
     list.replaceChildren(...clamps.map((c, i) => {
       const li = document.createElement('li');
@@ -113,13 +114,13 @@ export class ClampsPanel extends InstrumentPanel {
       return;
     }
     const c = { layer: Number(this.$('clamps-layer').value) || 0, tensor: this.$('clamps-tensor').value || 'h', unit, value };
-    const rest = this.scope.clamps.filter((d) => !(d.layer === c.layer && d.tensor === c.tensor && d.unit === c.unit));
+    const rest = this.scope.instruments.clamps.filter((d) => !(d.layer === c.layer && d.tensor === c.tensor && d.unit === c.unit));
     this.apply([...rest, c]);
   }
 
   async apply(clamps) {
     try {
-      await this.scope.setClamps(clamps);
+      await this.scope.instruments.setClamps(clamps);
       if (clamps.length) this.run();
     } catch (err) {
       this.setStatus(String(err?.message ?? err), 'bad');
@@ -127,12 +128,12 @@ export class ClampsPanel extends InstrumentPanel {
   }
 
   get auto() {
-    return this.scope.clamps.length > 0;
+    return this.scope.instruments.clamps.length > 0;
   }
 
   request(text) {
-    if (!this.scope.clamps.length) return null;
-    return { kind: 'ablation', text, clamps: this.scope.clamps };
+    const clamps = this.scope.instruments.clamps;
+    return clamps.length ? { kind: 'ablation', text, clamps } : null;
   }
 
   show(r, text) {

@@ -3,11 +3,12 @@
 
 import { Panel } from './panel.js';
 import { LossChart } from '../views/linechart.js';
-import { converter, UNIT_LABEL } from '../history.js';
-import { CELLS, CELL_NAMES } from '../state.js';
-import { SERIES_STYLE, chartSeries } from './train.js';
+import { chartSeries, converter, UNIT_LABEL } from '../scope/history.js';
+import { CELLS, CELL_NAMES } from '../scope/state.js';
+import { SERIES_STYLE } from '../views/palette.js';
 import { fmt } from '../views/format.js';
-import { num } from '../text.js';
+import { num } from '../scope/text.js';
+import { Parts } from '../scope/parts.js';
 
 export class ComparePanel extends Panel {
   static html = `
@@ -23,7 +24,7 @@ export class ComparePanel extends Panel {
       <ul id="compare-list" class="compare-list" data-testid="compare-list"></ul>
     </section>`;
 
-  static parts = [['compare', 'render']];
+  static parts = [[Parts.COMPARE, 'render']];
 
   wire() {
     this.chart = new LossChart(this.$('compare-chart'), { yLabel: 'loss', height: 200 });

@@ -5,6 +5,7 @@
 import { InstrumentPanel } from './instrument.js';
 import { ColoredText } from '../views/textcolor.js';
 import { charName, fmt } from '../views/format.js';
+import { Parts } from '../scope/parts.js';
 
 /** How many characters back the gradient goes. */
 const WINDOW = 400;
@@ -21,7 +22,7 @@ export class ConnectivityPanel extends InstrumentPanel {
       <div id="connectivity-text" class="textcolor-box" data-testid="connectivity-text"></div>
     </section>`;
 
-  static parts = [...InstrumentPanel.parts, ['shading', 'renderText']];
+  static parts = [...InstrumentPanel.parts, [Parts.SHADING, 'renderText']];
 
   get id() {
     return 'connectivity';

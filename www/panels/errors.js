@@ -1,13 +1,14 @@
 // Where the model errs, after Karpathy, Johnson and Fei-Fei (2015), section 4.4: the model beside an n-gram fitted on
 // the training text (mean loss, and per character: orange where the model does worse), its errors (the actual next
-// character got p < 0.5) by the first oracle that explains them, as a bar with counts, and the probability it gives
+// character got p < ERROR_BELOW) by the first oracle that explains them, as a bar with counts, and the probability it gives
 // a closing bracket or quote against the distance to its opener, model and n-gram.
 
 import { InstrumentPanel, SHOWN_CHARS, colourStages, sourceControls } from './instrument.js';
 import { ColoredText } from '../views/textcolor.js';
 import { scatterPlot, stackedBar } from '../views/plots.js';
 import { fmt } from '../views/format.js';
-import { SERIES_COLORS } from '../views/linechart.js';
+import { SERIES_COLORS } from '../views/palette.js';
+import { ERROR_BELOW } from '../core-numbers.js';
 
 const [MODEL_COLOR, NGRAM_COLOR] = SERIES_COLORS;
 
@@ -39,7 +40,7 @@ export class ErrorsPanel extends InstrumentPanel {
   static html = `
     <section id="errors" class="panel wide" aria-labelledby="errors-h" part="errors">
       <h2 id="errors-h">Where the model errs</h2>
-      <p class="howto">An error is a character the model gave a probability below 0.5. Each error is put in the first
+      <p class="howto">An error is a character the model gave a probability below ${ERROR_BELOW}. Each error is put in the first
         group that explains it: an n-gram model (fitted on the training text) would have got it; the same few characters
         and their continuation appeared earlier in the text; a rare word of the training text; the start of a word;
         punctuation; the right character was among the model’s top 3; or none of these. The text is coloured by how

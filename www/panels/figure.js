@@ -3,6 +3,7 @@
 // to read; otherwise it says so and offers the diagram view.
 
 import { Panel } from './panel.js';
+import { Parts } from '../scope/parts.js';
 
 const WEIGHTS_EVERY_MS = 400; // while training, fetch the weights again at most this often
 
@@ -18,7 +19,7 @@ export class FigurePanel extends Panel {
       <div id="figure-box" class="figure-box" data-testid="figure"></div>
     </section>`;
 
-  static parts = [['figure', 'render']];
+  static parts = [[Parts.FIGURE, 'render']];
 
   wire() {
     this.cursor = -1;
@@ -27,7 +28,7 @@ export class FigurePanel extends Panel {
       (mod) => {
         this.figureFits = mod.figureFits;
         this.makeView(mod.FigureView);
-        this.dirty('figure');
+        this.dirty(Parts.FIGURE);
       },
       (err) => this.scope.say(`The figure could not be drawn: ${err.message}`, 'error', 'figure'),
     );
@@ -39,10 +40,10 @@ export class FigurePanel extends Panel {
 
   makeView(FigureView) {
     this.view = new FigureView(this.$('figure-box'), {
-      onEdit: (name, index, value) => this.scope.setWeight(name, index, value).catch(() => {}),
+      onEdit: (name, index, value) => this.scope.weights.set(name, index, value).catch(() => {}),
       onCursor: (t) => {
         this.cursor = t;
-        this.dirty('figure');
+        this.dirty(Parts.FIGURE);
       },
     });
   }
@@ -63,12 +64,12 @@ export class FigurePanel extends Panel {
     this.$('figure-box').hidden = Boolean(tooBig);
     if (tooBig) return;
     // The weights: once per model, after an edit, and every so often while training.
-    const w = s.weights;
+    const w = s.weights.current;
     const stale = !w || w.generation !== s.modelGeneration || (w.step !== s.step && performance.now() - this.lastFetch > WEIGHTS_EVERY_MS);
     if (stale && !this.fetching) {
       this.fetching = true;
       this.lastFetch = performance.now();
-      s.fetchWeights()
+      s.weights.fetch()
         .catch(() => null)
         .finally(() => {
           this.fetching = false;

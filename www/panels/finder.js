@@ -4,6 +4,7 @@
 
 import { InstrumentPanel, sourceControls } from './instrument.js';
 import { fmt } from '../views/format.js';
+import { MAX_PATTERNS } from '../core-numbers.js';
 
 /** Words for the core's feature names. */
 const FEATURE_LABELS = {
@@ -24,8 +25,6 @@ const FEATURE_LABELS = {
   punctuation: 'is punctuation',
   vowel: 'is a vowel',
 };
-
-const MAX_PATTERNS = 8;
 
 /** A feature's name in words. */
 export function featureLabel(name) {
@@ -152,7 +151,7 @@ export class FinderPanel extends InstrumentPanel {
         const stat = u.r !== undefined ? `r ${fmt(u.r, 2)}` : `AUROC ${fmt(u.auroc, 2)}`;
         b.textContent = `${u.tensor}[${u.unit}]${where} ${stat}`;
         b.title = `Colour the text by ${u.tensor}[${u.unit}] of layer ${u.layer + 1} and show it in the heatmap`;
-        b.addEventListener('click', () => this.scope.pickUnit(u.layer, heatmapTensor(u.tensor, gateNames), u.unit));
+        b.addEventListener('click', () => this.scope.instruments.pickUnit(u.layer, heatmapTensor(u.tensor, gateNames), u.unit));
         units.append(b);
       }
       const probe = document.createElement('td');

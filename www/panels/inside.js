@@ -5,6 +5,7 @@ import { Panel } from './panel.js';
 import { Heatmap } from '../views/heatmap.js';
 import { ColoredText } from '../views/textcolor.js';
 import { displayChar, fmt } from '../views/format.js';
+import { Parts } from '../scope/parts.js';
 
 /** Whether gate `name` of `cell` is a tanh (−1..1) rather than a sigmoid (0..1). */
 function gateIsTanh(cell, name) {
@@ -43,26 +44,21 @@ export class InsidePanel extends Panel {
     </section>`;
 
   static parts = [
-    ['controls', 'renderOptions'],
-    ['inside', 'render'],
+    [Parts.CONTROLS, 'renderOptions'],
+    [Parts.INSIDE, 'render'],
   ];
 
   wire() {
     this.heatmap = new Heatmap(this.$('heatmap'), { label: 'activations' });
     this.textColor = new ColoredText(this.$('textcolor'));
-    this.heatmap.onPick((row) => {
-      this.scope.unit = row;
-      this.$('colour-by').value = 'unit';
-      this.dirty('inside');
-    });
-    for (const id of ['tensor', 'layer', 'colour-by']) this.$(id).addEventListener('change', () => this.dirty('inside'));
+    this.heatmap.onPick((row) => this.pick(row));
+    for (const id of ['tensor', 'layer', 'colour-by']) this.$(id).addEventListener('change', () => this.dirty(Parts.INSIDE));
   }
 
   /** Pick unit `j` (the element's API: colour the text by it). */
   pick(j) {
-    this.scope.unit = j;
     this.$('colour-by').value = 'unit';
-    this.dirty('inside');
+    this.scope.instruments.chooseUnit(j);
   }
 
   /** The tensors the heatmap can show for the current model. */
@@ -111,7 +107,7 @@ export class InsidePanel extends Panel {
 
   /** An instrument asked to show a unit: its layer and tensor in the selects, the text coloured by it. */
   applyPick() {
-    const pick = this.scope.unitPick;
+    const pick = this.scope.instruments.unitPick;
     if (!pick || pick.seq === this.appliedPick) return;
     this.appliedPick = pick.seq;
     const tensor = this.$('tensor');
@@ -162,11 +158,11 @@ export class InsidePanel extends Panel {
       accessor = (j, t) => (t * L + layer) * H + j;
     }
     this.heatmap.render(values, H, d.steps, { accessor, scale, min, max, colLabel, rowLabel });
-    if (s.unit >= H) s.unit = -1;
-    this.heatmap.select(s.unit);
+    const picked = s.instruments.unit < H ? s.instruments.unit : -1;
+    this.heatmap.select(picked);
     const mode = this.$('colour-by').value;
-    if (mode === 'unit' && s.unit >= 0) {
-      const j = s.unit;
+    if (mode === 'unit' && picked >= 0) {
+      const j = picked;
       const unitVals = new Float32Array(d.steps);
       for (let t = 0; t < d.steps; t++) unitVals[t] = values[accessor(j, t)];
       this.textColor.render(d.chars, unitVals, { scale, min, max, label: `${tensorLabel(which, d)}, unit ${j}, layer ${layer + 1}` });

@@ -3,8 +3,9 @@
 // and, while it trains and the panel is on screen, now and then (never more than a tenth of the worker's time),
 // and a status line saying which step and text the numbers are from, or why there are none.
 
-import { Panel } from './panel.js';
-import { ANALYSIS_CHARS } from '../scope-instruments.js';
+import { Panel, Work } from './panel.js';
+import { ANALYSIS_CHARS } from '../scope/instruments.js';
+import { Parts } from '../scope/parts.js';
 
 /** Fewest characters of the training text an instrument reads, however big the model. */
 const MIN_CHARS = 500;
@@ -35,8 +36,10 @@ export function colourStages(view, chars, values, opts) {
   return stages;
 }
 
-/** A report's drawing stages run until this much of a frame is used, ms. */
+/** A report's drawing stages run until this much of a frame is used, ms … */
 const STAGE_BUDGET_MS = 6;
+/** … and never more than this many in one frame. */
+const STAGES_PER_FRAME = 2;
 
 /** Shortest wait between two automatic refreshes while training, ms. */
 const REFRESH_MS = 3000;
@@ -64,10 +67,12 @@ export function sourceControls(id) {
  * ask) and `show(report, text)`, which draws the report or returns the stages that will (see drawReport).
  */
 export class InstrumentPanel extends Panel {
+  static work = { [Work.REPORT_STAGES]: STAGES_PER_FRAME };
+
   static parts = [
-    ['status', 'tick'],
-    ['instruments', 'refresh'],
-    ['report', 'drawReport'],
+    [Parts.STATUS, 'tick'],
+    [Parts.INSTRUMENTS, 'refresh'],
+    [Parts.REPORT, 'drawReport'],
   ];
 
   /** Refresh by itself while the model trains. */
@@ -112,7 +117,7 @@ export class InstrumentPanel extends Panel {
       this.budgetFor = this.scope.modelGeneration;
       this.budget = Math.round(Math.max(MIN_CHARS, Math.min(ANALYSIS_CHARS, (ANALYSIS_CHARS * FULL_TEXT_PARAMS) / Math.max(1, params))));
     }
-    return this.scope.analysisText(source, this.budget);
+    return this.scope.instruments.text(source, this.budget);
   }
 
   /** After a run of `ms` on the training text: read less next time if it was slow, more if it was quick. */
@@ -150,11 +155,11 @@ export class InstrumentPanel extends Panel {
     const t0 = performance.now();
     this.setStatus('computing…', 'busy');
     try {
-      const { report, step } = await s.analyse(request);
+      const { report, step } = await s.instruments.analyse(request);
       if (this.generation === s.modelGeneration) {
         // Drawn in the next frame, by the frame loop, like everything else the element draws.
         this.pendingReport = { report, text, step };
-        this.dirty('report');
+        this.dirty(Parts.REPORT);
       }
     } catch (err) {
       this.setStatus(String(err?.message ?? err), 'bad');
@@ -177,19 +182,25 @@ export class InstrumentPanel extends Panel {
    */
   drawReport() {
     const p = this.pendingReport;
+    const t0 = performance.now();
+    let ran = 0;
     if (p) {
       this.pendingReport = null;
       this.report = p.report;
       this.reportText = p.text;
       const chars = p.report.chars ?? Array.from(p.text).length;
       this.setStatus(`after step ${p.step.toLocaleString('en')}, on ${chars.toLocaleString('en')} characters`, 'ok');
-      this.stages = this.show(p.report, p.text) ?? [];
+      // A report drawn at once is one stage; one drawn in stages starts in the loop below.
+      const staged = this.show(p.report, p.text);
+      this.stages = staged ?? [];
+      if (!staged) ran = 1;
     }
-    const t0 = performance.now();
-    while (this.stages?.length) {
+    while (this.stages?.length && ran < STAGES_PER_FRAME) {
       this.stages.shift()();
+      ran++;
       if (performance.now() - t0 > STAGE_BUDGET_MS) break;
     }
+    this.spend(Work.REPORT_STAGES, ran);
     const ms = performance.now() - t0;
     if (ms > 6 && Array.isArray(window.__renderTimes)) window.__renderTimes.push({ part: `${this.id} report`, ms, at: t0 });
     return !this.stages?.length; // false: the frame loop comes back next frame

@@ -1,6 +1,7 @@
 // "Keep your work": download the model, load one, and what the autosave did last.
 
 import { Panel } from './panel.js';
+import { Parts } from '../scope/parts.js';
 
 export class KeepPanel extends Panel {
   static html = `
@@ -27,8 +28,8 @@ export class KeepPanel extends Panel {
     </section>`;
 
   static parts = [
-    ['status', 'renderButtons'],
-    ['autosave', 'renderAutosave'],
+    [Parts.STATUS, 'renderButtons'],
+    [Parts.AUTOSAVE, 'renderAutosave'],
   ];
 
   wire() {
@@ -105,15 +106,15 @@ export class KeepPanel extends Panel {
     const url = new URL(m.file, this.options.modelsUrl).href;
     try {
       if (!s.corpora.includes(m.corpus)) {
-        await s.load(url, { name: m.file });
+        await s.files.load(url, { name: m.file });
         return;
       }
       const [text, res] = await Promise.all([s.corpusText(m.corpus), fetch(url)]);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const bytes = new Uint8Array(await res.arrayBuffer());
-      await s.loadModelBytes(bytes, `the trained model “${m.name ?? m.file}”`, { text, state: { ...s.st, corpus: m.corpus, text: '' } });
-      s.setText(text, `built-in “${m.corpus}”`, m.corpus);
-      s.changed('controls');
+      await s.files.loadBytes(bytes, `the trained model “${m.name ?? m.file}”`, { text, state: { ...s.st, corpus: m.corpus, text: '' } });
+      s.text.set(text, `built-in “${m.corpus}”`, m.corpus);
+      s.changed(Parts.CONTROLS);
     } catch (err) {
       s.say(`Could not load the trained model “${m.file}”: ${err.message}. The current model is unchanged.`, 'error', 'load');
     }

@@ -7,9 +7,17 @@
  * Subclasses set `static html` and `static parts` (what they draw, in order: `[name, draw method]`), and may
  * override `wire()`.
  */
+/** The kinds of work a frame's drawing is bounded in (each panel declares its most per frame: `static work`). */
+export const Work = Object.freeze({
+  /** Hell-diagram columns made or brought up to date. */
+  HELL_COLUMNS: 'hell columns',
+  /** Stages of an instrument's report (each draws a bounded piece: a plot, or a few hundred characters). */
+  REPORT_STAGES: 'report stages',
+});
+
 export class Panel {
   /**
-   * @param {import('../scope.js').Scope} scope
+   * @param {import('../scope/scope.js').Scope} scope
    * @param {ShadowRoot} root the element's shadow root (for lookups by id, which are scoped to it)
    * @param {HTMLElement} host where to put the panel's markup
    * @param {object} [options]
@@ -18,6 +26,8 @@ export class Panel {
     this.scope = scope;
     this.root = root;
     this.options = options;
+    /** @type {import('../element/frames.js').FrameLoop|null} the loop that draws this panel (it sets itself) */
+    this.frames = null;
     const tpl = document.createElement('template');
     tpl.innerHTML = /** @type {any} */ (this.constructor).html;
     this.el = /** @type {HTMLElement} */ (tpl.content.firstElementChild);
@@ -32,6 +42,11 @@ export class Panel {
   /** The focused element inside the shadow root, if any. */
   focused(el) {
     return this.root.activeElement === el;
+  }
+
+  /** Count `n` units of work of `kind` (Work) done in this frame's drawing. */
+  spend(kind, n) {
+    this.frames?.spend(this, kind, n);
   }
 
   /** Ask the element to redraw `parts` on the next frame. */
@@ -68,4 +83,29 @@ export function renderMessages(scope, box) {
     item.dataset.kind = m.kind;
     if (item.firstChild.textContent !== m.text) item.firstChild.textContent = m.text;
   }
+}
+
+/** Wire a Train/Pause button, a Step button (Shift: 10 steps) and a Reset button to a scope. */
+export function wireRunButtons(scope, run, step, reset) {
+  // The button does what it says: a click between a state change and the next frame acts on what was shown.
+  run?.addEventListener('click', () => (run.dataset.action === 'pause' ? scope.pause() : scope.start()));
+  step?.addEventListener('click', (e) => scope.stepOnce(e.shiftKey ? 10 : 1));
+  reset?.addEventListener('click', async () => {
+    try {
+      await scope.buildModel({ start: scope.running || scope.waitingForSlot });
+    } catch (err) {
+      scope.say(`Could not reset: ${err.message}`, 'error', 'build');
+    }
+  });
+}
+
+export function renderRunButtons(scope, run, step) {
+  const busy = scope.running || scope.waitingForSlot;
+  if (run) {
+    run.textContent = busy ? 'Pause' : scope.step > 0 ? 'Resume' : 'Train';
+    run.dataset.action = busy ? 'pause' : 'start';
+    run.setAttribute('aria-pressed', String(busy));
+    run.disabled = !scope.model;
+  }
+  if (step) step.disabled = !scope.model;
 }

@@ -1,8 +1,9 @@
 // "Sample": a prime, a length, a temperature (0 = argmax) and top-k; the text streams in.
 
 import { Panel } from './panel.js';
-import * as S from '../state.js';
+import { DEFAULT_TEMPERATURE } from '../core-numbers.js';
 import { fmt } from '../views/format.js';
+import { Parts } from '../scope/parts.js';
 
 export class SamplePanel extends Panel {
   static html = `
@@ -31,29 +32,21 @@ export class SamplePanel extends Panel {
     </section>`;
 
   static parts = [
-    ['status', 'renderButton'],
-    ['controls', 'renderControls'],
-    ['sample', 'render'],
+    [Parts.STATUS, 'renderButton'],
+    [Parts.CONTROLS, 'renderControls'],
+    [Parts.SAMPLE, 'render'],
   ];
 
   wire() {
     const s = this.scope;
     const temp = this.$('temperature');
     const argmax = this.$('argmax');
-    temp.addEventListener('input', () => {
-      s.st.temperature = Number(temp.value);
-      this.dirty('controls');
-      s.writeStateSoon();
-    });
-    argmax.addEventListener('change', () => {
-      s.st.temperature = argmax.checked ? 0 : Number(temp.value) || 0.8;
-      this.dirty('controls');
-      s.writeStateSoon();
-    });
+    temp.addEventListener('input', () => s.set('temperature', temp.value));
+    argmax.addEventListener('change', () => s.set('temperature', argmax.checked ? 0 : Number(temp.value) || DEFAULT_TEMPERATURE));
     const bindField = (id, name) => {
       const el = this.$(id);
       el.addEventListener('change', () => {
-        const r = S.validate(name, el.value);
+        const r = s.set(name, el.value);
         if (!r.ok) {
           el.setAttribute('aria-invalid', 'true');
           s.say(`${r.message}.`, 'error', name);
@@ -61,16 +54,12 @@ export class SamplePanel extends Panel {
         }
         el.removeAttribute('aria-invalid');
         s.unsay(name);
-        s.st[name] = r.value;
-        s.writeStateSoon();
       });
     };
     bindField('sample-len', 'sampleLen');
     bindField('topk', 'topK');
     bindField('prime', 'prime');
-    this.$('prime').addEventListener('input', () => {
-      s.st.prime = this.$('prime').value;
-    });
+    this.$('prime').addEventListener('input', () => s.set('prime', this.$('prime').value));
     this.$('btn-sample').addEventListener('click', () => {
       for (const id of ['sample-len', 'topk']) {
         if (this.$(id).getAttribute('aria-invalid') === 'true') {
@@ -78,9 +67,9 @@ export class SamplePanel extends Panel {
           return;
         }
       }
-      s.startSample().catch(() => {});
+      s.sample.start().catch(() => {});
     });
-    this.$('btn-sample-stop').addEventListener('click', () => s.cancelSample());
+    this.$('btn-sample-stop').addEventListener('click', () => s.sample.cancel());
   }
 
   renderButton() {

@@ -1,17 +1,18 @@
 // Gate saturation, as in Karpathy, Johnson and Fei-Fei (2015), figure 3: for each unit of each sigmoid gate (LSTM
-// i, f, o; GRU r, z), the fraction of characters on which it is nearly closed (< 0.1, across) against nearly open
-// (> 0.9, up). One plot per layer; a dot near the top-left corner is a gate that is almost always open.
+// i, f, o; GRU r, z), the fraction of characters on which it is nearly closed (below SATURATION_SHUT, across) against
+// nearly open (above SATURATION_OPEN, up): the core's thresholds. One plot per layer; a dot near the top-left corner is a gate that is almost always open.
 
 import { InstrumentPanel, sourceControls } from './instrument.js';
 import { scatterPlot } from '../views/plots.js';
 import { fmt } from '../views/format.js';
+import { SATURATION_OPEN, SATURATION_SHUT } from '../core-numbers.js';
 
 export class SaturationPanel extends InstrumentPanel {
   static html = `
     <section id="saturation" class="panel wide" aria-labelledby="saturation-h" part="saturation">
       <h2 id="saturation-h">How often the gates are shut or open</h2>
       <p class="howto">Each dot is one unit of one gate: across, the fraction of characters on which the gate was almost
-        shut (below 0.1); up, almost fully open (above 0.9). Dots on the diagonal are always one or the other, like a
+        shut (below ${SATURATION_SHUT}); up, almost fully open (above ${SATURATION_OPEN}). Dots on the diagonal are always one or the other, like a
         switch; dots near the corner at the bottom left work in between. A forget gate up at the top remembers across
         the whole text.</p>
       ${sourceControls('saturation')}
@@ -45,8 +46,8 @@ export class SaturationPanel extends InstrumentPanel {
         }));
         const plot = scatterPlot({
           title: r.layers > 1 ? `Layer ${layer + 1}` : 'Gate saturation',
-          xLabel: 'fraction shut (< 0.1)',
-          yLabel: 'fraction open (> 0.9)',
+          xLabel: `fraction shut (< ${SATURATION_SHUT})`,
+          yLabel: `fraction open (> ${SATURATION_OPEN})`,
           xMax: 1,
           yMax: 1,
           simplex: true,

@@ -2,8 +2,9 @@
 // (cell, sizes, optimizer, seed, validation share), with the size check and the shareable link.
 
 import { Panel } from './panel.js';
-import * as S from '../state.js';
-import { num } from '../text.js';
+import * as S from '../scope/state.js';
+import { num } from '../scope/text.js';
+import { Parts } from '../scope/parts.js';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
 const FORM_FIELDS = ['cell', 'nonlinearity', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'seed', 'valFraction'];
@@ -31,7 +32,7 @@ export class TextPanel extends Panel {
       <p class="hint" id="text-info" data-testid="text-info"></p>
     </section>`;
 
-  static parts = [['controls', 'render']];
+  static parts = [[Parts.CONTROLS, 'render']];
 
   wire() {
     const s = this.scope;
@@ -47,10 +48,10 @@ export class TextPanel extends Panel {
         s.say(`Check the model settings first: ${form.problems.map((p) => p.message).join('; ')}. Nothing was changed.`, 'error', 'text');
         return;
       }
-      await s.useCorpus(name, form?.state ?? s.st);
+      await s.text.useCorpus(name, form?.state ?? s.st);
     });
     this.$('btn-use-paste').addEventListener('click', () => this.useText(this.$('paste').value, 'your pasted text'));
-    this.$('btn-continue-paste').addEventListener('click', () => s.continueOnText(this.$('paste').value, 'your pasted text', 'custom'));
+    this.$('btn-continue-paste').addEventListener('click', () => s.text.continueOn(this.$('paste').value, 'your pasted text', 'custom'));
     const fileText = /** @type {HTMLInputElement} */ (this.$('file-text'));
     fileText.addEventListener('change', async () => {
       await this.openFile(fileText.files?.[0], { as: 'auto' });
@@ -68,7 +69,7 @@ export class TextPanel extends Panel {
         return false;
       }
     }
-    return this.scope.useText(text, label, 'custom', form?.state ?? this.scope.st);
+    return this.scope.text.use(text, label, 'custom', form?.state ?? this.scope.st);
   }
 
   /** Read a dropped or chosen file: a .safetensors model, or UTF-8 text. */
@@ -89,7 +90,7 @@ export class TextPanel extends Panel {
     const isModel = as === 'model' || (as === 'auto' && /\.safetensors$/i.test(file.name));
     if (isModel) {
       try {
-        await s.loadModelFile(buf, file.name);
+        await s.files.loadFile(buf, file.name);
         s.unsay('file');
       } catch (err) {
         s.say(`Could not load “${file.name}” as a model: ${err.message}. The current model is unchanged.`, 'error', 'file');
@@ -125,7 +126,8 @@ export class TextPanel extends Panel {
       }
     }
     sel.value = s.corpora.includes(s.st.corpus) ? s.st.corpus : 'custom';
-    this.$('text-info').textContent = s.text ? `${s.textLabel}: ${num(s.textInfo.chars)} characters, ${s.textInfo.distinct} distinct` : '';
+    const t = s.text;
+    this.$('text-info').textContent = t.value ? `${t.label}: ${num(t.info.chars)} characters, ${t.info.distinct} distinct` : '';
   }
 }
 
@@ -183,7 +185,7 @@ export class ModelPanel extends Panel {
       </form>
     </section>`;
 
-  static parts = [['controls', 'render']];
+  static parts = [[Parts.CONTROLS, 'render']];
 
   wire() {
     const s = this.scope;
@@ -266,7 +268,7 @@ export class ModelPanel extends Panel {
       out.textContent = '';
       return;
     }
-    const V = this.scope.text ? this.scope.textInfo.distinct : 5;
+    const V = this.scope.text.value ? this.scope.text.info.distinct : 5;
     const n = S.paramCount(form.state.cell, form.state.hidden, form.state.layers, V);
     const problems = S.sizeProblems(form.state, V);
     out.textContent = problems.length ? problems.join('; ') : `${num(n)} parameters with this text's ${V}-character vocabulary.`;

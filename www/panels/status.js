@@ -1,8 +1,9 @@
 // The status line (training state, step, loss, speed), the messages, and the restore banner.
 
-import { Panel, renderMessages } from './panel.js';
-import { converter, UNIT_LABEL } from '../history.js';
+import { Panel, renderMessages, wireRunButtons, renderRunButtons } from './panel.js';
+import { converter, UNIT_LABEL } from '../scope/history.js';
 import { fmt, compactInt } from '../views/format.js';
+import { Parts } from '../scope/parts.js';
 
 export class StatusPanel extends Panel {
   static html = `
@@ -21,7 +22,7 @@ export class StatusPanel extends Panel {
       </div>
     </div>`;
 
-  static parts = [['status', 'render']];
+  static parts = [[Parts.STATUS, 'render']];
 
   wire() {
     // Controls the view does not show are not there at all (the full view has its own in the training panel).
@@ -59,35 +60,10 @@ export class StatusPanel extends Panel {
   }
 }
 
-/** Wire a Train/Pause button, a Step button (Shift: 10 steps) and a Reset button to a scope. */
-export function wireRunButtons(scope, run, step, reset) {
-  // The button does what it says: a click between a state change and the next frame acts on what was shown.
-  run?.addEventListener('click', () => (run.dataset.action === 'pause' ? scope.pause() : scope.start()));
-  step?.addEventListener('click', (e) => scope.stepOnce(e.shiftKey ? 10 : 1));
-  reset?.addEventListener('click', async () => {
-    try {
-      await scope.buildModel({ start: scope.running || scope.waitingForSlot });
-    } catch (err) {
-      scope.say(`Could not reset: ${err.message}`, 'error', 'build');
-    }
-  });
-}
-
-export function renderRunButtons(scope, run, step) {
-  const busy = scope.running || scope.waitingForSlot;
-  if (run) {
-    run.textContent = busy ? 'Pause' : scope.step > 0 ? 'Resume' : 'Train';
-    run.dataset.action = busy ? 'pause' : 'start';
-    run.setAttribute('aria-pressed', String(busy));
-    run.disabled = !scope.model;
-  }
-  if (step) step.disabled = !scope.model;
-}
-
 export class MessagesPanel extends Panel {
   static html = `<div id="messages" class="messages" role="alert" aria-live="assertive" data-testid="messages" part="messages"></div>`;
 
-  static parts = [['messages', 'render']];
+  static parts = [[Parts.MESSAGES, 'render']];
 
   render() {
     renderMessages(this.scope, this.el);
@@ -104,7 +80,7 @@ export class RestorePanel extends Panel {
       </div>
     </div>`;
 
-  static parts = [['restore', 'render']];
+  static parts = [[Parts.RESTORE, 'render']];
 
   wire() {
     this.$('restore-yes').addEventListener('click', () => this.scope.keeper?.restore());

@@ -1,26 +1,13 @@
 // "Train": start, pause, step and reset; the learning rate (log slider) and clipping, which act at once; the loss
 // chart in the chosen units; the run's numbers; and the short samples the model writes as it learns.
 
-import { Panel } from './panel.js';
-import { wireRunButtons, renderRunButtons } from './status.js';
+import { Panel, wireRunButtons, renderRunButtons } from './panel.js';
 import { LossChart } from '../views/linechart.js';
-import { converter } from '../history.js';
+import { chartSeries, converter } from '../scope/history.js';
+import { SERIES_STYLE } from '../views/palette.js';
 import { fmt, fmtAuto } from '../views/format.js';
-import { num } from '../text.js';
-import * as S from '../state.js';
-
-export const SERIES_STYLE = {
-  training: { color: '#0072B2' },
-  validation: { color: '#D55E00', dashed: true },
-  rnn: { color: '#E69F00' },
-  lstm: { color: '#0072B2' },
-  gru: { color: '#009E73' },
-};
-
-/** Chart points [step, nats] of a history, and the smoothing weight that suits its bucket size. */
-export function chartSeries(hist) {
-  return { points: hist.series(), smooth: 0.95 ** hist.bucket };
-}
+import { num } from '../scope/text.js';
+import { Parts } from '../scope/parts.js';
 
 function formatLr(lr) {
   return lr >= 0.001 ? String(Number(lr.toPrecision(3))) : lr.toExponential(2);
@@ -76,10 +63,10 @@ export class TrainPanel extends Panel {
     </section>`;
 
   static parts = [
-    ['status', 'renderStatus'],
-    ['controls', 'renderControls'],
-    ['chart', 'renderChart'],
-    ['autosamples', 'renderAutosamples'],
+    [Parts.STATUS, 'renderStatus'],
+    [Parts.CONTROLS, 'renderControls'],
+    [Parts.CHART, 'renderChart'],
+    [Parts.AUTOSAMPLES, 'renderAutosamples'],
   ];
 
   wire() {
@@ -87,22 +74,21 @@ export class TrainPanel extends Panel {
     this.chart = new LossChart(this.$('loss-chart'), { yLabel: 'loss', height: 220 });
     wireRunButtons(s, this.$('btn-run'), this.$('btn-step'), this.$('btn-reset'));
     const range = /** @type {HTMLInputElement} */ (this.$('lr-range'));
-    range.addEventListener('input', () => s.setLr(Number((10 ** Number(range.value)).toPrecision(3))));
+    range.addEventListener('input', () => s.set('lr', Number((10 ** Number(range.value)).toPrecision(3))));
     const lrNum = /** @type {HTMLInputElement} */ (this.$('lr-num'));
     lrNum.addEventListener('change', () => {
-      const r = S.validate('lr', lrNum.value);
-      if (!r.ok || r.value <= 0) {
+      const r = s.set('lr', lrNum.value);
+      if (!r.ok) {
         lrNum.setAttribute('aria-invalid', 'true');
-        s.say(`Learning rate: ${r.ok ? 'must be above 0' : r.message}.`, 'error', 'lr');
+        s.say(`Learning rate: ${r.message}.`, 'error', 'lr');
         return;
       }
       lrNum.removeAttribute('aria-invalid');
       s.unsay('lr');
-      s.setLr(r.value);
     });
     const clip = /** @type {HTMLInputElement} */ (this.$('clip'));
     clip.addEventListener('change', () => {
-      const r = S.validate('clip', clip.value);
+      const r = s.set('clip', clip.value);
       if (!r.ok) {
         clip.setAttribute('aria-invalid', 'true');
         s.say(`Clipping: ${r.message} (0 turns clipping off).`, 'error', 'clip');
@@ -110,19 +96,11 @@ export class TrainPanel extends Panel {
       }
       clip.removeAttribute('aria-invalid');
       s.unsay('clip');
-      s.setClip(r.value);
     });
     const workers = /** @type {HTMLSelectElement} */ (this.$('workers'));
-    workers.addEventListener('change', () => {
-      s.st.workers = workers.value;
-      s.writeStateSoon();
-    });
+    workers.addEventListener('change', () => s.set('workers', workers.value));
     for (const r of this.el.querySelectorAll('input[name="units"]')) {
-      r.addEventListener('change', (e) => {
-        s.st.units = /** @type {HTMLInputElement} */ (e.target).value;
-        s.writeStateSoon();
-        this.dirty('status', 'chart', 'compare');
-      });
+      r.addEventListener('change', (e) => s.set('units', /** @type {HTMLInputElement} */ (e.target).value));
     }
   }
 

@@ -1,9 +1,10 @@
 // "Type and watch": the text to look at, the hell diagram (one column per character) and the next-character
 // guesses. With `diagram: false` only the text box (the heatmap view's input).
 
-import { Panel } from './panel.js';
+import { Panel, Work } from './panel.js';
 import { HellDiagram } from '../views/hell.js';
 import { displayChar, charName, fmtProb } from '../views/format.js';
+import { Parts } from '../scope/parts.js';
 
 /** Column texts the hell diagram brings up to date per frame (its layout and paint dominate a frame's cost). */
 const HELL_COLUMNS_PER_FRAME = 8;
@@ -34,10 +35,13 @@ export class WatchPanel extends Panel {
       </div>
     </section>`;
 
+  /** The most work of each kind a frame gives this panel (element/frames.js counts it). */
+  static work = { [Work.HELL_COLUMNS]: HELL_COLUMNS_PER_FRAME };
+
   static parts = [
-    ['controls', 'renderInput'],
-    ['guesses', 'renderGuesses'],
-    ['hell', 'renderHell'],
+    [Parts.CONTROLS, 'renderInput'],
+    [Parts.GUESSES, 'renderGuesses'],
+    [Parts.HELL, 'renderHell'],
   ];
 
   wire() {
@@ -47,25 +51,22 @@ export class WatchPanel extends Panel {
       this.el.classList.add('bare');
     } else {
       this.hell = new HellDiagram(this.$('hell'), { maxUnits: 16, topK: 5 });
-      this.hell.onStale = () => this.dirty('hell');
+      this.hell.onStale = () => this.dirty(Parts.HELL);
     }
     if (!howto) this.$('howto').hidden = true;
     this.$('probe-row').hidden = !input;
     const probe = /** @type {HTMLInputElement} */ (this.$('probe-text'));
-    probe.addEventListener('input', () => this.scope.setProbeText(probe.value));
+    probe.addEventListener('input', () => this.scope.set('probe', probe.value));
     const pos = /** @type {HTMLInputElement} */ (this.$('predict-pos'));
-    pos.addEventListener('input', () => {
-      this.scope.probe.pos = Number(pos.value);
-      this.dirty('guesses');
-    });
+    pos.addEventListener('input', () => this.scope.probe.choose(Number(pos.value)));
   }
 
   renderInput() {
     const probe = /** @type {HTMLInputElement} */ (this.$('probe-text'));
     const want = this.scope.st.probe;
     // A focused box is the visitor's (they may be typing), unless the page itself changed its text.
-    if ((!this.focused(probe) || this.scope.probeTextChanged) && probe.value !== want) probe.value = want;
-    this.scope.probeTextChanged = false;
+    if ((!this.focused(probe) || this.scope.probe.replaced) && probe.value !== want) probe.value = want;
+    this.scope.probe.replaced = false;
   }
 
   renderHell(drawAll) {
@@ -75,7 +76,9 @@ export class WatchPanel extends Panel {
       this.hell.clear();
       return true;
     }
-    return this.hell.render(d, { maxColumns: drawAll ? undefined : HELL_COLUMNS_PER_FRAME });
+    const done = this.hell.render(d, { maxColumns: drawAll ? undefined : HELL_COLUMNS_PER_FRAME });
+    this.spend(Work.HELL_COLUMNS, this.hell.columnsDrawn);
+    return done;
   }
 
   /** The top-5 next-character guesses at the chosen position, as text. */

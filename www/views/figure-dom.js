@@ -2,11 +2,9 @@
 // buttons whose accessible name starts with their visible word, and constant math lines. Text goes in through
 // textContent only.
 
-export function el(tag, cls) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  return e;
-}
+import { el } from './dom.js';
+
+export { el };
 
 /**
  * A button. `text` is a string, or [before, main, after, end]: `before`/`end` shown but not spoken (arrows),

@@ -8,50 +8,15 @@
 // A step control walks the text one character at a time, highlighting what feeds what.
 //
 // Pure view: it gets a root element and data; no worker, no wasm, no global ids, no module-level state. Text from
-// the visitor or the model only ever goes in through textContent. Geometry is computed here (constants below) and
+// the visitor or the model only ever goes in through textContent. Geometry is computed in figure-geometry.js and
 // applied through the CSSOM, so it works under `style-src 'self'`.
 
 import { displayChar, charName, fmt } from './format.js';
 import { el, button, hiddenText, math } from './figure-dom.js';
 import { WeightTable, MATRICES, tensorsOf } from './figure-weights.js';
+import { ARROW_V, BOX_H, BOX_W, CHAR_H, COL_GAP, LABEL_W, LEAD, PAD, ROW, SVG_NS, arrow, buildEquations, buildGutter, colX, geometry, place } from './figure-geometry.js';
 
-/** Largest model whose figure is still readable: every number of it is printed. */
-const MAX_HIDDEN = 8;
-const MAX_VOCAB = 12;
-const MAX_LAYERS = 3;
-
-/** Geometry in CSS pixels. */
-const BOX_W = 50; // a box of the input, h and output vectors
-const BOX_H = 24;
-const ROW = 23; // pitch of the boxes of a vector: neighbours share a border line, as in the post
-const SMALL_W = 32; // a box of c or of a gate
-const SUB_GAP = 3; // between the sub-vectors of a hidden layer (gates, c, h)
-const HEAD_H = 15; // the sub-vector names above a hidden layer
-const COL_GAP = 58; // between columns: room for the W_hh arrow and its label
-const LEAD = 30; // before the first column: the arrow from the zero state
-const ARROW_V = 38; // between layers: room for the vertical arrows
-const CHAR_H = 26; // the rows of input and target characters
-const PAD = 6;
-const HEAD = 7; // arrowhead length
-const LABEL_W = 44; // room for a weight label button beside an arrow
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-
-/**
- * Whether a model is small enough for the figure, which prints every number.
- * @param {{hidden: number, vocab: number|string[], layers?: number}} shape
- * @returns {string|null} null when it fits, else a sentence saying why not
- */
-export function figureFits({ hidden, vocab, layers = 1 }) {
-  const V = Array.isArray(vocab) ? vocab.length : vocab;
-  const why = [];
-  if (hidden > MAX_HIDDEN) why.push(`${hidden} hidden units (the figure shows at most ${MAX_HIDDEN})`);
-  if (V > MAX_VOCAB) why.push(`${V} characters (at most ${MAX_VOCAB})`);
-  if (layers > MAX_LAYERS) why.push(`${layers} layers (at most ${MAX_LAYERS})`);
-  if (!why.length) return null;
-  return `This model is too big to print every number of: it has ${why.join(' and ')}. The diagram view draws a model of any size.`;
-}
+export { figureFits } from './figure-geometry.js';
 
 /**
  * @typedef {{shape: number[], data: Float32Array}} Tensor
@@ -190,56 +155,19 @@ export class FigureView {
 
   // ---- building ---------------------------------------------------------------------------------------------------
 
-  _geometry(d) {
-    const L = d.layers, H = d.hidden, V = d.vocab.length, G = d.gateNames.length;
-    const hasC = d.cell === 'lstm';
-    // A hidden layer: the gates (computed from x_t and h_{t−1}), then c, then h, side by side, one row per unit.
-    const subs = [];
-    let x = 0;
-    d.gateNames.forEach((name, g) => { subs.push({ kind: 'gate', g, name, x, w: SMALL_W }); x += SMALL_W + SUB_GAP; });
-    if (hasC) { subs.push({ kind: 'c', g: -1, name: 'c', x, w: SMALL_W }); x += SMALL_W + SUB_GAP; }
-    subs.push({ kind: 'h', g: -1, name: 'h', x, w: BOX_W });
-    const colW = x + BOX_W;
-    const hX = x;
-    const gatesW = G ? G * SMALL_W + (G - 1) * SUB_GAP : BOX_W;
-    const inX = G ? Math.max(0, (gatesW - BOX_W) / 2) : hX;
-    // The names of the sub-vectors above each hidden layer; an RNN's layer is h alone and needs none.
-    const headH = subs.length > 1 ? HEAD_H : 0;
-    // Rows, top to bottom: target characters, output layer, arrows, layers L−1 … 0 (each with arrows below it),
-    // input layer, input characters.
-    let y = PAD;
-    const targetY = y; y += CHAR_H;
-    const outY = y; y += (V * ROW + 1);
-    const whyY = y; y += ARROW_V;
-    const bands = new Array(L);
-    for (let l = L - 1; l >= 0; l--) {
-      const top = y;
-      y += headH;
-      bands[l] = { top, boxY: y, bottom: y + (H * ROW + 1) };
-      y += (H * ROW + 1) + ARROW_V;
-    }
-    const inY = y; y += (V * ROW + 1);
-    const charY = y; y += CHAR_H + PAD;
-    return { L, H, V, G, hasC, subs, headH, colW, hX, inX, gatesW, targetY, outY, whyY, bands, inY, charY, height: y, pitch: colW + COL_GAP };
-  }
-
-  _colX(t) {
-    return LEAD + t * this.geo.pitch;
-  }
-
   _build(d) {
-    const g = this.geo = this._geometry(d);
+    const g = this.geo = geometry(d);
     const T = d.probe.steps;
     this.track.replaceChildren();
     this.gutter.replaceChildren();
     this.cols = [];
     this.buttons = [];
-    const width = this._colX(T) - COL_GAP + PAD * 2;
+    const width = colX(this.geo, T) - COL_GAP + PAD * 2;
     this.track.style.setProperty('width', Math.max(width, LEAD) + 'px');
     this.track.style.setProperty('height', g.height + 'px');
     this.gutter.style.setProperty('height', g.height + 'px');
-    this._buildEquations(d);
-    this._buildGutter(d);
+    buildEquations(this.equations, d);
+    buildGutter(this.gutter, d, g);
 
     const svg = document.createElementNS(SVG_NS, 'svg');
     svg.setAttribute('class', 'rs-figure-arrows');
@@ -255,75 +183,9 @@ export class FigureView {
     this._markOpen();
   }
 
-  _buildEquations(d) {
-    const act = d.cell === 'rnn' ? (d.nonlinearity === 'relu' ? 'relu' : 'tanh') : '';
-    const lines = d.cell === 'lstm' ? [
-      '[i, f, g, o] = [σ, σ, tanh, σ](W_xh x_t + W_hh h_{t−1} + b_h)',
-      'c_t = f ⊙ c_{t−1} + i ⊙ g',
-      'h_t = o ⊙ tanh(c_t)',
-      'y_t = W_hy h_t + b_y',
-    ] : d.cell === 'gru' ? [
-      'r = σ(W_xr x_t + b_ir + W_hr h_{t−1} + b_hr)',
-      'z = σ(W_xz x_t + b_iz + W_hz h_{t−1} + b_hz)',
-      'n = tanh(W_xn x_t + b_in + r ⊙ (W_hn h_{t−1} + b_hn))',
-      'h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}',
-      'y_t = W_hy h_t + b_y',
-    ] : [
-      `h_t = ${act}(W_hh h_{t−1} + W_xh x_t + b_h)`,
-      'y_t = W_hy h_t + b_y',
-    ];
-    this.equations.replaceChildren();
-    const list = el('div', 'rs-figure-eqlist');
-    list.setAttribute('role', 'list');
-    list.setAttribute('aria-label', `the ${d.cell === 'rnn' ? 'RNN' : d.cell.toUpperCase()} step`);
-    for (const line of lines) {
-      const e = math(line);
-      e.setAttribute('role', 'listitem');
-      list.append(e);
-    }
-    const note = el('p', 'rs-figure-eqnote');
-    note.append(math(d.cell === 'rnn'
-      ? 'x_t is the one-hot vector of character t; y_t the scores of the next character (softmax gives its probabilities); b_h = bias_ih + bias_hh.'
-      : d.cell === 'lstm'
-        ? 'x_t is the one-hot vector of character t; W_xh, W_hh and b_h = bias_ih + bias_hh stack one block of rows per gate (i, f, g, o); ' +
-          'σ is the logistic sigmoid, ⊙ multiplies element by element; y_t are the scores of the next character.'
-        : 'x_t is the one-hot vector of character t; W_xr, W_xz, W_xn are the r, z, n blocks of rows of W_xh (W_hr … of W_hh, ' +
-          'b_ir … of bias_ih, b_hr … of bias_hh); σ is the logistic sigmoid, ⊙ multiplies element by element; y_t are the scores of the next character.'));
-    this.equations.append(list, note);
-  }
-
-  _buildGutter(d) {
-    const g = this.geo;
-    const label = (text, top, height, cls = '') => {
-      const e = el('div', 'rs-figure-glabel ' + cls);
-      e.textContent = text;
-      e.style.setProperty('top', top + 'px');
-      e.style.setProperty('height', height + 'px');
-      this.gutter.append(e);
-      return e;
-    };
-    const rowLabel = (text, top) => {
-      const e = el('div', 'rs-figure-grow');
-      e.textContent = text;
-      e.style.setProperty('top', top + 'px');
-      this.gutter.append(e);
-    };
-    label('target chars', g.targetY, CHAR_H, 'is-chars');
-    label('output layer', g.outY, (g.V * ROW + 1), 'is-out');
-    d.vocab.forEach((c, v) => rowLabel(displayChar(c), g.outY + v * ROW));
-    for (let l = 0; l < g.L; l++) {
-      const b = g.bands[l];
-      label(g.L > 1 ? `hidden layer ${l + 1}` : 'hidden layer', b.top, b.bottom - b.top, 'is-hidden');
-      for (let j = 0; j < g.H; j++) rowLabel(String(j), b.boxY + j * ROW);
-    }
-    label('input layer', g.inY, (g.V * ROW + 1), 'is-in');
-    d.vocab.forEach((c, v) => rowLabel(displayChar(c), g.inY + v * ROW));
-    label('input chars', g.charY, CHAR_H, 'is-chars');
-  }
-
   _buildColumn(d, t, svg) {
     const g = this.geo;
-    const x0 = this._colX(t);
+    const x0 = colX(this.geo, t);
     const col = el('div', 'rs-figure-col');
     col.dataset.testid = 'figure-col';
     col.dataset.t = String(t);
@@ -403,7 +265,7 @@ export class FigureView {
       const fromX = l === 0 ? x0 + g.inX + BOX_W / 2 : hMidX;
       arrows.xh.push(arrow(grp, [[fromX, fromY - 2], [feedX, band.bottom + 3]], 'is-xh'));
       const y = band.boxY + ((g.H * ROW + 1)) / 2;
-      const fromRight = t === 0 ? x0 - LEAD + 16 : this._colX(t - 1) + g.hX + BOX_W;
+      const fromRight = t === 0 ? x0 - LEAD + 16 : colX(this.geo, t - 1) + g.hX + BOX_W;
       arrows.hh.push(arrow(grp, [[fromRight + 2, y], [x0 - 3, y]], 'is-hh'));
       if (t === 0) {
         const zero = document.createElementNS(SVG_NS, 'text');
@@ -425,7 +287,7 @@ export class FigureView {
   /** The weight labels: buttons beside the arrows of the first column (W_hh on the first arrow between columns). */
   _buildLabels(d, T) {
     const g = this.geo;
-    const x0 = this._colX(0);
+    const x0 = colX(this.geo, 0);
     const hMidX = x0 + g.hX + BOX_W / 2;
     const feedX = x0 + (g.G ? g.gatesW / 2 : g.hX + BOX_W / 2);
     const layer = el('div', 'rs-figure-labels');
@@ -467,7 +329,7 @@ export class FigureView {
       add('b_h', l, x - 1 + LABEL_W, mid);
       // W_hh above the first arrow between columns, or above the arrow from the zero state when there is one column.
       const y = band.boxY + ((g.H * ROW + 1)) / 2 - 14;
-      const cx = T > 1 ? this._colX(1) - COL_GAP / 2 : x0 - LEAD / 2 + 6;
+      const cx = T > 1 ? colX(this.geo, 1) - COL_GAP / 2 : x0 - LEAD / 2 + 6;
       add('W_hh', l, cx, y, 'center');
     }
     this.track.append(layer);
@@ -546,7 +408,7 @@ export class FigureView {
 
   _scrollTo(t) {
     const sc = this.scroller;
-    const x = Math.max(0, this._colX(t) - COL_GAP), w = this.geo.pitch + COL_GAP;
+    const x = Math.max(0, colX(this.geo, t) - COL_GAP), w = this.geo.pitch + COL_GAP;
     if (x < sc.scrollLeft) sc.scrollLeft = x;
     else if (x + w > sc.scrollLeft + sc.clientWidth) sc.scrollLeft = x + w - sc.clientWidth;
   }
@@ -623,47 +485,10 @@ export class FigureView {
 
 // ---- helpers (pure) -----------------------------------------------------------------------------------------------
 
-function place(e, x, y, w, h) {
-  const s = e.style;
-  s.setProperty('left', x + 'px');
-  s.setProperty('top', y + 'px');
-  s.setProperty('width', w + 'px');
-  s.setProperty('height', h + 'px');
-}
-
 /** Writes a number into a box if it changed; data-value keeps the full precision. */
 function setNum(b, v, format) {
   if (Object.is(b.shown, v)) return;
   b.shown = v;
   b.num.textContent = format(v);
   b.el.dataset.value = String(v);
-}
-
-/** An arrow along a polyline (vertical moves first bend at mid height), with its head drawn as a path. */
-function arrow(parent, [[x1, y1], [x2, y2]], cls) {
-  const g = document.createElementNS(SVG_NS, 'g');
-  g.setAttribute('class', 'rs-figure-arrow ' + cls);
-  const line = document.createElementNS(SVG_NS, 'path');
-  let d, dir;
-  if (x1 === x2 || y1 === y2) {
-    d = `M${x1} ${y1}L${x2} ${y2}`;
-    dir = y1 === y2 ? (x2 > x1 ? 'r' : 'l') : (y2 < y1 ? 'u' : 'd');
-  } else {
-    const ym = (y1 + y2) / 2;
-    d = `M${x1} ${y1}L${x1} ${ym}L${x2} ${ym}L${x2} ${y2}`;
-    dir = y2 < y1 ? 'u' : 'd';
-  }
-  const back = { r: [-HEAD, 0], l: [HEAD, 0], u: [0, HEAD], d: [0, -HEAD] }[dir];
-  const side = dir === 'r' || dir === 'l' ? [0, HEAD / 2] : [HEAD / 2, 0];
-  // Stop the line where the head starts, so the stroke does not poke through its tip.
-  const end = `${x2 + back[0]} ${y2 + back[1]}`;
-  d = d.replace(/L[^L]*$/, `L${end}`);
-  line.setAttribute('d', d);
-  line.setAttribute('class', 'rs-figure-arrowline');
-  const head = document.createElementNS(SVG_NS, 'path');
-  head.setAttribute('d', `M${x2} ${y2}L${x2 + back[0] + side[0]} ${y2 + back[1] + side[1]}L${x2 + back[0] - side[0]} ${y2 + back[1] - side[1]}Z`);
-  head.setAttribute('class', 'rs-figure-arrowhead');
-  g.append(line, head);
-  parent.append(g);
-  return g;
 }

@@ -6,6 +6,7 @@
 
 import { lut, lutIndex, NAN_RGB, legend } from './palette.js';
 import { fmt } from './format.js';
+import { el } from './dom.js';
 
 const MIN_CELL_W = 10;
 const MAX_CELL_W = 18;
@@ -290,11 +291,6 @@ export class Heatmap {
   }
 }
 
-function el(tag, cls) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  return e;
-}
 
 function clamp(v, lo, hi) {
   return v < lo ? lo : v > hi ? hi : v;

@@ -4,7 +4,7 @@
 
 import { cssColor, inkColor } from './palette.js';
 import { displayChar, charName, fmtProb, fmtProbShort } from './format.js';
-import { el } from './figure-dom.js';
+import { el } from './dom.js';
 
 /** A column's width in CSS pixels (views.css: --rs-hell-col-w). */
 export const COL_W = 42;

@@ -4,9 +4,9 @@
 // (debiased, as in TensorBoard). Units: nats/char, bits/char (= nats / ln 2) or perplexity (= e^nats).
 
 import { fmtAuto, fmtTick, compactInt } from './format.js';
+import { SERIES_COLORS } from './palette.js';
+import { el } from './dom.js';
 
-/** Okabe–Ito colours, distinguishable with the common colour-vision deficiencies. */
-export const SERIES_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000', '#F0E442'];
 
 const UNITS = {
   nats: { label: 'nats/char', short: 'nats', conv: (v) => v },
@@ -394,10 +394,4 @@ function niceTicks(lo, hi, count) {
   const ticks = [];
   for (let v = start; v <= end + step * 1e-6; v += step) ticks.push(Math.round(v / step) * step);
   return { ticks, step, lo: start, hi: end };
-}
-
-function el(tag, cls) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  return e;
 }

@@ -10,6 +10,18 @@
 
 import { fmt } from './format.js';
 
+/** Okabe–Ito colours for series of lines and dots, distinguishable with the common colour-vision deficiencies. */
+export const SERIES_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000', '#F0E442'];
+
+/** The loss charts' series: training and validation loss, and each cell in a comparison. */
+export const SERIES_STYLE = {
+  training: { color: SERIES_COLORS[0] },
+  validation: { color: SERIES_COLORS[5], dashed: true },
+  rnn: { color: SERIES_COLORS[1] },
+  lstm: { color: SERIES_COLORS[0] },
+  gru: { color: SERIES_COLORS[2] },
+};
+
 /** Number of entries per lookup table. */
 export const LUT_SIZE = 256;
 

@@ -2,7 +2,7 @@
 // stacked bar with counts (the error breakdown). Built with createElementNS and textContent only: no markup
 // strings, so nothing a model or a visitor wrote is ever parsed as HTML.
 
-import { SERIES_COLORS } from './linechart.js';
+import { SERIES_COLORS } from './palette.js';
 import { fmtTick } from './format.js';
 
 const NS = 'http://www.w3.org/2000/svg';

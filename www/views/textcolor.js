@@ -6,6 +6,7 @@
 
 import { cssColor, inkColor, legend } from './palette.js';
 import { displayChar, charName, fmt, fmtProb, fmtProbShort } from './format.js';
+import { el } from './dom.js';
 
 /**
  * @typedef {{scale?: 'diverging'|'sequential', min?: number, max?: number, label?: string,
@@ -267,10 +268,4 @@ function topK(probs, base, V, idx, p) {
     while (j > 0 && q > p[j - 1]) { p[j] = p[j - 1]; idx[j] = idx[j - 1]; j--; }
     p[j] = q; idx[j] = v;
   }
-}
-
-function el(tag, cls) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  return e;
 }

@@ -6,6 +6,7 @@ import { CELL_NAMES } from './state.js';
 import * as store from './store.js';
 import { LossHistory } from './history.js';
 import { textStats, num } from './text.js';
+import { Parts } from './parts.js';
 
 const AUTOSAVE_MS = 5000;
 
@@ -40,8 +41,8 @@ export class Keeper {
       const ok = await this.saver.write({
         savedAt: Date.now(),
         state: { ...s.st },
-        text: s.text,
-        textLabel: s.textLabel,
+        text: s.text.value,
+        textLabel: s.text.label,
         bytes: r.bytes,
         trainingState: r.trainingState,
         step: r.step,
@@ -57,7 +58,7 @@ export class Keeper {
       } else if (this.saver.lastError) {
         this.info = `Autosave is not working here: ${this.saver.lastError}`;
       }
-      s.changed('autosave');
+      s.changed(Parts.AUTOSAVE);
     } catch {
       // The model changed or the worker restarted meanwhile; the next tick tries again.
     }
@@ -71,7 +72,7 @@ export class Keeper {
     const ago = Math.max(0, Math.round((Date.now() - rec.savedAt) / 60000));
     const when = ago < 1 ? 'less than a minute ago' : ago === 1 ? '1 minute ago' : ago < 120 ? `${ago} minutes ago` : `${new Date(rec.savedAt).toDateString()} ${clock(new Date(rec.savedAt))}`;
     this.offerText = `Your last session left a ${CELL_NAMES[rec.cell] ?? rec.cell} model in this browser (step ${num(rec.step)}, ${num(textStats(rec.text).chars)} characters of text, saved ${when}). Autosave is paused until you choose.`;
-    this.scope.changed('restore');
+    this.scope.changed(Parts.RESTORE);
   }
 
   async restore() {
@@ -80,19 +81,19 @@ export class Keeper {
     if (!rec) return;
     this.offered = null;
     this.decided = true;
-    s.changed('restore');
+    s.changed(Parts.RESTORE);
     if (s.running) s.pause();
     const state = { ...S.defaults(), ...rec.state };
     try {
-      await s.loadModelBytes(rec.bytes.slice(), 'your autosaved model', { state, text: rec.text, trainingState: rec.trainingState?.slice() ?? null });
-      s.textLabel = rec.textLabel || 'restored text';
+      await s.files.loadBytes(rec.bytes.slice(), 'your autosaved model', { state, text: rec.text, trainingState: rec.trainingState?.slice() ?? null });
+      s.text.label = rec.textLabel || 'restored text';
       if (rec.losses && rec.losses.length) {
         s.hist = new LossHistory(rec.lossOffset ?? 0);
         s.hist.append(rec.lossOffset ?? 0, rec.losses);
       }
       this.lastSaveStep = rec.step;
       s.unsay('corpus'); // a warning about the link's text no longer applies
-      s.changed('chart', 'controls', 'status');
+      s.changed(Parts.CHART, Parts.CONTROLS, Parts.STATUS);
     } catch (err) {
       s.say(`Could not restore the autosaved model: ${err.message}. Your current model is unchanged.`, 'error', 'restore');
     }
@@ -101,7 +102,7 @@ export class Keeper {
   discard() {
     this.offered = null;
     this.decided = true;
-    this.scope.changed('restore');
+    this.scope.changed(Parts.RESTORE);
     this.saver.clear();
   }
 }

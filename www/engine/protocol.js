@@ -1,5 +1,5 @@
-// The message vocabulary between a controller (scope.js, through client.js) and its engine (engine.js, in worker.js
-// or, where no worker can start, on the main thread).
+// The message vocabulary between a controller (scope/scope.js, through engine/client.js) and its engine
+// (engine/engine.js, in engine/worker.js or, where no worker can start, on the main thread).
 //
 // This is the ONE place that defines it. Every message is a plain object tagged by `type`, whose value is one of
 // the constants below. Requests go main → worker (`Cmd`), reports go worker → main (`Evt`). Messages that answer
@@ -120,6 +120,20 @@ export const Cmd = Object.freeze({
    */
   SET_CLAMPS: 'set-clamps',
 });
+
+/** The settings a model is built with: the `config` of `CREATE` and `LOAD`. */
+const CONFIG_FIELDS = ['cell', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'lr', 'clip', 'seed', 'valFraction'];
+
+/**
+ * The `config` of `CREATE` and `LOAD` (what the core's `Session` takes) from any object holding those settings: a
+ * scope's state (scope/state.js) or a config. `nonlinearity` only for the RNN.
+ */
+export function modelConfig(settings) {
+  const c = {};
+  for (const k of CONFIG_FIELDS) c[k] = settings[k];
+  if (settings.cell === 'rnn' && settings.nonlinearity) c.nonlinearity = settings.nonlinearity;
+  return c;
+}
 
 /** Reports from the worker to the page. */
 export const Evt = Object.freeze({

@@ -1,11 +1,12 @@
-// The Scope's model files (scope.js installs these methods on Scope.prototype): a model from a URL or bytes, checked
-// by the engine before anything changes, paired with a text it can read.
+// A scope's model files: a model from a URL or bytes, checked by the engine before anything changes, and paired with
+// a text it can read.
 
 import * as S from './state.js';
 import { CELL_NAMES } from './state.js';
-import { Cmd } from './protocol.js';
+import { Cmd, modelConfig } from '../engine/protocol.js';
+import { Parts } from './parts.js';
 import { textStats, missingChars, standInText, charList, printable } from './text.js';
-import { displayChar } from './views/format.js';
+import { displayChar } from '../views/format.js';
 
 /** What came back with a model's training state (the engine's `resumed`), as a sentence to append; '' without one. */
 export function resumedSentence(resumed) {
@@ -15,14 +16,19 @@ export function resumedSentence(resumed) {
   return ` Its saved optimizer state could not be used (${resumed.note}); the optimizer starts fresh.`;
 }
 
-/** @this {import('./scope.js').Scope} */
-export class FileMethods {
+export class ModelFiles {
+  /** @param {import('./scope.js').Scope} scope */
+  constructor(scope) {
+    this.scope = scope;
+  }
+
   /**
    * Replace the model by a model file: its URL or bytes. For `initial` loads (the element's `model` attribute) a
    * model whose vocabulary does not cover the text is paired with a stand-in text of its own characters, and the
    * text box, if it holds characters the model does not know, shows those it does.
    */
   async load(source, { initial = false, name = null } = {}) {
+    const s = this.scope;
     let bytes = source;
     let label = name;
     if (typeof source === 'string') {
@@ -32,7 +38,7 @@ export class FileMethods {
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         bytes = new Uint8Array(await res.arrayBuffer());
       } catch (err) {
-        this.say(`Could not fetch the model “${label}”: ${err.message}.${this.model ? ' The current model is unchanged.' : ''}`, 'error', 'load');
+        s.say(`Could not fetch the model “${label}”: ${err.message}.${s.model ? ' The current model is unchanged.' : ''}`, 'error', 'load');
         throw err;
       }
     } else if (source instanceof ArrayBuffer) {
@@ -42,10 +48,10 @@ export class FileMethods {
     }
     if (!(bytes instanceof Uint8Array)) throw new TypeError('load() takes a URL or the bytes of a .safetensors file');
     try {
-      await this.loadModelFile(bytes, label ?? 'the model file', { quietIfFits: initial });
-      this.unsay('load');
+      await this.loadFile(bytes, label ?? 'the model file', { quietIfFits: initial });
+      s.unsay('load');
     } catch (err) {
-      this.say(`Could not load “${label ?? 'the model file'}” as a model: ${err.message}.${this.model ? ' The current model is unchanged.' : ''}`, 'error', 'load');
+      s.say(`Could not load “${label ?? 'the model file'}” as a model: ${err.message}.${s.model ? ' The current model is unchanged.' : ''}`, 'error', 'load');
       throw err;
     }
   }
@@ -55,29 +61,28 @@ export class FileMethods {
    * @param {Uint8Array} bytes
    * @param {string} what a name for messages
    */
-  async loadModelBytes(bytes, what, { quiet = false, keepHistory = false, state = null, text = null, trainingState = null } = {}) {
-    const st = state ?? this.st;
-    const useText = text ?? this.text;
+  async loadBytes(bytes, what, { quiet = false, keepHistory = false, state = null, text = null, trainingState = null } = {}) {
+    const s = this.scope;
+    const st = state ?? s.st;
+    const useText = text ?? s.text.value;
     const transfer = trainingState ? [bytes.buffer, trainingState.buffer] : [bytes.buffer];
-    const edits = this.formEdits;
-    const msg = await this.client.request({ type: Cmd.LOAD, bytes, trainingState, config: S.modelConfig(st), text: useText }, transfer);
-    if (state) this.st = state;
+    const edits = s.formEdits;
+    const msg = await s.client.request({ type: Cmd.LOAD, bytes, trainingState, config: modelConfig(st), text: useText }, transfer);
+    if (state) s.st = state;
     if (text !== null) {
-      this.text = text;
-      this.textInfo = textStats(text);
+      s.text.value = text;
+      s.text.info = textStats(text);
     }
     // The file decides the shape: show it in the form and the URL.
     const info = msg.info;
-    this.st.cell = info.cell;
-    this.st.hidden = info.hidden;
-    this.st.layers = info.layers;
-    if (info.nonlinearity) this.st.nonlinearity = info.nonlinearity;
-    if (this.formEdits === edits) this.formEdited = false; // edits typed while it loaded stay
-    this.adoptModel(msg, { keepHistory });
-    this.autosamples = [];
-    this.changed('autosamples', 'controls');
-    this.writeState();
-    if (!quiet) this.say(`Loaded ${what}: ${CELL_NAMES[info.cell] ?? info.cell}, ${info.layers} × ${info.hidden} units, ${info.vocab.length}-character vocabulary, step ${info.step}.${resumedSentence(msg.resumed)}`, 'info', 'loaded');
+    Object.assign(s.st, { cell: info.cell, hidden: info.hidden, layers: info.layers });
+    if (info.nonlinearity) s.st.nonlinearity = info.nonlinearity;
+    if (s.formEdits === edits) s.formEdited = false; // edits typed while it loaded stay
+    s.adoptModel(msg, { keepHistory });
+    s.autosamples = [];
+    s.changed(Parts.AUTOSAMPLES, Parts.CONTROLS);
+    s.writeState();
+    if (!quiet) s.say(`Loaded ${what}: ${CELL_NAMES[info.cell] ?? info.cell}, ${info.layers} × ${info.hidden} units, ${info.vocab.length}-character vocabulary, step ${info.step}.${resumedSentence(msg.resumed)}`, 'info', 'loaded');
     return msg;
   }
 
@@ -87,28 +92,29 @@ export class FileMethods {
    * on other text, say — the model still loads, paused, with a stand-in text made of its own characters, so the
    * visitor can look inside it; the message names the missing characters and says how to train it on real text.
    */
-  async loadModelFile(bytes, name, { quietIfFits = false } = {}) {
+  async loadFile(bytes, name, { quietIfFits = false } = {}) {
+    const s = this.scope;
     // The engine reads the file as loading would (a copy: the bytes are still needed here), so a bad file is
     // refused with its reason before anything changes.
-    const { vocab } = await this.client.request({ type: Cmd.INSPECT, bytes: bytes.slice() });
-    const missing = missingChars(this.text, vocab);
+    const { vocab } = await s.client.request({ type: Cmd.INSPECT, bytes: bytes.slice() });
+    const missing = missingChars(s.text.value, vocab);
     // Before the first model there is no text yet: the stand-in serves then too.
-    if (!missing.length && this.text) {
-      await this.loadModelBytes(bytes, `“${name}”`, { quiet: quietIfFits });
+    if (!missing.length && s.text.value) {
+      await this.loadBytes(bytes, `“${name}”`, { quiet: quietIfFits });
       return;
     }
-    const text = standInText(vocab, this.st);
-    const state = { ...this.st, corpus: 'custom', text: text.length <= S.prop('text').maxLength ? text : '' };
+    const text = standInText(vocab, s.st);
+    const state = { ...s.st, corpus: 'custom', text: text.length <= S.prop('text').maxLength ? text : '' };
     // The text box too: if it holds characters the model does not know, show it the ones it does.
-    const probeMissing = missingChars(this.st.probe, vocab).length > 0;
+    const probeMissing = missingChars(s.st.probe, vocab).length > 0;
     if (probeMissing) state.probe = printable(vocab);
-    const msg = await this.loadModelBytes(bytes, `“${name}”`, { quiet: true, state, text });
-    this.textLabel = `stand-in text made of the characters “${name}” knows`;
-    this.probeTextChanged = probeMissing;
-    this.changed('controls');
+    const msg = await this.loadBytes(bytes, `“${name}”`, { quiet: true, state, text });
+    s.text.label = `stand-in text made of the characters “${name}” knows`;
+    s.probe.replaced = probeMissing;
+    s.changed(Parts.CONTROLS);
     if (quietIfFits) return;
     const info = msg.info;
-    this.say(
+    s.say(
       `Loaded “${name}”: ${CELL_NAMES[info.cell] ?? info.cell}, ${info.layers} × ${info.hidden} units, ` +
         `${info.vocab.length}-character vocabulary (${info.vocab.slice(0, 60).map(displayChar).join(' ')}${info.vocab.length > 60 ? ' …' : ''}), step ${info.step}. ` +
         (missing.length ? `It does not know ${charList(missing)} from the text it would have trained on, so it` : 'It') +

@@ -1,11 +1,11 @@
 // A comparison: RNN, LSTM and GRU trained at once on the same text, settings and seed, one engine each. It counts
 // as one training of the page (it is one thing the visitor asked for); its curves stay on screen after it stops.
 
-import { Cmd, Evt } from './protocol.js';
-import * as S from './state.js';
+import { Cmd, Evt, modelConfig } from '../engine/protocol.js';
+import { EngineClient } from '../engine/client.js';
 import { CELLS } from './state.js';
-import { EngineClient } from './client.js';
 import { LossHistory, onProgress } from './history.js';
+import { Parts } from './parts.js';
 
 export class Comparison {
   /**
@@ -16,17 +16,17 @@ export class Comparison {
     this.scope = scope;
     this.resumeMain = resumeMain;
     this.live = true;
-    const config = S.modelConfig(scope.st);
+    const config = modelConfig(scope.st);
     /** @type {Record<string, object>} per cell: `{cell, model, step, hist, val, last, sample, error, charsPerSec, client}` */
     this.runs = {};
     for (const cell of CELLS) {
       const run = { cell, model: null, step: 0, hist: new LossHistory(), val: [], last: null, sample: '', error: null, charsPerSec: 0 };
       run.config = { ...config, cell };
-      run.text = scope.text;
+      run.text = scope.text.value;
       run.client = new EngineClient((msg, client) => this.onEvent(run, msg, client));
       this.runs[cell] = run;
     }
-    scope.changed('compare');
+    scope.changed(Parts.COMPARE);
   }
 
   onEvent(run, msg, client) {
@@ -38,11 +38,11 @@ export class Comparison {
           .then((m) => {
             run.model = { info: m.info };
             client.send({ type: Cmd.START });
-            this.scope.changed('compare');
+            this.scope.changed(Parts.COMPARE);
           })
           .catch((err) => {
             run.error = err.message;
-            this.scope.changed('compare');
+            this.scope.changed(Parts.COMPARE);
           });
         return;
       case Evt.PROGRESS:
@@ -60,7 +60,7 @@ export class Comparison {
       default:
         return;
     }
-    this.scope.changed('compare');
+    this.scope.changed(Parts.COMPARE);
   }
 
   /** Stop the three engines; the curves stay. */
@@ -71,6 +71,6 @@ export class Comparison {
       this.runs[cell].client.terminate();
       this.runs[cell].client = null;
     }
-    this.scope.changed('compare');
+    this.scope.changed(Parts.COMPARE);
   }
 }

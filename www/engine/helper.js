@@ -4,7 +4,7 @@
 // arrives on `port`, answered there with its buffers transferred. A part that fails (a trap included) is answered
 // with `FAILED`, and the engine goes on in one worker.
 
-import { instantiate } from './engine.js';
+import { instantiate } from './instance.js';
 import { Part } from './protocol.js';
 
 /** @type {any} the wasm module namespace once loaded */

@@ -1,7 +1,7 @@
 // Plain functions about texts: counting characters as the model does (Unicode scalar values, not UTF-16 units),
 // why a text cannot be trained on, and which characters a model does not know.
 
-import { charName } from './views/format.js';
+import { charName } from '../views/format.js';
 
 const NUMBER_FORMAT = new Intl.NumberFormat('en-US');
 /** 12345 → '12,345' */

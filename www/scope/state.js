@@ -4,6 +4,8 @@
 // Each property has a type, a default and its limits. `readState()` never throws: a malformed or out-of-range
 // value falls back to the default and is reported in `problems`, so a hand-edited URL still opens.
 
+import { DEFAULT_TEMPERATURE, GATE_BLOCKS } from '../core-numbers.js';
+
 /**
  * @typedef {object} Prop
  * @property {string} name      URL key and state field
@@ -37,7 +39,7 @@ export const PROPS = [
   { name: 'seed', type: 'int', def: 7, min: 0, max: 4294967295, model: true, label: 'seed' },
   { name: 'valFraction', type: 'float', def: 0.1, min: 0, max: 0.5, model: true, label: 'validation fraction' },
   { name: 'workers', type: 'enum', def: 'auto', options: ['auto', '1', '2'], label: 'workers' },
-  { name: 'temperature', type: 'float', def: 0.8, min: 0, max: 3, label: 'temperature' },
+  { name: 'temperature', type: 'float', def: DEFAULT_TEMPERATURE, min: 0, max: 3, label: 'temperature' },
   { name: 'topK', type: 'int', def: 0, min: 0, max: 100000, label: 'top-k' },
   { name: 'sampleLen', type: 'int', def: 300, min: 1, max: 20000, label: 'sample length' },
   { name: 'prime', type: 'string', def: '', maxLength: 500, label: 'prime' },
@@ -144,26 +146,9 @@ export function writeState(state) {
   if (location.hash !== hash) history.replaceState(null, '', location.pathname + location.search + hash);
 }
 
-/** The model-and-training part of a state, as the worker's `config`. */
-export function modelConfig(state) {
-  return {
-    cell: state.cell,
-    nonlinearity: state.nonlinearity,
-    hidden: state.hidden,
-    layers: state.layers,
-    seqLen: state.seqLen,
-    batch: state.batch,
-    optimizer: state.optimizer,
-    lr: state.lr,
-    clip: state.clip,
-    seed: state.seed,
-    valFraction: state.valFraction,
-  };
-}
-
 /** Parameters of a model of this shape, for the size check (two bias vectors per layer, as in PyTorch). */
 export function paramCount(cell, hidden, layers, vocab) {
-  const g = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+  const g = GATE_BLOCKS[cell];
   let n = 0;
   for (let l = 0; l < layers; l++) {
     const inW = l === 0 ? vocab : hidden;

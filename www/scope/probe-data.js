@@ -5,11 +5,11 @@
 /**
  * Fold a worker's PROBE answer `m` for `text` into `prev` (the last result, or null), reusing its buffers when the
  * shape is the same.
- * @param {{buffers: object|null, data: import('./views/types.js').ProbeData|null}} prev
+ * @param {{buffers: object|null, data: import('../views/types.js').ProbeData|null}} prev
  * @param {object} m the Evt.PROBE message
  * @param {string} text the text that was probed
  * @param {{cell: string, vocab: string[], gateNames: string[]}} info the model's info
- * @returns {{buffers: object, data: import('./views/types.js').ProbeData}}
+ * @returns {{buffers: object, data: import('../views/types.js').ProbeData}}
  */
 export function applyProbe(prev, m, text, info) {
   const chars = Array.from(text);

@@ -73,6 +73,11 @@ export class LossHistory {
   }
 }
 
+/** Chart points [step, nats] of a history, and the smoothing weight that suits its bucket size. */
+export function chartSeries(hist) {
+  return { points: hist.series(), smooth: 0.95 ** hist.bucket };
+}
+
 /** nats/char → the unit shown. */
 export function converter(units) {
   if (units === 'bits') return (v) => v / Math.LN2;

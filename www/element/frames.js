@@ -3,21 +3,32 @@
 // order within a budget. A panel out of view keeps its parts until it scrolls back (cheap parts that hold the state
 // of controls excepted); a part whose draw answers false (the hell diagram, a few columns at a time) goes on in the
 // next frame. Together these keep every main-thread task short while a model trains.
+//
+// The work of a frame is bounded by construction, not only by the clock: each panel declares the most work of each
+// kind (panels/panel.js `Work`) one of its draws does (`static work`), each part is drawn at most once a frame, and
+// the loop counts what the draws report (`spend`), so `workStats()` can show that no frame did more than the sum of
+// what its panels declare.
+
+import { Parts, PROBE_PARTS } from '../scope/parts.js';
 
 const FRAME_BUDGET_MS = 8;
 /** Cheap parts that hold the state of controls: drawn at once even in a panel out of view. */
-const ALWAYS_DRAWN = new Set(['status', 'controls', 'guesses', 'messages', 'restore', 'autosave']);
-/** A new probe result redraws these. */
-const PROBE_PARTS = ['guesses', 'hell', 'inside', 'figure', 'shading'];
+const ALWAYS_DRAWN = new Set([Parts.STATUS, Parts.CONTROLS, Parts.GUESSES, Parts.MESSAGES, Parts.RESTORE, Parts.AUTOSAVE]);
 
 export class FrameLoop {
-  /** @param {import('./panels/panel.js').Panel[]} panels, each with `static parts = [[name, method]]` and `el` */
+  /** @param {import('../panels/panel.js').Panel[]} panels, each with `static parts = [[name, method]]` and `el` */
   constructor(panels) {
     this.panels = panels;
     /** @type {Map<object, Set<string>>} each panel's parts still to draw */
     this.pending = new Map(panels.map((p) => [p, new Set()]));
     this.frame = 0;
     this.drawCount = new Map();
+    /**
+     * Work done in the frame being drawn (`now`: per panel, by kind), and the most any budgeted frame gave each panel
+     * (`most`); `frames` counts the budgeted frames.
+     */
+    this.work = { counting: false, frames: 0, now: new Map(), most: new Map(panels.map((p) => [p, new Map()])) };
+    for (const p of panels) p.frames = this;
     this.drawWaiters = [];
     this.onScreen = new Set();
     this.observer = new IntersectionObserver((entries) => {
@@ -43,7 +54,7 @@ export class FrameLoop {
   mark(...parts) {
     if (this.stopped) return;
     for (const part of parts) {
-      for (const q of part === 'probe' ? PROBE_PARTS : [part]) {
+      for (const q of part === Parts.PROBE ? PROBE_PARTS : [part]) {
         for (const [panel, set] of this.pending) if (panel.constructor.parts.some(([name]) => name === q)) set.add(q);
       }
     }
@@ -61,6 +72,9 @@ export class FrameLoop {
     const t0 = performance.now();
     let again = false;
     const touched = new Set();
+    // A frame drawn with `drawAll` (before a full-page screenshot) has no budget and is not counted.
+    this.work.counting = !drawAll;
+    this.work.now.clear();
     outer: for (const [panel, set] of this.pending) {
       if (!set.size) continue;
       const shown = drawAll || this.shown(panel);
@@ -83,8 +97,37 @@ export class FrameLoop {
       }
     }
     for (const part of touched) if (!this.pendingShown(part)) this.drawCount.set(part, (this.drawCount.get(part) ?? 0) + 1);
+    if (this.work.counting) {
+      this.work.frames++;
+      for (const [panel, done] of this.work.now) {
+        const most = this.work.most.get(panel);
+        for (const [kind, n] of done) most.set(kind, Math.max(n, most.get(kind) ?? 0));
+      }
+      this.work.counting = false;
+    }
     if (again && !this.frame) this.frame = requestAnimationFrame(() => this.draw());
     this.settle();
+  }
+
+  /** A draw of `panel` in this frame did `n` units of work of `kind`. */
+  spend(panel, kind, n) {
+    if (!this.work.counting) return;
+    if (!this.work.now.has(panel)) this.work.now.set(panel, new Map());
+    const done = this.work.now.get(panel);
+    done.set(kind, (done.get(kind) ?? 0) + n);
+  }
+
+  /**
+   * The work frames did: `{frames, panels: [{panel, most: {kind: n}, bounds: {kind: n}}]}`, for each panel (its
+   * class's name) the most of each kind one frame gave it and the most it declares one frame may (`static work`).
+   */
+  workStats() {
+    const panels = this.panels.map((p) => ({
+      panel: p.constructor.name,
+      most: Object.fromEntries(this.work.most.get(p)),
+      bounds: { ...(p.constructor.work ?? {}) },
+    }));
+    return { frames: this.work.frames, panels };
   }
 
   /** Whether a panel in view still has `part` to draw. */

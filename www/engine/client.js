@@ -23,7 +23,7 @@ function relaxedSimd() {
 /** Which build of the core this browser runs: the relaxed-SIMD one (fused multiply-adds) where it can. */
 export const KERNELS = relaxedSimd() ? 'relaxed-simd' : 'simd128';
 // Both builds share one JavaScript glue (scripts/build-wasm.sh checks that it is the same file).
-const CORE_URL = new URL(KERNELS === 'relaxed-simd' ? './pkg/rnnscope_relaxed_bg.wasm' : './pkg/rnnscope_bg.wasm', import.meta.url);
+const CORE_URL = new URL(KERNELS === 'relaxed-simd' ? '../pkg/rnnscope_relaxed_bg.wasm' : '../pkg/rnnscope_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const HELPER_URL = new URL('./helper.js', import.meta.url);
 /** Helper workers a model training on two workers has: one per half of each step. */

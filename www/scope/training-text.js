@@ -1,0 +1,133 @@
+// A scope's training text: which text it learns (with a label and its counts), a fresh model on a new text, or the
+// same model going on with a new text of its characters.
+
+import * as S from './state.js';
+import { CELL_NAMES } from './state.js';
+import { Cmd } from '../engine/protocol.js';
+import { Parts } from './parts.js';
+import { textStats, textProblem, missingChars, charList, num } from './text.js';
+
+export class TrainingText {
+  /** @param {import('./scope.js').Scope} scope */
+  constructor(scope) {
+    this.scope = scope;
+    /** The text the model learns ('' before the first). */
+    this.value = '';
+    /** Where it came from, for people ("built-in “hello”", "your pasted text"). */
+    this.label = '';
+    /** Its characters and distinct characters, counted as the model does. */
+    this.info = { chars: 0, distinct: 0 };
+  }
+
+  /** Make `text` the text being learnt: its label, its corpus name, and the link's copy of it when it fits. */
+  set(text, label, corpusName) {
+    const st = this.scope.st;
+    this.value = text;
+    this.info = textStats(text);
+    this.label = label;
+    st.corpus = corpusName;
+    st.text = corpusName === 'custom' && text.length <= S.prop('text').maxLength ? text : '';
+  }
+
+  /** The text, label and counts, to put back with `restore` when a change fails. */
+  saved() {
+    return { value: this.value, label: this.label, info: this.info };
+  }
+
+  restore({ value, label, info }) {
+    Object.assign(this, { value, label, info });
+  }
+
+  /** After a text change: say so when the link cannot carry the text. */
+  noteShareable(corpusName) {
+    const s = this.scope;
+    if (s.options.urlState && corpusName === 'custom' && !s.st.text) {
+      s.say('This text is too long to put into a shareable link; a link to this page opens with the built-in text.', 'info', 'share-text');
+    }
+  }
+
+  /**
+   * Train on new text: a fresh model with the settings `state` (the vocabulary comes from the text). Empty or
+   * too-short text is refused with a message and nothing changes. Answers whether it worked.
+   */
+  async use(text, label, corpusName, state = this.scope.st) {
+    const s = this.scope;
+    const problem = textProblem(text);
+    if (problem) {
+      s.say(problem, 'error', 'text');
+      return false;
+    }
+    const prev = { text: this.saved(), st: s.st };
+    const wasRunning = s.running || s.waitingForSlot || !s.model;
+    s.st = { ...state };
+    this.set(text, label, corpusName);
+    try {
+      await s.buildModel({ start: wasRunning });
+      s.unsay('text');
+      this.noteShareable(corpusName);
+      s.changed(Parts.CONTROLS);
+      return true;
+    } catch (err) {
+      this.restore(prev.text);
+      s.st = prev.st;
+      s.say(`Could not train on this text: ${err.message}. The current model is unchanged.`, 'error', 'text');
+      s.changed(Parts.CONTROLS);
+      return false;
+    }
+  }
+
+  /** Train on an embedded corpus. */
+  async useCorpus(name, state = this.scope.st) {
+    try {
+      const text = await this.scope.corpusText(name);
+      return await this.use(text, `built-in “${name}”`, name, state);
+    } catch (err) {
+      this.scope.say(`Could not open “${name}”: ${err.message}`, 'error', 'text');
+      return false;
+    }
+  }
+
+  /**
+   * Keep training the current model, weights, optimizer and step as they are, on new text (the worker's set-text).
+   * The text must use only characters the model knows; otherwise the message names the others and nothing changes.
+   */
+  async continueOn(text, label, corpusName) {
+    const s = this.scope;
+    const problem = textProblem(text);
+    if (problem) {
+      s.say(problem, 'error', 'text');
+      return false;
+    }
+    if (!s.model) {
+      s.say('There is no model yet to keep training; “Train on this text” builds one.', 'error', 'text');
+      return false;
+    }
+    const missing = missingChars(text, s.model.info.vocab);
+    if (missing.length) {
+      s.say(
+        `This model does not know ${charList(missing)}, so it cannot learn this text as it is. Remove those characters, ` +
+          'or use “Train on this text” for a new model whose vocabulary fits it. Nothing was changed.',
+        'error',
+        'text',
+      );
+      return false;
+    }
+    const generation = s.modelGeneration;
+    try {
+      await s.client.request({ type: Cmd.SET_TEXT, text });
+    } catch (err) {
+      s.say(`Could not keep training on this text: ${err.message}. The model and its text are unchanged.`, 'error', 'text');
+      return false;
+    }
+    if (generation !== s.modelGeneration) return false; // another model was put in place meanwhile
+    this.set(text, label, corpusName);
+    s.writeState();
+    s.unsay('text');
+    s.unsay('loaded');
+    s.say(`The ${CELL_NAMES[s.model.info.cell] ?? s.model.info.cell} model goes on from step ${num(s.step)} on ${label}.`, 'info', 'text');
+    this.noteShareable(corpusName);
+    s.changed(Parts.CONTROLS, Parts.STATUS);
+    s.start();
+    return true;
+  }
+}

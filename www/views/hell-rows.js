@@ -1,0 +1,149 @@
+// The rows of the hell diagram (views/hell.js): their layout, top to bottom (the next character and the guesses; per
+// layer, last on top, h, c and the gates as row groups of unit cells; the input), and each row group's pixels, one
+// ImageData canvas per group at data resolution, scaled by CSS.
+
+import { lut, lutIndex, NAN_RGB, legend } from './palette.js';
+import { fmt } from './format.js';
+import { COL_W } from './hell-column.js';
+import { el } from './dom.js';
+
+/** Layout constants in CSS pixels (views.css uses the same numbers through custom properties); COL_W in hell-column.js. */
+const NEXT_H = 22;
+const GUESS_H = 17;
+const OUT_GAP = 8;
+const UNIT_H = 5;
+const GROUP_GAP = 5;
+const LAYER_GAP = 12;
+const INPUT_H = 40;
+
+/**
+ * Lay out the rows of diagram `d` for `data`: its labels, row-group canvases, legends and `rowsFlat`.
+ */
+export function layoutRows(d, data, layers, showC, showGates) {
+  const k = d.topK;
+  const units = Math.min(d.maxUnits, data.hidden);
+  let y = 0;
+  const rows = [];
+  const addLabel = (main, sub, top, height, cls = '') => {
+    const lab = el('div', 'rs-hell-label ' + cls);
+    lab.style.top = top + 'px';
+    lab.style.height = height + 'px';
+    const m = el('span', 'rs-hell-label-main');
+    m.textContent = main;
+    lab.append(m);
+    if (sub) {
+      const s = el('span', 'rs-hell-label-sub');
+      s.textContent = sub;
+      lab.append(s);
+    }
+    d.labels.append(lab);
+    return lab;
+  };
+
+  addLabel('next', 'p(actual)', y, NEXT_H, 'is-out');
+  rows.push({ kind: 'next', y, h: NEXT_H });
+  y += NEXT_H;
+  addLabel(`top ${k}`, 'guesses', y, k * GUESS_H, 'is-out');
+  for (let i = 0; i < k; i++) { rows.push({ kind: 'guess', i, y, h: GUESS_H }); y += GUESS_H; }
+  y += OUT_GAP;
+  d.outHeight = y;
+
+  const gateNames = data.gateNames;
+  const tanhGates = new Set(['g', 'n']);
+  const order = layers.slice().sort((a, b) => b - a); // last layer on top, as in the post
+  for (const l of order) {
+    const specs = [{ kind: 'h', gate: -1, name: 'h', scale: 'diverging' }];
+    if (showC) specs.push({ kind: 'c', gate: -1, name: 'c', scale: 'diverging' });
+    if (showGates) {
+      gateNames.forEach((gn, gi) => specs.push({ kind: 'gate', gate: gi, name: 'gate ' + gn, scale: tanhGates.has(gn) ? 'diverging' : 'sequential' }));
+    }
+    for (const s of specs) {
+      const height = units * UNIT_H;
+      const canvas = el('canvas', 'rs-hell-group rs-pixelated');
+      canvas.style.top = y + 'px';
+      canvas.style.height = height + 'px';
+      canvas.setAttribute('aria-hidden', 'true');
+      d.canvasLayer.append(canvas);
+      const lab = addLabel(s.name, `layer ${l + 1}`, y, height, 'is-' + s.kind);
+      const rangeEl = el('span', 'rs-hell-label-range');
+      lab.append(rangeEl);
+      lab.title = `${s.name} (layer ${l + 1}): units 0–${units - 1} of ${data.hidden}`;
+      const g = {
+        ...s, layer: l, units, y, height, canvas, ctx: canvas.getContext('2d'), img: null,
+        min: s.scale === 'diverging' ? -1 : 0, max: 1, label: lab, rangeEl,
+      };
+      d.groups.push(g);
+      for (let u = 0; u < units; u++) rows.push({ kind: 'unit', group: g, u, y: y + u * UNIT_H, h: UNIT_H });
+      y += height + GROUP_GAP;
+    }
+    y += LAYER_GAP - GROUP_GAP;
+  }
+  d.midTop = d.outHeight;
+  d.midHeight = y - d.outHeight;
+  rows.push({ kind: 'input', y, h: INPUT_H });
+  addLabel('input', 'char · index', y, INPUT_H, 'is-in');
+  y += INPUT_H;
+  d.height = y;
+  d.rowsFlat = rows;
+  d.track.style.height = y + 'px';
+  d.labels.style.height = y + 'px';
+  d.root.style.setProperty('--rs-hell-col-w', COL_W + 'px');
+  d.root.style.setProperty('--rs-hell-mid-h', d.midHeight + 'px');
+  d.root.style.setProperty('--rs-hell-h', y + 'px');
+
+  // One slot per colour bar (legend() replaces an earlier bar drawn into the same container).
+  const slot = () => { const e = el('div', 'rs-legend-slot'); d.legendBox.append(e); return e; };
+  legend(slot(), 'confidence', 0, 1, 'p(actual next)');
+  legend(slot(), 'blues', 0, 1, 'guess p');
+  legend(slot(), 'diverging', -1, 1, 'h, c, tanh gates');
+  if (showGates && gateNames.some((gn) => !tanhGates.has(gn))) legend(slot(), 'sequential', 0, 1, 'sigmoid gates');
+}
+
+export function drawGroup(g, data) {
+  const T = data.steps;
+  if (T === 0) return;
+  const { units, layer: l } = g;
+  const L = data.layers, H = data.hidden, G = data.gateNames.length;
+  if (!g.img || g.img.width !== T) {
+    g.canvas.width = T;
+    g.canvas.height = units;
+    g.img = g.ctx.createImageData(T, units);
+  }
+  g.canvas.style.width = (T * COL_W) + 'px';
+  const src = g.kind === 'h' ? data.h : g.kind === 'c' ? data.c : data.gate;
+  // c is unbounded: use a symmetric range that only grows in nice steps (1, 2, 5, 10, …) and say so.
+  let min = g.min, max = g.max;
+  if (g.kind === 'c' || (g.kind === 'h' && data.cell === 'rnn')) {
+    let m = 0;
+    for (let t = 0; t < T; t++) {
+      const base = (t * L + l) * H;
+      for (let u = 0; u < units; u++) { const a = Math.abs(src[base + u]); if (a > m) m = a; }
+    }
+    max = niceCeil(Math.max(1, m));
+    min = -max;
+  }
+  if (min !== g.shownMin || max !== g.shownMax) {
+    g.rangeEl.textContent = g.scale === 'diverging' ? `±${fmt(max, max < 10 ? (Number.isInteger(max) ? 0 : 1) : 0)}` : '0…1';
+    g.shownMin = min; g.shownMax = max;
+  }
+  g.curMin = min; g.curMax = max;
+  const px = g.img.data;
+  const table = lut(g.scale).rgba;
+  for (let t = 0; t < T; t++) {
+    const base = g.kind === 'gate' ? ((t * L + l) * G + g.gate) * H : (t * L + l) * H;
+    for (let u = 0; u < units; u++) {
+      const o = (u * T + t) * 4;
+      const i = lutIndex(src[base + u], min, max);
+      if (i < 0) { px[o] = NAN_RGB[0]; px[o + 1] = NAN_RGB[1]; px[o + 2] = NAN_RGB[2]; px[o + 3] = 255; continue; }
+      const k = i << 2;
+      px[o] = table[k]; px[o + 1] = table[k + 1]; px[o + 2] = table[k + 2]; px[o + 3] = 255;
+    }
+  }
+  g.ctx.putImageData(g.img, 0, 0);
+}
+
+function niceCeil(x) {
+  const p = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p;
+  return 10 * p;
+}
