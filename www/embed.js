@@ -1,11 +1,12 @@
 // embed.html: one <rnn-scope> driven by the URL fragment, for course platforms that take an iframe but strip
 // scripts: #view=diagram&model=models/shakespeare-lstm.safetensors&probe=To%20be. The keys are the element's
-// attributes (state.js's names are accepted too: seqLen for seq-len). A change of the fragment sets the element
-// up again. The page tells its parent its height, `{context: 'iframe.resize', height}`, whenever it changes.
+// attributes (their property names are accepted too: seqLen for seq-len, hiddenSize for hidden-size; and hidden,
+// the hidden size's name in older links), plus `text` for a training text. A change of the fragment sets the
+// element up again. The page tells its parent its height, `{context: 'iframe.resize', height}`, whenever it changes.
 
 import './rnn-scope.js';
 
-const ATTRIBUTE_OF = { seqLen: 'seq-len', hiddenSize: 'hidden' };
+const ATTRIBUTE_OF = { hidden: 'hidden-size' };
 
 function setUp() {
   const main = document.getElementById('embed');

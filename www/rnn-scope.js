@@ -13,6 +13,7 @@ import * as S from './scope/state.js';
 import { Scope } from './scope/scope.js';
 import { ALL_PARTS, Parts } from './scope/parts.js';
 import { liveEngines, trainingSlots } from './engine/client.js';
+import { carried } from './engine/carried.js';
 import { FrameLoop } from './element/frames.js';
 import { PANELS, VIEWS, viewAndControls } from './element/layout.js';
 import { OBSERVED_ATTRIBUTES, SETTING_ATTRS, attrOf, parseHeight, readSettings, reflectAttributes } from './element/attributes.js';
@@ -21,7 +22,19 @@ import { ModelPanel, TextPanel } from './panels/setup.js';
 /** Settings an attribute changes in place (scope.set); the others build a new model. */
 const LIVE_SETTINGS = new Set(['probe', 'lr', 'temperature', 'workers']);
 
-const STYLES = [new URL('./views/views.css', import.meta.url).href, new URL('./rnn-scope.css', import.meta.url).href];
+/** The element's stylesheets, beside this file in the folder (the single file carries them instead). */
+const STYLES = carried ? [] : [new URL('./views/views.css', import.meta.url).href, new URL('./rnn-scope.css', import.meta.url).href];
+/** @type {CSSStyleSheet[]|null} the carried styles, made into stylesheets once per page */
+let sheets = null;
+
+function carriedSheets() {
+  sheets ??= carried.styles.map((css) => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    return sheet;
+  });
+  return sheets;
+}
 /** The events the element fires, each as `rnnscope-<name>` (CustomEvent, bubbling, composed). */
 export const EVENTS = Object.freeze(['ready', 'progress', 'sample', 'error']);
 
@@ -29,6 +42,13 @@ export class RnnScopeElement extends HTMLElement {
   static get observedAttributes() {
     return [...OBSERVED_ATTRIBUTES];
   }
+
+  /**
+   * The page-wide base URL of the files elements read (model files, `text-src`, the shipped models), for elements
+   * without a `base` attribute; null: the folder the code was loaded from (see scope/assets.js).
+   * @type {string|null}
+   */
+  static base = null;
 
   /** What the page's elements hold together now: engines (and how many are workers) and trainings. */
   static stats() {
@@ -60,7 +80,7 @@ export class RnnScopeElement extends HTMLElement {
     }
     if (this.shadow.childElementCount === 0) this.renderShell();
     this.applyHeight();
-    this.applyHiddenSize();
+    this.warnHidden();
     if (this.scope) return;
     const lazy = (this.getAttribute('loading') ?? 'lazy') !== 'eager';
     if (!lazy) {
@@ -93,7 +113,6 @@ export class RnnScopeElement extends HTMLElement {
   attributeChangedCallback(name, old, value) {
     if (old === value) return;
     if (name === 'height') this.applyHeight();
-    if (name === 'hidden') this.applyHiddenSize();
     if (!this.scope) return;
     if (name === 'view' || name === 'controls') {
       this.readOptions();
@@ -102,6 +121,10 @@ export class RnnScopeElement extends HTMLElement {
     }
     if (name === 'model') {
       if (value) this.load(value).catch(() => {});
+      return;
+    }
+    if (name === 'text-src') {
+      if (value) this.scope.text.fromUrl(value);
       return;
     }
     if (name === 'autoplay') {
@@ -127,11 +150,16 @@ export class RnnScopeElement extends HTMLElement {
 
   /** The placeholder: the element's size and styles, before anything loads. */
   renderShell() {
-    for (const href of STYLES) {
-      const link = document.createElement('link');
-      link.rel = 'stylesheet';
-      link.href = href;
-      this.shadow.append(link);
+    if (carried) {
+      // The single file carries its styles: constructed stylesheets, one set for every element of the page.
+      this.shadow.adoptedStyleSheets = carriedSheets();
+    } else {
+      for (const href of STYLES) {
+        const link = document.createElement('link');
+        link.rel = 'stylesheet';
+        link.href = href;
+        this.shadow.append(link);
+      }
     }
     this.problemBox = document.createElement('div');
     this.problemBox.className = 'messages attr-problems';
@@ -168,7 +196,9 @@ export class RnnScopeElement extends HTMLElement {
       autoplay: this.autoplay,
       text: inline,
       model: this.getAttribute('model') || null,
-      textGiven: this.hasAttribute('corpus') || Boolean(inline),
+      textSrc: this.getAttribute('text-src') || null,
+      textGiven: this.hasAttribute('corpus') || this.hasAttribute('text-src') || Boolean(inline),
+      base: () => this.getAttribute('base') ?? RnnScopeElement.base,
     });
     for (const p of problems) this.scope.say(p, 'warn', p);
     this.scope.addEventListener('change', this.onChange);
@@ -244,15 +274,14 @@ export class RnnScopeElement extends HTMLElement {
   }
 
   /**
-   * `hidden` is the hidden size here, but browsers hide an element with a hidden attribute (a presentational hint a
-   * shadow root cannot override). A `hidden` with a value keeps the element shown; a bare `hidden` hides it.
+   * `hidden` is HTML's (the hidden size is `hidden-size`): an element written with the old `hidden="3"` is hidden by
+   * the browser, so the console says why it does not show.
    */
-  applyHiddenSize() {
-    // Style set on an element not yet in the page is refused by a strict CSP when it is inserted: wait till then.
-    if (!this.isConnected) return;
+  warnHidden() {
     const v = this.getAttribute('hidden');
-    if (v !== null && v.trim() !== '') this.style.setProperty('display', 'block');
-    else this.style.removeProperty('display');
+    if (v !== null && /^\s*\d+\s*$/.test(v)) {
+      console.warn(`<rnn-scope hidden="${v}"> is hidden: hidden is HTML's attribute for hiding an element. The hidden size is hidden-size="${v.trim()}".`);
+    }
   }
 
   applyHeight() {

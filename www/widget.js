@@ -1,7 +1,7 @@
 // An anywidget-style entry (`export default { render({ model, el }) }`), so MyST / Jupyter Book 2 pages can show an
 // <rnn-scope> with their {anywidget} directive, and Jupyter can through anywidget. The widget's model holds the
-// element's attributes by name (`view`, `model`, `corpus`, `probe`, `hidden`, `seq-len` or `seq_len`, …); a change
-// to one of them changes the attribute.
+// element's attributes by name (`view`, `model`, `corpus`, `probe`, `hidden-size` or `hidden_size`, `seq-len` or
+// `seq_len`, …); a change to one of them changes the attribute.
 
 import './rnn-scope.js';
 

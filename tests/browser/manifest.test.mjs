@@ -1,6 +1,7 @@
 // custom-elements.json, the element's manifest that editors and documentation tools read, says what the element
-// really has: its observed attributes, the views the `view` attribute takes, its public methods, the events it
-// fires and the parts a page can style, each checked against the element as the browser runs it.
+// really has: its observed attributes and the properties they reflect to, the views the `view` attribute takes, its
+// public methods and static settings, the events it fires and the parts a page can style, each checked against the
+// element as the browser runs it.
 
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ const element = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) =
 /** Methods of the element's class that are its lifecycle or its own machinery, not its API. */
 const NOT_API = new Set([
   'constructor', 'connectedCallback', 'disconnectedCallback', 'attributeChangedCallback', 'renderShell', 'boot', 'teardown',
-  'updateVisible', 'fire', 'readOptions', 'readSettings', 'setProblem', 'applyHiddenSize', 'applyHeight', 'buildPanels',
+  'updateVisible', 'fire', 'readOptions', 'readSettings', 'setProblem', 'warnHidden', 'applyHeight', 'buildPanels',
   'panelLinks', 'markDirty', 'wireDrop', 'whenReady',
 ]);
 
@@ -33,10 +34,11 @@ test('custom-elements.json lists exactly the attributes, views, methods, events 
     const cls = customElements.get('rnn-scope');
     const { EVENTS } = await import('./rnn-scope.js');
     const { VIEWS } = await import('./element/layout.js');
-    const methods = Object.getOwnPropertyNames(cls.prototype).filter((n) => {
-      const d = Object.getOwnPropertyDescriptor(cls.prototype, n);
-      return typeof d.value === 'function';
-    });
+    const own = (n) => Object.getOwnPropertyDescriptor(cls.prototype, n);
+    const methods = Object.getOwnPropertyNames(cls.prototype).filter((n) => typeof own(n).value === 'function');
+    // The reflected attributes: accessors with a setter (the read-only `hooks` is for tests, not the API).
+    const fields = Object.getOwnPropertyNames(cls.prototype).filter((n) => own(n).set);
+    const statics = Object.getOwnPropertyNames(cls).filter((n) => !['length', 'name', 'prototype', 'observedAttributes'].includes(n) && typeof cls[n] !== 'function');
     // Every part any view can show: one element of each view, built, its shadow root searched.
     const parts = new Set(['body']);
     for (const view of Object.keys(VIEWS)) {
@@ -49,7 +51,7 @@ test('custom-elements.json lists exactly the attributes, views, methods, events 
       for (const p of el.shadowRoot.querySelectorAll('[part]')) for (const name of p.getAttribute('part').split(/\s+/)) parts.add(name);
       el.remove();
     }
-    return { attributes: cls.observedAttributes, events: EVENTS, methods, views: Object.keys(VIEWS), parts: [...parts] };
+    return { attributes: cls.observedAttributes, events: EVENTS, methods, fields, statics, views: Object.keys(VIEWS), parts: [...parts] };
   });
   assert.deepEqual(sorted(element.attributes.map((a) => a.name)), sorted(real.attributes), 'attributes');
   const viewType = element.attributes.find((a) => a.name === 'view').type.text;
@@ -58,5 +60,8 @@ test('custom-elements.json lists exactly the attributes, views, methods, events 
   const documented = element.members.filter((m) => m.kind === 'method').map((m) => m.name);
   assert.deepEqual(sorted(documented), sorted(real.methods.filter((m) => !NOT_API.has(m))), 'methods');
   assert.deepEqual(sorted(element.cssParts.map((p) => p.name)), sorted(real.parts), 'parts');
+  const fields = element.members.filter((m) => m.kind === 'field');
+  assert.deepEqual(sorted(fields.filter((m) => !m.static).map((m) => m.name)), sorted(real.fields), 'properties');
+  assert.deepEqual(sorted(fields.filter((m) => m.static).map((m) => m.name)), sorted(real.statics), 'static properties');
   assert.deepEqual(problems, []);
 });

@@ -9,7 +9,7 @@ export const SETTING_ATTRS = {
   probe: 'probe',
   cell: 'cell',
   nonlinearity: 'nonlinearity',
-  hidden: 'hidden',
+  'hidden-size': 'hidden',
   layers: 'layers',
   'seq-len': 'seqLen',
   batch: 'batch',
@@ -19,7 +19,7 @@ export const SETTING_ATTRS = {
   temperature: 'temperature',
   workers: 'workers',
 };
-export const OTHER_ATTRS = ['view', 'model', 'autoplay', 'loading', 'controls', 'height', 'autosave', 'url-state'];
+export const OTHER_ATTRS = ['view', 'model', 'text-src', 'base', 'autoplay', 'loading', 'controls', 'height', 'autosave', 'url-state'];
 
 /** Every attribute the element observes. */
 export const OBSERVED_ATTRIBUTES = Object.freeze([...Object.keys(SETTING_ATTRS), ...OTHER_ATTRS]);
@@ -48,7 +48,7 @@ export function readSettings(el) {
   const problems = new Map();
   for (const [attr, key] of Object.entries(SETTING_ATTRS)) {
     const raw = el.getAttribute(attr);
-    if (raw === null || (attr === 'hidden' && raw.trim() === '')) {
+    if (raw === null) {
       problems.set(attr, null);
       continue;
     }
@@ -66,14 +66,19 @@ export function readSettings(el) {
   return { settings, problems };
 }
 
+/** The property of an attribute: `seq-len` → `seqLen`. */
+export function propertyOf(attr) {
+  return attr.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+}
+
 /**
- * Reflect the attributes to properties of `cls`. `hidden` is HTMLElement's, so the hidden size is `hiddenSize`;
- * `probe` is the method (the attribute is the text shown at first).
+ * Reflect the attributes to properties of `cls` (`hidden-size` → `hiddenSize`, as PyTorch's `hidden_size`). `probe`
+ * is the method (the attribute is the text shown at first); none of them is a property HTMLElement has.
  */
 export function reflectAttributes(cls) {
-  for (const attr of [...Object.keys(SETTING_ATTRS).filter((a) => a !== 'probe'), 'view', 'model', 'loading', 'controls', 'autosave']) {
-    const prop = attr === 'seq-len' ? 'seqLen' : attr === 'hidden' ? 'hiddenSize' : attr;
-    if (prop in HTMLElement.prototype) continue;
+  for (const attr of [...Object.keys(SETTING_ATTRS).filter((a) => a !== 'probe'), 'view', 'model', 'text-src', 'base', 'loading', 'controls', 'autosave']) {
+    const prop = propertyOf(attr);
+    if (prop in HTMLElement.prototype) throw new Error(`rnn-scope: the attribute ${attr} would shadow HTMLElement's ${prop}`);
     Object.defineProperty(cls.prototype, prop, {
       configurable: true,
       get() {

@@ -16,8 +16,6 @@ import { SaturationPanel } from '../panels/saturation.js';
 import { ConnectivityPanel } from '../panels/connectivity.js';
 import { ErrorsPanel } from '../panels/errors.js';
 
-const MODELS_URL = new URL('../models/', import.meta.url).href;
-
 /** Each view: its panels, top to bottom, and the controls it shows unless the `controls` attribute says otherwise. */
 export const VIEWS = {
   full: {
@@ -50,7 +48,7 @@ export const PANELS = {
   inside: (scope, root, host, o) => new InsidePanel(scope, root, host, o),
   sample: (scope, root, host, o) => new SamplePanel(scope, root, host, o),
   compare: (scope, root, host, o) => new ComparePanel(scope, root, host, o),
-  keep: (scope, root, host, o) => new KeepPanel(scope, root, host, { ...o, modelsUrl: MODELS_URL }),
+  keep: (scope, root, host, o) => new KeepPanel(scope, root, host, o),
   figure: (scope, root, host, o) => new FigurePanel(scope, root, host, o),
   finder: (scope, root, host, o) => new FinderPanel(scope, root, host, o),
   clamps: (scope, root, host, o) => new ClampsPanel(scope, root, host, o),

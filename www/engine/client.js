@@ -4,6 +4,7 @@
 // the training slots, so ten elements on a page do not train ten models at once.
 
 import { Cmd, Evt, ErrorKind } from './protocol.js';
+import { carried } from './carried.js';
 
 /**
  * A module of one function using `f32x4.relaxed_madd`: it validates where the browser has relaxed SIMD. Three
@@ -20,12 +21,38 @@ function relaxedSimd() {
   }
 }
 
-/** Which build of the core this browser runs: the relaxed-SIMD one (fused multiply-adds) where it can. */
-export const KERNELS = relaxedSimd() ? 'relaxed-simd' : 'simd128';
-// Both builds share one JavaScript glue (scripts/build-wasm.sh checks that it is the same file).
-const CORE_URL = new URL(KERNELS === 'relaxed-simd' ? '../pkg/rnnscope_relaxed_bg.wasm' : '../pkg/rnnscope_bg.wasm', import.meta.url);
-const WORKER_URL = new URL('./worker.js', import.meta.url);
-const HELPER_URL = new URL('./helper.js', import.meta.url);
+/**
+ * Which build of the core this browser runs: the relaxed-SIMD one (fused multiply-adds) where it can, from the
+ * folder; the single file carries only the SIMD128 build, which every browser with wasm SIMD runs.
+ */
+export const KERNELS = !carried && relaxedSimd() ? 'relaxed-simd' : 'simd128';
+
+/**
+ * Where the code of the core and of the two workers comes from: files beside this one in the folder (both builds of
+ * the core share one JavaScript glue; scripts/build-wasm.sh checks that it is the same file), blob URLs of the text
+ * the single file carries (made once per page).
+ */
+function codeUrls() {
+  if (shared.urls) return shared.urls;
+  if (carried) {
+    const blob = (text) => URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
+    shared.urls = { core: null, worker: blob(carried.worker), helper: blob(carried.helper) };
+  } else {
+    shared.urls = {
+      core: new URL(KERNELS === 'relaxed-simd' ? '../pkg/rnnscope_relaxed_bg.wasm' : '../pkg/rnnscope_bg.wasm', import.meta.url),
+      worker: new URL('./worker.js', import.meta.url),
+      helper: new URL('./helper.js', import.meta.url),
+    };
+  }
+  return shared.urls;
+}
+
+/** The compiled core the single file carries (gzip, base64), decompressed by the browser. */
+async function carriedCore() {
+  const zipped = Uint8Array.from(atob(carried.wasm), (c) => c.charCodeAt(0));
+  const stream = new Blob([zipped]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return WebAssembly.compile(await new Response(stream).arrayBuffer());
+}
 /** Helper workers a model training on two workers has: one per half of each step. */
 const HELPERS = 2;
 
@@ -37,14 +64,25 @@ const shared = {
   clients: new Set(),
   /** @type {TrainingSlots|null} */
   slots: null,
+  /** @type {{core: URL|null, worker: URL|string, helper: URL|string}|null} see codeUrls() */
+  urls: null,
+  /**
+   * The page's first worker: its engines wait for it to come up before starting theirs, so that where the page
+   * allows none (a CSP without the workers' source) the browser reports one refusal, not one per element. Resolves
+   * null once a worker came up, or why none can start.
+   * @type {Promise<string|null>|null}
+   */
+  workerTrial: null,
 };
 
 /** The page's one compiled core (compiled on first use; a failure is forgotten so a later call tries again). */
 export function compiledCore() {
   if (!shared.core) {
     shared.core = (async () => {
-      const res = await fetch(CORE_URL);
-      if (!res.ok) throw new Error(`could not fetch the model code (${CORE_URL.pathname}: HTTP ${res.status})`);
+      if (carried) return carriedCore();
+      const url = codeUrls().core;
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`could not fetch the model code (${url.pathname}: HTTP ${res.status})`);
       // compileStreaming needs the application/wasm type; some static hosts serve another.
       if (WebAssembly.compileStreaming && /application\/wasm/.test(res.headers.get('content-type') || '')) {
         return WebAssembly.compileStreaming(res);
@@ -107,17 +145,33 @@ export class EngineClient {
     );
   }
 
-  _startWorker(module) {
+  async _startWorker(module) {
     // A document with an opaque origin (a sandboxed iframe without allow-same-origin) cannot start a worker from
     // a URL: go straight to this thread rather than have the browser log the refusal.
     if (globalThis.origin === 'null' || typeof Worker === 'undefined') {
       this._startInThisThread(module, new Error('no worker can start in a page with an opaque origin'));
       return;
     }
+    if (shared.workerTrial) {
+      const refused = await shared.workerTrial;
+      if (this.closed) return;
+      if (refused) {
+        this._startInThisThread(module, new Error(refused));
+        return;
+      }
+    } else {
+      shared.workerTrial = new Promise((resolve) => {
+        this.settleTrial = (why) => {
+          this.settleTrial = null;
+          resolve(why);
+        };
+      });
+    }
     let worker;
     try {
-      worker = new Worker(WORKER_URL, { type: 'module' });
+      worker = new Worker(codeUrls().worker, { type: 'module' });
     } catch (err) {
+      this.settleTrial?.(err.message || String(err));
       this._startInThisThread(module, err);
       return;
     }
@@ -130,6 +184,7 @@ export class EngineClient {
         // It never came up (its script was refused, say): run here instead.
         worker.terminate();
         this.worker = null;
+        this.settleTrial?.(e.message || 'the worker did not start');
         this._startInThisThread(module, new Error(e.message || 'the worker did not start'));
         return;
       }
@@ -139,8 +194,9 @@ export class EngineClient {
     worker.onmessageerror = () => {
       this.onEvent({ type: Evt.ERROR, op: 'message', kind: ErrorKind.REFUSED, message: 'a message from the worker could not be read' }, this);
     };
+    // Requests wait in `queue` until the worker says it is ready: if it cannot load the model code (its import
+    // refused, as in a sandboxed origin), the engine starts in this thread instead and they go there.
     worker.postMessage({ type: 'init', module });
-    for (const [msg, transfer] of this.queue.splice(0)) worker.postMessage(msg, transfer);
   }
 
   async _startInThisThread(module, why) {
@@ -163,6 +219,7 @@ export class EngineClient {
   /** Stop the engine for good and forget it. */
   terminate() {
     this.closed = true;
+    this.settleTrial?.(null); // unknown: the next engine tries
     this._stop();
     this._failAll('the worker was stopped');
     shared.clients.delete(this);
@@ -179,7 +236,7 @@ export class EngineClient {
     while (this.helpers.length < n) {
       let helper;
       try {
-        helper = new Worker(HELPER_URL, { type: 'module' });
+        helper = new Worker(codeUrls().helper, { type: 'module' });
       } catch {
         return this.helpers.length > 0;
       }
@@ -215,7 +272,7 @@ export class EngineClient {
   /** Fire and forget. */
   send(msg, transfer = []) {
     if (this.closed) return;
-    if (this.worker) this.worker.postMessage(msg, transfer);
+    if (this.worker && this.ready) this.worker.postMessage(msg, transfer);
     else if (this.engine) {
       const engine = this.engine;
       queueMicrotask(() => engine.receive(msg));
@@ -247,7 +304,19 @@ export class EngineClient {
 
   _receive(msg) {
     if (this.closed) return;
-    if (msg.type === Evt.READY) this.ready = true;
+    if (this.worker && !this.ready && msg.type === Evt.ERROR && msg.op === 'init') {
+      // The worker started but could not load the model code: run it here instead.
+      this.worker.terminate();
+      this.worker = null;
+      this.settleTrial?.(msg.message);
+      this._startInThisThread(this.module, new Error(msg.message));
+      return;
+    }
+    if (msg.type === Evt.READY) {
+      this.ready = true;
+      this.settleTrial?.(null);
+      if (this.worker) for (const [m, transfer] of this.queue.splice(0)) this.worker.postMessage(m, transfer);
+    }
     if (msg.id !== undefined && this.pending.has(msg.id)) {
       const p = this.pending.get(msg.id);
       this.pending.delete(msg.id);

@@ -38,6 +38,8 @@ export class Engine {
     this.session = null;
     /** What the session was built from: `{config, text}`. */
     this.current = null;
+    /** Whether the session's text may be trained on (false: a stand-in, see Cmd.LOAD). */
+    this.trainable = false;
     /** The last model bytes known to be good, with what they need to be rebuilt: `{bytes, state, config, text}`. */
     this.lastGood = null;
     this.gateNamesOf = [];
@@ -312,6 +314,12 @@ export class Engine {
 
   requireSession() {
     if (!this.session) throw new Error('no model yet');
+  }
+
+  /** A session with a text it may train on (a model loaded with a stand-in text has none). */
+  requireTrainable() {
+    this.requireSession();
+    if (!this.trainable) throw new Error('this model has no text to train on');
   }
 
   async handleError(op, id, err) {

@@ -2,19 +2,23 @@
 // engine/helper.js): a fresh instance of it, and how to read what its calls throw. Nothing else, so a helper worker
 // loads only this and its own code.
 
+import { freshGlue } from './carried.js';
+
 /** Target duration of one chunk of work between two turns of a worker's event loop, ms. */
 export const CHUNK_MS = 20;
 
 /**
- * A fresh instance of the compiled core: wasm-bindgen's glue caches one instance per module URL, so each
- * generation imports the glue under its own URL and instantiates the shared `WebAssembly.Module` synchronously.
+ * A fresh instance of the compiled core: wasm-bindgen's glue caches one instance per module, so each generation
+ * takes a glue of its own (from the folder, pkg/rnnscope.js imported under a URL of its own; in the single file, which
+ * carries the glue as a function, a call of it) and instantiates the shared `WebAssembly.Module` synchronously.
  * @param {WebAssembly.Module} module
  * @param {number} generation
  * @returns {Promise<{wasm: any, exports: any}>}
  */
 export async function instantiate(module, generation) {
-  const url = new URL(generation === 0 ? '../pkg/rnnscope.js' : `../pkg/rnnscope.js?instance=${generation}`, import.meta.url);
-  const wasm = await import(url.href);
+  const wasm = freshGlue
+    ? freshGlue()
+    : await import(new URL(generation === 0 ? '../pkg/rnnscope.js' : `../pkg/rnnscope.js?instance=${generation}`, import.meta.url).href);
   const exports = wasm.initSync({ module });
   return { wasm, exports };
 }

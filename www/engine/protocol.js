@@ -35,7 +35,9 @@ export const Cmd = Object.freeze({
    * `.safetensors` file (rnnscope- or PyTorch-written). The model's shape comes from the file; training settings
    * from `config`. `text` must fit the file's vocabulary. With `trainingState` (from `Evt.BYTES`) the optimizer, and
    * for the same text the data position, go on where they were; a state that does not fit is ignored and reported.
-   * Training stops. Answer: `Evt.MODEL`, or `Evt.ERROR` with the current model untouched.
+   * Training stops. With `trainable: false` the text is a stand-in that must not be trained on: `START` and `STEP`
+   * are refused until `SET_TEXT` gives a real one. Answer: `Evt.MODEL`, or `Evt.ERROR` with the current model
+   * untouched.
    */
   LOAD: 'load',
 

@@ -17,6 +17,7 @@ export const HANDLERS = {
     const next = new this.wasm.Session(modelConfig(msg.config), msg.text);
     this.haltForNewModel();
     this.replaceSession(next, msg.config, msg.text);
+    this.trainable = true;
     this.post({ type: Evt.MODEL, id: msg.id, info: this.info, config: msg.config, textLength: msg.text.length });
   },
 
@@ -25,12 +26,14 @@ export const HANDLERS = {
     const resumed = this.resumeFrom(next, msg.trainingState);
     this.haltForNewModel();
     this.replaceSession(next, msg.config, msg.text);
+    this.trainable = msg.trainable !== false;
     this.post({ type: Evt.MODEL, id: msg.id, info: this.info, config: msg.config, textLength: msg.text.length, loaded: true, resumed });
   },
 
   [Cmd.SET_TEXT](msg) {
     this.requireSession();
     this.session.setText(msg.text);
+    this.trainable = true;
     this.current = { config: this.current.config, text: msg.text };
     if (this.lastGood) this.lastGood = { ...this.lastGood, text: msg.text };
     this.post({ type: Evt.TEXT, id: msg.id, textLength: msg.text.length });
@@ -49,7 +52,7 @@ export const HANDLERS = {
   },
 
   [Cmd.START](msg) {
-    this.requireSession();
+    this.requireTrainable();
     this.stepsLeft = msg.maxSteps > 0 ? msg.maxSteps : Infinity;
     const workers = msg.workers > 1 ? 2 : 1;
     if (!this.running) {
@@ -82,7 +85,7 @@ export const HANDLERS = {
   },
 
   [Cmd.STEP](msg) {
-    this.requireSession();
+    this.requireTrainable();
     if (this.running) this.stopRunning('paused');
     if (this.trainSteps(Math.max(1, msg.n | 0 || 1)) === null) return;
     if (this.current.config.valFraction > 0) this.progress.measureValidation(this.session, this.info.step, performance.now());

@@ -1,6 +1,7 @@
 // "Keep your work": download the model, load one, and what the autosave did last.
 
 import { Panel } from './panel.js';
+import { fetchAsset } from '../scope/assets.js';
 import { Parts } from '../scope/parts.js';
 
 export class KeepPanel extends Panel {
@@ -66,13 +67,12 @@ export class KeepPanel extends Panel {
     }
   }
 
-  /** The shipped models (models/manifest.json beside the element's modules), offered next to training from scratch. */
+  /** The shipped models (models/manifest.json beside the element's code), offered next to training from scratch. */
   async listPretrained() {
-    const base = this.options.modelsUrl;
-    if (!base) return;
     let manifest;
     try {
-      const res = await fetch(new URL('manifest.json', base));
+      this.modelsUrl = this.scope.assetUrl('models/');
+      const res = await fetch(new URL('manifest.json', this.modelsUrl));
       if (!res.ok) return;
       manifest = await res.json();
     } catch {
@@ -103,15 +103,13 @@ export class KeepPanel extends Panel {
     const s = this.scope;
     const m = this.models?.find((x) => x.file === this.$('pretrained').value);
     if (!m) return;
-    const url = new URL(m.file, this.options.modelsUrl).href;
+    const url = new URL(m.file, this.modelsUrl).href;
     try {
       if (!s.corpora.includes(m.corpus)) {
         await s.files.load(url, { name: m.file });
         return;
       }
-      const [text, res] = await Promise.all([s.corpusText(m.corpus), fetch(url)]);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const bytes = new Uint8Array(await res.arrayBuffer());
+      const [text, bytes] = await Promise.all([s.corpusText(m.corpus), fetchAsset(url, 'model')]);
       await s.files.loadBytes(bytes, `the trained model “${m.name ?? m.file}”`, { text, state: { ...s.st, corpus: m.corpus, text: '' } });
       s.text.set(text, `built-in “${m.corpus}”`, m.corpus);
       s.changed(Parts.CONTROLS);

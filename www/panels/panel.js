@@ -99,13 +99,21 @@ export function wireRunButtons(scope, run, step, reset) {
   });
 }
 
-export function renderRunButtons(scope, run, step) {
+/** Train/Pause and Step as the scope stands: off without a model, and (with a title saying why) without a text. */
+export function renderRunButtons(scope, run, step, reset = null) {
   const busy = scope.running || scope.waitingForSlot;
+  const why = scope.text.untrainableReason();
   if (run) {
     run.textContent = busy ? 'Pause' : scope.step > 0 ? 'Resume' : 'Train';
     run.dataset.action = busy ? 'pause' : 'start';
     run.setAttribute('aria-pressed', String(busy));
-    run.disabled = !scope.model;
+    run.disabled = !scope.model || (Boolean(why) && !busy);
   }
-  if (step) step.disabled = !scope.model;
+  if (step) step.disabled = !scope.model || Boolean(why);
+  if (reset) reset.disabled = !scope.model || Boolean(why);
+  for (const b of [run, step, reset]) {
+    if (!b) continue;
+    if (why) b.title = why;
+    else b.removeAttribute('title');
+  }
 }

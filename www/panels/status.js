@@ -13,7 +13,7 @@ export class StatusPanel extends Panel {
         <span>step <output id="stat-step" data-testid="step">0</output></span>
         <span>loss <output id="stat-loss" data-testid="loss">–</output> <span class="unit-name" id="stat-unit">nats/char</span></span>
         <span class="hide-narrow"><output id="stat-speed" data-testid="speed">–</output> chars/s</span>
-        <span class="hide-narrow" id="stat-workers-box" hidden>on <output id="stat-workers" data-testid="workers">1 worker</output></span>
+        <span class="hide-narrow" id="stat-workers-box" hidden><span id="stat-where">on</span> <output id="stat-workers" data-testid="workers">1 worker</output></span>
       </div>
       <div class="row buttons toolbar" role="group" aria-label="Training" id="toolbar">
         <button type="button" id="tb-run" class="primary" data-testid="run">Train</button>
@@ -51,12 +51,13 @@ export class StatusPanel extends Panel {
     this.$('stat-unit').textContent = UNIT_LABEL[s.st.units];
     this.$('stat-loss').textContent = s.last ? fmt(conv(s.last.loss), 3) : '–';
     this.$('stat-speed').textContent = s.running && s.charsPerSec ? compactInt(s.charsPerSec) : '–';
-    // How many cores the steps use: the visitor sees when two workers share the steps (or stop).
-    this.$('stat-workers-box').hidden = !s.running || s.engineMode !== 'worker';
-    this.$('stat-workers').textContent = s.workers > 1 ? `${s.workers} workers` : '1 worker';
-    renderRunButtons(s, this.$('tb-run'), this.$('tb-step'));
-    const reset = this.$('tb-reset');
-    if (reset) reset.disabled = !s.model;
+    // Where the steps run: on one or two workers (the visitor sees when two share the steps, or stop), or in the
+    // page itself where no worker can start.
+    const inPage = s.engineMode === 'main-thread';
+    this.$('stat-workers-box').hidden = !s.running || (s.engineMode !== 'worker' && !inPage);
+    this.$('stat-where').textContent = inPage ? 'in' : 'on';
+    this.$('stat-workers').textContent = inPage ? 'this page' : s.workers > 1 ? `${s.workers} workers` : '1 worker';
+    renderRunButtons(s, this.$('tb-run'), this.$('tb-step'), this.$('tb-reset'));
   }
 }
 

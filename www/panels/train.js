@@ -113,7 +113,7 @@ export class TrainPanel extends Panel {
     const v = s.val[s.val.length - 1];
     this.$('stat-val').textContent = v ? fmt(conv(v.y), 3) : s.st.valFraction > 0 ? '…' : 'off';
     this.$('stat-params').textContent = s.model ? num(s.model.info.params) : '–';
-    renderRunButtons(s, this.$('btn-run'), this.$('btn-step'));
+    renderRunButtons(s, this.$('btn-run'), this.$('btn-step'), this.$('btn-reset'));
   }
 
   renderControls() {

@@ -8,6 +8,7 @@ import { Parts } from './parts.js';
 import { resumedSentence } from './model-files.js';
 import { onProgress } from './history.js';
 import { textProblem, num } from './text.js';
+import { fetchText } from './training-text.js';
 
 export class EngineEvents {
   /** @param {import('./scope.js').Scope} scope */
@@ -143,7 +144,7 @@ export class EngineEvents {
   /** The first model: a model file given by the author, else a fresh model on the author's text or a corpus. */
   async firstModel() {
     const s = this.scope;
-    const { model, text: authorText, textGiven } = s.options;
+    const { model, text: authorText, textSrc, textGiven } = s.options;
     try {
       // With a model file, a text only when the author named one (else the model brings a stand-in of its own).
       let text = null;
@@ -152,6 +153,15 @@ export class EngineEvents {
         text = authorText;
         label = 'the text of this page';
         s.st.corpus = 'custom';
+      } else if (textSrc) {
+        try {
+          text = await fetchText(s.assetUrl(textSrc));
+          label = `“${decodeURIComponent(textSrc.split('/').pop() || textSrc)}”`;
+          s.st.corpus = 'custom';
+        } catch (err) {
+          s.say(`Could not fetch the training text “${textSrc}”: ${err.message}.`, 'error', 'text');
+          if (!model) throw err;
+        }
       } else if (model && !textGiven) {
         text = null;
       } else if (s.st.corpus === 'custom' && s.st.text) {

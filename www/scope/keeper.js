@@ -43,6 +43,7 @@ export class Keeper {
         state: { ...s.st },
         text: s.text.value,
         textLabel: s.text.label,
+        trainable: s.text.trainable,
         bytes: r.bytes,
         trainingState: r.trainingState,
         step: r.step,
@@ -85,7 +86,7 @@ export class Keeper {
     if (s.running) s.pause();
     const state = { ...S.defaults(), ...rec.state };
     try {
-      await s.files.loadBytes(rec.bytes.slice(), 'your autosaved model', { state, text: rec.text, trainingState: rec.trainingState?.slice() ?? null });
+      await s.files.loadBytes(rec.bytes.slice(), 'your autosaved model', { state, text: rec.text, trainableText: rec.trainable !== false, trainingState: rec.trainingState?.slice() ?? null });
       s.text.label = rec.textLabel || 'restored text';
       if (rec.losses && rec.losses.length) {
         s.hist = new LossHistory(rec.lossOffset ?? 0);

@@ -7,6 +7,7 @@ import { Cmd, modelConfig } from '../engine/protocol.js';
 import { Parts } from './parts.js';
 import { textStats, missingChars, standInText, charList, printable } from './text.js';
 import { displayChar } from '../views/format.js';
+import { fetchAsset } from './assets.js';
 
 /** What came back with a model's training state (the engine's `resumed`), as a sentence to append; '' without one. */
 export function resumedSentence(resumed) {
@@ -34,9 +35,7 @@ export class ModelFiles {
     if (typeof source === 'string') {
       label = label ?? decodeURIComponent(source.split('/').pop() || source);
       try {
-        const res = await fetch(new URL(source, document.baseURI));
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        bytes = new Uint8Array(await res.arrayBuffer());
+        bytes = await fetchAsset(s.assetUrl(source), 'model');
       } catch (err) {
         s.say(`Could not fetch the model “${label}”: ${err.message}.${s.model ? ' The current model is unchanged.' : ''}`, 'error', 'load');
         throw err;
@@ -61,17 +60,19 @@ export class ModelFiles {
    * @param {Uint8Array} bytes
    * @param {string} what a name for messages
    */
-  async loadBytes(bytes, what, { quiet = false, keepHistory = false, state = null, text = null, trainingState = null } = {}) {
+  async loadBytes(bytes, what, { quiet = false, keepHistory = false, state = null, text = null, trainableText = true, trainingState = null } = {}) {
     const s = this.scope;
     const st = state ?? s.st;
     const useText = text ?? s.text.value;
     const transfer = trainingState ? [bytes.buffer, trainingState.buffer] : [bytes.buffer];
     const edits = s.formEdits;
-    const msg = await s.client.request({ type: Cmd.LOAD, bytes, trainingState, config: modelConfig(st), text: useText }, transfer);
+    const trainable = text === null ? s.text.trainable : trainableText;
+    const msg = await s.client.request({ type: Cmd.LOAD, bytes, trainingState, config: modelConfig(st), text: useText, trainable }, transfer);
     if (state) s.st = state;
     if (text !== null) {
       s.text.value = text;
       s.text.info = textStats(text);
+      s.text.trainable = trainableText;
     }
     // The file decides the shape: show it in the form and the URL.
     const info = msg.info;
@@ -108,17 +109,20 @@ export class ModelFiles {
     // The text box too: if it holds characters the model does not know, show it the ones it does.
     const probeMissing = missingChars(s.st.probe, vocab).length > 0;
     if (probeMissing) state.probe = printable(vocab);
-    const msg = await this.loadBytes(bytes, `“${name}”`, { quiet: true, state, text });
-    s.text.label = `stand-in text made of the characters “${name}” knows`;
+    const msg = await this.loadBytes(bytes, `“${name}”`, { quiet: true, state, text, trainableText: false });
+    s.text.label = `stand-in text made of the characters “${name}” knows (not trained on)`;
     s.probe.replaced = probeMissing;
-    s.changed(Parts.CONTROLS);
-    if (quietIfFits) return;
+    s.changed(Parts.CONTROLS, Parts.STATUS);
+    if (quietIfFits) {
+      s.say(s.text.untrainableReason(), 'info', 'no-text');
+      return;
+    }
     const info = msg.info;
     s.say(
       `Loaded “${name}”: ${CELL_NAMES[info.cell] ?? info.cell}, ${info.layers} × ${info.hidden} units, ` +
         `${info.vocab.length}-character vocabulary (${info.vocab.slice(0, 60).map(displayChar).join(' ')}${info.vocab.length > 60 ? ' …' : ''}), step ${info.step}. ` +
         (missing.length ? `It does not know ${charList(missing)} from the text it would have trained on, so it` : 'It') +
-        ` waits, paused, with a stand-in text made of its own characters${probeMissing ? ', and “Text to look at” now holds the characters it knows' : ''}. ` +
+        ` waits, paused, with no text to train on${probeMissing ? ', and “Text to look at” now holds the characters it knows' : ''}. ` +
         'Type in “Text to look at” to see what it predicts. To train it on real text, paste a text that uses only ' +
         'its characters under “Text to learn” and press “Keep training this model on it”.',
       'info',

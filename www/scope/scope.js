@@ -20,6 +20,7 @@ import { ProbeChannel, REPROBE_MS } from './probe-channel.js';
 import { SampleRun } from './sample-run.js';
 import { Weights } from './weights.js';
 import { LossHistory } from './history.js';
+import { resolveAsset } from './assets.js';
 
 /**
  * Least work per step (parameters × batch × window) that `auto` shares between two workers: below it, sending the
@@ -48,12 +49,14 @@ export class Scope extends EventTarget {
    * @param {string} [options.text] a training text of the author's (instead of the corpus)
    * @param {string|Uint8Array} [options.model] a model file to start from: its URL, or its bytes
    * @param {boolean} [options.textGiven] the author named the text (a corpus): a model file is paired with it
+   * @param {string|null} [options.textSrc] the URL of a training text of the author's
+   * @param {() => (string|null)} [options.base] the base URL relative asset URLs are resolved against (assets.js)
    */
-  constructor({ state = {}, autosaveKey = null, urlState = false, autoplay = true, text = null, model = null, textGiven = false } = {}) {
+  constructor({ state = {}, autosaveKey = null, urlState = false, autoplay = true, text = null, model = null, textGiven = false, textSrc = null, base = () => null } = {}) {
     super();
     /** The settings (state.js names); written only by `set`, and by the scope when a model or text replaces them. */
     this.st = { ...S.defaults(), ...state };
-    this.options = { autosaveKey, urlState, autoplay, text, model, textGiven };
+    this.options = { autosaveKey, urlState, autoplay, text, model, textGiven, textSrc, base };
     /** The embedded corpora's names, default first (from the engine). */
     this.corpora = [];
     /** @type {{info: object, config: object, resumed: object|null}|null} the model in place */
@@ -164,6 +167,11 @@ export class Scope extends EventTarget {
     if (this.messages.delete(key)) this.changed(Parts.MESSAGES);
   }
 
+  /** The URL a file this element reads is at (a relative `url` from the element's base, see assets.js); throws why not. */
+  assetUrl(url) {
+    return resolveAsset(url, this.options.base());
+  }
+
   async corpusText(name) {
     const r = await this.client.request({ type: Cmd.CORPUS, name });
     return r.text;
@@ -197,6 +205,8 @@ export class Scope extends EventTarget {
    * Build a fresh model from the current state and text. Throws the reason if refused; the old model stays then.
    */
   async buildModel({ start: startAfter = false } = {}) {
+    const why = this.text.untrainableReason();
+    if (why) throw new Error('this model has no text to train on, and fresh weights would have nothing to learn from');
     const problems = S.sizeProblems(this.st, this.text.info.distinct);
     if (problems.length) throw new Error(problems.join('; '));
     const seq = ++this.buildSeq;
@@ -236,7 +246,7 @@ export class Scope extends EventTarget {
 
   /** Start (or resume) training, as soon as a training slot is free on this page. */
   start() {
-    if (!this.model || this.closed) return;
+    if (!this.model || this.closed || this.refuseUntrainable()) return;
     if (!this.visible) {
       this.resumeWhenVisible = true;
       return;
@@ -248,6 +258,13 @@ export class Scope extends EventTarget {
       return;
     }
     this.trainNow();
+  }
+
+  /** With no text to train on (a model file's stand-in): say so, and answer true. */
+  refuseUntrainable() {
+    const why = this.text.untrainableReason();
+    if (why) this.say(why, 'info', 'no-text');
+    return Boolean(why);
   }
 
   /** The training slots' callback: a core is free for this model now. */
@@ -294,7 +311,7 @@ export class Scope extends EventTarget {
 
   /** Run `n` optimizer steps now, then stay paused. */
   stepOnce(n = 1) {
-    if (!this.model) return;
+    if (!this.model || this.refuseUntrainable()) return;
     this.running = false;
     this.client.send({ type: Cmd.STEP, n: Math.max(1, n | 0) });
     this.changed(Parts.STATUS);
@@ -333,7 +350,7 @@ export class Scope extends EventTarget {
 
   /** Train the three cells side by side on this text and settings; the main model pauses meanwhile. */
   startCompare() {
-    if (!this.text.value) return;
+    if (!this.text.value || this.refuseUntrainable()) return;
     // The main model resumes when the comparison stops if it was training (or was waiting to, before a restart).
     const resumeMain = this.running || Boolean(this.compare?.live && this.compare.resumeMain);
     this.compare?.stop();

@@ -6,6 +6,19 @@ import { CELL_NAMES } from './state.js';
 import { Cmd } from '../engine/protocol.js';
 import { Parts } from './parts.js';
 import { textStats, textProblem, missingChars, charList, num } from './text.js';
+import { fetchAsset } from './assets.js';
+
+/** The UTF-8 text at `url` (a byte-order mark dropped); throws why it cannot be had. */
+export async function fetchText(url) {
+  const bytes = await fetchAsset(url, 'text');
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (err) {
+    throw new Error(`${url} is not UTF-8 text`, { cause: err });
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 
 export class TrainingText {
   /** @param {import('./scope.js').Scope} scope */
@@ -17,6 +30,11 @@ export class TrainingText {
     this.label = '';
     /** Its characters and distinct characters, counted as the model does. */
     this.info = { chars: 0, distinct: 0 };
+    /**
+     * Whether the model may train on it: false for the stand-in a model file gets when it came without a text of
+     * its own (a few of its characters repeated: training on it would ruin the model), and before the first text.
+     */
+    this.trainable = false;
   }
 
   /** Make `text` the text being learnt: its label, its corpus name, and the link's copy of it when it fits. */
@@ -25,17 +43,25 @@ export class TrainingText {
     this.value = text;
     this.info = textStats(text);
     this.label = label;
+    this.trainable = true;
+    this.scope.unsay('no-text');
     st.corpus = corpusName;
     st.text = corpusName === 'custom' && text.length <= S.prop('text').maxLength ? text : '';
   }
 
   /** The text, label and counts, to put back with `restore` when a change fails. */
   saved() {
-    return { value: this.value, label: this.label, info: this.info };
+    return { value: this.value, label: this.label, info: this.info, trainable: this.trainable };
   }
 
-  restore({ value, label, info }) {
-    Object.assign(this, { value, label, info });
+  restore({ value, label, info, trainable }) {
+    Object.assign(this, { value, label, info, trainable });
+  }
+
+  /** Why the model cannot train now (a sentence), or null when it can. */
+  untrainableReason() {
+    if (this.trainable || !this.scope.model) return null;
+    return 'This model came without a text to train on, so it waits, paused: type in “Text to look at” to see what it predicts. Give it its text (the element’s text-src or text, or “Text to learn”) to train it.';
   }
 
   /** After a text change: say so when the link cannot carry the text. */
@@ -74,6 +100,25 @@ export class TrainingText {
       s.changed(Parts.CONTROLS);
       return false;
     }
+  }
+
+  /**
+   * The text at `url` (relative to the element's base, scope/assets.js), fetched as UTF-8: the text the model in
+   * place keeps training on when it came from a model file and knows its characters, else a fresh model's.
+   * Answers whether it worked; a text that cannot be fetched or read is named in a message and nothing changes.
+   */
+  async fromUrl(url) {
+    const s = this.scope;
+    let text;
+    try {
+      text = await fetchText(s.assetUrl(url));
+    } catch (err) {
+      s.say(`Could not fetch the training text “${url}”: ${err.message}. Nothing was changed.`, 'error', 'text');
+      return false;
+    }
+    const label = `“${decodeURIComponent(url.split('/').pop() || url)}”`;
+    if (s.model && !this.trainable && !missingChars(text, s.model.info.vocab).length) return this.continueOn(text, label, 'custom');
+    return this.use(text, label, 'custom');
   }
 
   /** Train on an embedded corpus. */
