@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints (native and wasm32), the Rust tests (unit, PyTorch reference,
-# gradient checks, CLI), the wasm-facing tests under Node and in headless Chromium (in a dedicated
-# worker, as the page runs them; in Chromium for the relaxed-SIMD build too), then the browser tests that drive
-# the served page.
+# Runs every test: formatting and lints (native and wasm32), the JavaScript unit tests (Node), the Rust tests
+# (unit, PyTorch reference, gradient checks, CLI), the wasm-facing tests under Node and in headless Chromium (in a
+# dedicated worker, as the page runs them; in Chromium for the relaxed-SIMD build too), then the browser tests that
+# drive the served page.
 # Every stage runs even if an earlier one fails; the summary at the end lists each one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,8 @@ RELAXED="-C target-feature=+simd128,+relaxed-simd"
 
 stage "cargo fmt --check" cargo fmt --check
 stage "eslint (the page, the element, the worker, scripts and tests)" node_modules/.bin/eslint .
+# The pure modules of www/ (settings, slots, loss history, probe data, formats, the protocol's transfers), in Node.
+stage "JS unit tests" node --test tests/unit/*.test.mjs
 stage "clippy (native)" cargo clippy --all-targets --quiet -- -D warnings
 stage "clippy (wasm32)" cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
 stage "clippy (wasm32, relaxed SIMD)" env CARGO_TARGET_DIR=target/relaxed RUSTFLAGS="$RELAXED" \
