@@ -142,6 +142,23 @@ export async function openPage(browser, origin, { width = 1280, height = 900, ac
 }
 
 /**
+ * The problems of a page that had some it was meant to have: each `[text, count]` of `expected` must be among
+ * `problems` exactly `count` times (the texts as the guards of openPage write them, "console error: …"). Returns
+ * the others, for the file's last test to find empty.
+ * @param {string[]} problems
+ * @param {[string, number][]} expected
+ */
+export function besidesExpected(problems, expected) {
+  const rest = [...problems];
+  for (const [text, count] of expected) {
+    const seen = rest.filter((m) => m === text).length;
+    assert.equal(seen, count, `expected ${count} × ${JSON.stringify(text)}, saw ${seen}; all: ${JSON.stringify(problems, null, 1)}`);
+  }
+  const listed = new Set(expected.map(([text]) => text));
+  return rest.filter((m) => !listed.has(m));
+}
+
+/**
  * Open the served page (at `hash`) in a new context and wait until it has a model and has probed the text box. The
  * page's `problems` are added to `collected` (if given), which the file's last test asserts empty.
  * @param {{browser: import('playwright-core').Browser, server: {origin: string, url: string}}} env
