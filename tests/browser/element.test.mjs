@@ -31,10 +31,11 @@ test('the example lesson, served from dist/ under a subpath: every element rende
   // The CSP forbids eval, so hooks run through a function the page defines itself: read through evaluate only.
   await page.goto(`${env.server.url}examples/course-notes.html`);
   const ids = ['figure-hello', 'compare-brackets', 'diagram-shakespeare', 'heatmap-shakespeare'];
-  // The first element is on screen: it loads; the ones far below wait (loading="lazy").
+  // The first element is on screen: it loads; the last, far below, waits (loading="lazy"): it has not even started
+  // (the next test asks more of the lazy loading).
   await page.waitForFunction(() => document.querySelector('#figure-hello').hooks.ready(), null, { timeout: WAIT });
-  const lazy = await page.evaluate(() => document.querySelector('#heatmap-shakespeare').hooks.info());
-  assert.equal(lazy, null, 'an element far below the viewport loaded before it was scrolled to');
+  const lazy = await page.evaluate(() => document.querySelector('#heatmap-shakespeare').hooks.engineMode());
+  assert.equal(lazy, 'none', 'an element far below the viewport started before it was scrolled to');
   for (const id of ids.slice(1)) {
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
     if (id === 'compare-brackets') {
@@ -71,12 +72,50 @@ test('the example lesson, served from dist/ under a subpath: every element rende
   await page.waitForFunction(() => document.querySelector('#figure-hello').hooks.running(), null, { timeout: WAIT });
   await page.locator('#heatmap-shakespeare').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => !document.querySelector('#figure-hello').hooks.running(), null, { timeout: WAIT });
+  // The page says it paused; the engine must agree. Its answer to a request comes after every step it took before
+  // (a chunk in flight included): the model file it sends records its step, and no report of a later step came.
   const paused = await page.evaluate(() => document.querySelector('#figure-hello').hooks.step());
-  assert.equal(await page.evaluate(() => document.querySelector('#figure-hello').hooks.step()), paused);
+  const engine = await page.evaluate(async () => {
+    const el = document.querySelector('#figure-hello');
+    const bytes = await el.exportModel();
+    const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+    return { fileStep: Number(header.__metadata__.step), shownStep: el.hooks.step(), running: el.hooks.running() };
+  });
+  assert.deepEqual(engine, { fileStep: paused, shownStep: paused, running: false }, `paused at step ${paused}`);
   await page.locator('#figure-hello').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => document.querySelector('#figure-hello').hooks.running(), null, { timeout: WAIT });
   await page.screenshot({ path: screenshotPath('course-notes.png') });
   await p.context.close();
+});
+
+test('the example lesson fetches nothing for the elements far below the viewport until they are scrolled near', {
+  todo:
+    'www/rnn-scope.js: a lazy element decides on the first IntersectionObserver callback, against the layout of the moment: ' +
+    'the elements above are placeholders then (about 100 px until the shadow root\'s linked stylesheets apply, 12rem after), ' +
+    'not the 834 px figure and 666 px comparison they become, so #diagram-shakespeare (at 2559 px once laid out, far beyond ' +
+    '900 px + the 300 px margin) is seen at about 1183 px and boots at load, fetching shakespeare-lstm.safetensors',
+}, async () => {
+  const p = await openPage(env.browser, env.server.origin, { width: 1100, height: 900 });
+  collected.push(p.problems);
+  const { page, context, requests } = p;
+  try {
+    await page.goto(`${env.server.url}examples/course-notes.html`);
+    await page.waitForFunction(() => document.querySelector('#figure-hello').hooks.ready(), null, { timeout: WAIT });
+    const shakespeare = `${env.server.origin}${BASE}models/shakespeare-lstm.safetensors`;
+    assert.ok(requests.includes(`${env.server.origin}${BASE}models/hello-rnn3.safetensors`), 'the requests were not recorded');
+    const far = await page.evaluate(() => ['#diagram-shakespeare', '#heatmap-shakespeare'].map((sel) => document.querySelector(sel).hooks.engineMode()));
+    assert.deepEqual(
+      { requests: requests.filter((u) => u === shakespeare), far },
+      { requests: [], far: ['none', 'none'] },
+      'the Shakespeare elements, far below the viewport, started and fetched their model before they were scrolled to',
+    );
+    await page.locator('#heatmap-shakespeare').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector('#heatmap-shakespeare').hooks.ready(), null, { timeout: WAIT });
+    assert.ok(requests.includes(shakespeare), 'scrolled to, the heatmap showed the Shakespeare model without fetching it');
+  } finally {
+    await context.close();
+  }
 });
 
 test('ten elements on one page: all render, at most one training per core at a time, and removing them frees every worker', async () => {
