@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints (native and wasm32), the Rust tests (unit, PyTorch reference,
-# gradient checks, CLI), the wasm-facing tests under Node and in headless Chromium (in a dedicated
-# worker, as the page runs them; in Chromium for the relaxed-SIMD build too), then the browser tests that drive
-# the served page.
+# Runs every test: formatting and lints (native and wasm32), the JavaScript unit tests (Node), the Rust tests
+# (unit, PyTorch reference, gradient checks, CLI), the wasm-facing tests under Node and in headless Chromium (in a
+# dedicated worker, as the page runs them; in Chromium for the relaxed-SIMD build too), then the browser tests that
+# drive the served page.
 # Every stage runs even if an earlier one fails; the summary at the end lists each one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,8 @@ RELAXED="-C target-feature=+simd128,+relaxed-simd"
 
 stage "cargo fmt --check" cargo fmt --check
 stage "eslint (the page, the element, the worker, scripts and tests)" node_modules/.bin/eslint .
+# The pure modules of www/ (settings, slots, loss history, probe data, formats, the protocol's transfers), in Node.
+stage "JS unit tests" node --test tests/unit/*.test.mjs
 stage "clippy (native)" cargo clippy --all-targets --quiet -- -D warnings
 stage "clippy (wasm32)" cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
 stage "clippy (wasm32, relaxed SIMD)" env CARGO_TARGET_DIR=target/relaxed RUSTFLAGS="$RELAXED" \
@@ -45,8 +47,9 @@ stage "wasm tests in headless Chromium (worker), relaxed-SIMD build" \
   env WASM_BINDGEN_USE_DEDICATED_WORKER=1 CARGO_TARGET_DIR=target/relaxed RUSTFLAGS="$RELAXED" \
   wasm-pack --log-level warn test --headless --chrome --chromedriver /usr/bin/chromedriver -- --test wasm
 stage "build the folder the demo serves (dist/: wasm release, page, element, models)" bash scripts/build-dist.sh
-# One file at a time: the parity test builds the CLI and would compete with the timing-sensitive ones.
-stage "browser tests" node --test --test-concurrency=1 tests/browser/
+# One file at a time: the parity test builds the CLI and would compete with the timing-sensitive ones. The files are
+# named by a glob the shell expands: Node 22 no longer runs the tests of a directory given as an argument.
+stage "browser tests" node --test --test-concurrency=1 tests/browser/*.test.mjs
 
 printf '\n==> summary\n'
 printf '%s\n' "${stages[@]}"

@@ -4,7 +4,7 @@
 
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROOT, WAIT, axeViolations, cliJson, openPage, serverAndBrowser, screenshotPath } from './helpers.mjs';
+import { ROOT, WAIT, axeAudit, cliJson, openPage, serverAndBrowser, screenshotPath } from './helpers.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CSP } from '../../scripts/serve.mjs';
@@ -31,10 +31,11 @@ test('the example lesson, served from dist/ under a subpath: every element rende
   // The CSP forbids eval, so hooks run through a function the page defines itself: read through evaluate only.
   await page.goto(`${env.server.url}examples/course-notes.html`);
   const ids = ['figure-hello', 'compare-brackets', 'diagram-shakespeare', 'heatmap-shakespeare'];
-  // The first element is on screen: it loads; the ones far below wait (loading="lazy").
+  // The first element is on screen: it loads; the last, far below, waits (loading="lazy"): it has not even started
+  // (the next test asks more of the lazy loading).
   await page.waitForFunction(() => document.querySelector('#figure-hello').hooks.ready(), null, { timeout: WAIT });
-  const lazy = await page.evaluate(() => document.querySelector('#heatmap-shakespeare').hooks.info());
-  assert.equal(lazy, null, 'an element far below the viewport loaded before it was scrolled to');
+  const lazy = await page.evaluate(() => document.querySelector('#heatmap-shakespeare').hooks.engineMode());
+  assert.equal(lazy, 'none', 'an element far below the viewport started before it was scrolled to');
   for (const id of ids.slice(1)) {
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
     if (id === 'compare-brackets') {
@@ -71,12 +72,50 @@ test('the example lesson, served from dist/ under a subpath: every element rende
   await page.waitForFunction(() => document.querySelector('#figure-hello').hooks.running(), null, { timeout: WAIT });
   await page.locator('#heatmap-shakespeare').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => !document.querySelector('#figure-hello').hooks.running(), null, { timeout: WAIT });
+  // The page says it paused; the engine must agree. Its answer to a request comes after every step it took before
+  // (a chunk in flight included): the model file it sends records its step, and no report of a later step came.
   const paused = await page.evaluate(() => document.querySelector('#figure-hello').hooks.step());
-  assert.equal(await page.evaluate(() => document.querySelector('#figure-hello').hooks.step()), paused);
+  const engine = await page.evaluate(async () => {
+    const el = document.querySelector('#figure-hello');
+    const bytes = await el.exportModel();
+    const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+    return { fileStep: Number(header.__metadata__.step), shownStep: el.hooks.step(), running: el.hooks.running() };
+  });
+  assert.deepEqual(engine, { fileStep: paused, shownStep: paused, running: false }, `paused at step ${paused}`);
   await page.locator('#figure-hello').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => document.querySelector('#figure-hello').hooks.running(), null, { timeout: WAIT });
   await page.screenshot({ path: screenshotPath('course-notes.png') });
   await p.context.close();
+});
+
+test('the example lesson fetches nothing for the elements far below the viewport until they are scrolled near', {
+  todo:
+    'www/rnn-scope.js: a lazy element decides on the first IntersectionObserver callback, against the layout of the moment: ' +
+    'the elements above are placeholders then (about 100 px until the shadow root\'s linked stylesheets apply, 12rem after), ' +
+    'not the 834 px figure and 666 px comparison they become, so #diagram-shakespeare (at 2559 px once laid out, far beyond ' +
+    '900 px + the 300 px margin) is seen at about 1183 px and boots at load, fetching shakespeare-lstm.safetensors',
+}, async () => {
+  const p = await openPage(env.browser, env.server.origin, { width: 1100, height: 900 });
+  collected.push(p.problems);
+  const { page, context, requests } = p;
+  try {
+    await page.goto(`${env.server.url}examples/course-notes.html`);
+    await page.waitForFunction(() => document.querySelector('#figure-hello').hooks.ready(), null, { timeout: WAIT });
+    const shakespeare = `${env.server.origin}${BASE}models/shakespeare-lstm.safetensors`;
+    assert.ok(requests.includes(`${env.server.origin}${BASE}models/hello-rnn3.safetensors`), 'the requests were not recorded');
+    const far = await page.evaluate(() => ['#diagram-shakespeare', '#heatmap-shakespeare'].map((sel) => document.querySelector(sel).hooks.engineMode()));
+    assert.deepEqual(
+      { requests: requests.filter((u) => u === shakespeare), far },
+      { requests: [], far: ['none', 'none'] },
+      'the Shakespeare elements, far below the viewport, started and fetched their model before they were scrolled to',
+    );
+    await page.locator('#heatmap-shakespeare').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector('#heatmap-shakespeare').hooks.ready(), null, { timeout: WAIT });
+    assert.ok(requests.includes(shakespeare), 'scrolled to, the heatmap showed the Shakespeare model without fetching it');
+  } finally {
+    await context.close();
+  }
 });
 
 test('ten elements on one page: all render, at most one training per core at a time, and removing them frees every worker', async () => {
@@ -84,7 +123,7 @@ test('ten elements on one page: all render, at most one training per core at a t
   const p = await openPage(env.browser, env.server.origin, { width: 1200, height: 1400 });
   collected.push(p.problems);
   const { page, context } = p;
-  const items = Array.from({ length: 10 }, (_, i) => `<rnn-scope view="diagram" loading="eager" corpus="hello" cell="rnn" hidden="4" seed="${i + 1}" probe="hel" height="100"></rnn-scope>`).join('\n');
+  const items = Array.from({ length: 10 }, (_, i) => `<rnn-scope view="diagram" loading="eager" corpus="hello" cell="rnn" hidden-size="4" seed="${i + 1}" probe="hel" height="100"></rnn-scope>`).join('\n');
   await routed(context, `${BASE}ten.html`, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ten</title><script type="module" src="rnn-scope.js"></script></head><body>${items}</body></html>`);
   await page.goto(`${env.server.url}ten.html`);
   await page.waitForFunction(() => [...document.querySelectorAll('rnn-scope')].every((el) => el.hooks.ready()), null, { timeout: WAIT });
@@ -142,15 +181,13 @@ test('embed.html reproduces a setup from its fragment inside a sandboxed iframe,
 test('the attributes, methods and events of <rnn-scope>', async () => {
   const p = await openPage(env.browser, env.server.origin, { width: 1000, height: 900 });
   const { page, context } = p;
-  const allowed = [];
-  p.problems.length = 0;
-  collected.push(allowed);
+  collected.push(p.problems);
   await routed(
     context,
     `${BASE}api.html`,
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>api</title><script type="module" src="rnn-scope.js"></script><script type="module" src="api.js"></script></head><body>' +
-      '<rnn-scope id="a" view="diagram" loading="eager" corpus="hello" cell="lstm" hidden="8" seed="5" probe="he" autoplay="false"></rnn-scope>' +
-      '<rnn-scope id="bad" view="sideways" loading="eager" cell="transformer" hidden="-3" lr="fast" controls="play,juggle" autoplay="false"></rnn-scope>' +
+      '<rnn-scope id="a" view="diagram" loading="eager" corpus="hello" cell="lstm" hidden-size="8" seed="5" probe="he" autoplay="false"></rnn-scope>' +
+      '<rnn-scope id="bad" view="sideways" loading="eager" cell="transformer" hidden-size="-3" lr="fast" controls="play,juggle" autoplay="false"></rnn-scope>' +
       '</body></html>',
   );
   await context.route(`${env.server.origin}${BASE}api.js`, (route) =>
@@ -166,7 +203,7 @@ test('the attributes, methods and events of <rnn-scope>', async () => {
   // Invalid attributes: a message naming each, the defaults used, the other element unaffected.
   const bad = await page.locator('#bad [data-testid="attribute-problems"]').allTextContents();
   const said = bad.join('\n');
-  for (const attr of ['view="sideways"', 'cell="transformer"', 'hidden="-3"', 'lr="fast"', '“juggle”']) assert.ok(said.includes(attr), `no message for ${attr}: ${said}`);
+  for (const attr of ['view="sideways"', 'cell="transformer"', 'hidden-size="-3"', 'lr="fast"', '“juggle”']) assert.ok(said.includes(attr), `no message for ${attr}: ${said}`);
   assert.match(said, /cell must be one of rnn, lstm, gru/);
   await page.waitForFunction(() => document.querySelector('#bad').hooks.ready(), null, { timeout: WAIT });
   assert.equal(await page.evaluate(() => document.querySelector('#bad').hooks.info().cell), 'lstm');
@@ -241,8 +278,7 @@ test('the attributes, methods and events of <rnn-scope>', async () => {
   await page.evaluate(() => document.querySelector('#a').setAttribute('hidden', '5'));
   await page.waitForFunction(() => document.querySelector('#a').hooks.info()?.hidden === 5, null, { timeout: WAIT });
   assert.ok(await page.locator('#a').isVisible(), 'the hidden attribute (the hidden size) hid the element');
-  // Events from refused things are expected here; nothing else may have gone wrong.
-  allowed.push(...p.problems.filter((m) => !/console error/.test(m)));
+  // What was refused above is said in the element and its events, never as a console error.
   await context.close();
 });
 
@@ -341,7 +377,7 @@ test('every attribute reaches the model and the view, and every shipped model lo
     context,
     `${BASE}attrs.html`,
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>attributes</title><script type="module" src="rnn-scope.js"></script></head><body>' +
-      '<rnn-scope id="s" view="sample" loading="eager" corpus="brackets" cell="rnn" nonlinearity="relu" hidden="12" layers="2" seq-len="7" batch="3" optimizer="rmsprop" lr="0.005" seed="9" temperature="0.5" controls="play" height="260" autoplay="false"></rnn-scope>' +
+      '<rnn-scope id="s" view="sample" loading="eager" corpus="brackets" cell="rnn" nonlinearity="relu" hidden-size="12" layers="2" seq-len="7" batch="3" optimizer="rmsprop" lr="0.005" seed="9" temperature="0.5" controls="play" height="260" autoplay="false"></rnn-scope>' +
       `<rnn-scope id="own" view="train" loading="eager" autoplay="false" seq-len="8" batch="2">${'the cat sat on the mat; the rat sat on the hat. '.repeat(4)}</rnn-scope>` +
       '<rnn-scope id="short" view="train" loading="eager" autoplay="false">too short</rnn-scope>' +
       '</body></html>',
@@ -445,16 +481,16 @@ test('the full page offers the trained models: one loads with the text it learnt
 test('axe-core finds no serious or critical accessibility violation on the full page and on the example lesson', async () => {
   for (const path of ['', 'examples/course-notes.html']) {
     const p = await openPage(env.browser, env.server.origin, { width: 1280, height: 900 });
-    // axe-core itself applies inline styles while it measures contrast, which the page's CSP refuses (and logs).
-    collected.push({ flat: () => p.problems.filter((m) => !m.includes('Applying inline style violates')) });
     await p.page.goto(env.server.url + path);
     await p.page.waitForFunction(() => [...document.querySelectorAll('rnn-scope')].some((el) => el.hooks.ready()), null, { timeout: WAIT });
     await p.page.evaluate(() => Promise.all([...document.querySelectorAll('rnn-scope')].map((el) => el.hooks.drawEverything())));
-    assert.deepEqual(await axeViolations(p.page), [], path || 'index.html');
-    await p.context.close();
+    // The page's problems besides the reports of the inline styles axe-core itself makes (which the CSP refuses).
+    const { violations, problems } = await axeAudit(p);
+    collected.push(problems);
+    assert.deepEqual(violations, [], path || 'index.html');
   }
 });
 
 test('no page above had an uncaught error, a console error or a request off its origin', () => {
-  assert.deepEqual(collected.flatMap((c) => (Array.isArray(c) ? c : c.flat())), []);
+  assert.deepEqual(collected.flat(), []);
 });

@@ -142,6 +142,29 @@ export async function openPage(browser, origin, { width = 1280, height = 900, ac
 }
 
 /**
+ * The problems of a page that had some it was meant to have: each `[text, count]` of `expected` must be among
+ * `problems` exactly `count` times (the text as the guards of openPage write it, "console error: …", or a RegExp
+ * the whole of it matches). Returns the others, for the file's last test to find empty.
+ * @param {string[]} problems
+ * @param {[string|RegExp, number][]} expected
+ */
+export function besidesExpected(problems, expected) {
+  const is = (want) => (m) => (want instanceof RegExp ? want.test(m) : m === want);
+  for (const [want, count] of expected) {
+    const seen = problems.filter(is(want)).length;
+    assert.equal(seen, count, `expected ${count} × ${want}, saw ${seen}; all: ${JSON.stringify(problems, null, 1)}`);
+  }
+  return problems.filter((m) => !expected.some(([want]) => is(want)(m)));
+}
+
+/**
+ * Chromium's report of an inline style the strict CSP (style-src 'self') refuses, as openPage's guard writes it;
+ * the hash is of the refused text.
+ */
+export const INLINE_STYLE_REFUSED =
+  /^console error: Applying inline style violates the following Content Security Policy directive 'style-src 'self''\. Either the 'unsafe-inline' keyword, a hash \('sha256-[A-Za-z0-9+/]{43}='\), or a nonce \('nonce-\.\.\.'\) is required to enable inline execution\. The action has been blocked\.$/;
+
+/**
  * Open the served page (at `hash`) in a new context and wait until it has a model and has probed the text box. The
  * page's `problems` are added to `collected` (if given), which the file's last test asserts empty.
  * @param {{browser: import('playwright-core').Browser, server: {origin: string, url: string}}} env
@@ -291,6 +314,25 @@ export async function cliJson(args) {
     timeout: 30 * 60_000,
   });
   return JSON.parse(stdout);
+}
+
+/**
+ * axe-core's serious and critical violations on the page of `p` (from openPage) as it is now, shadow roots
+ * included; then its context is closed, so that every report of the page has come in. To read a shadow root's
+ * stylesheets axe copies each into a <style> element of its own, which the strict CSP refuses: Chromium reports
+ * exactly one INLINE_STYLE_REFUSED for each stylesheet linked in an <rnn-scope>'s shadow root, while axe runs.
+ * `problems` is the page's problems besides those reports, for the file's last test to find empty: any other
+ * refused inline style, before, during or after the audit, is in it.
+ */
+export async function axeAudit(p) {
+  const before = p.problems.length;
+  const linked = await p.page.evaluate(() =>
+    [...document.querySelectorAll('rnn-scope')].reduce((n, el) => n + el.shadowRoot.querySelectorAll('link[rel="stylesheet"]').length, 0),
+  );
+  const violations = await axeViolations(p.page);
+  await p.context.close();
+  const problems = [...p.problems.slice(0, before), ...besidesExpected(p.problems.slice(before), [[INLINE_STYLE_REFUSED, linked]])];
+  return { violations, problems };
 }
 
 /** axe-core's serious and critical violations on the page as it is now (shadow roots included). */

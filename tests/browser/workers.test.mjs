@@ -24,9 +24,11 @@ async function run(workers, { cores = 0, refuseHelper = false } = {}) {
   await env.ready;
   const { page, context, problems } = await openPage(env.browser, env.server.origin);
   if (cores) await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
+  // Every run's problems count, the refused helpers' too: the page says why in a message, not as an error.
+  collected.push(problems);
   if (refuseHelper) {
     await context.route('**/engine/helper.js', (route) => route.fulfill({ contentType: 'text/javascript', body: 'throw new Error("refused by the test");' }));
-  } else collected.push(problems);
+  }
   try {
     const hash = '#' + new URLSearchParams(Object.entries({ ...SETUP, workers }).map(([k, v]) => [k, String(v)])).toString();
     await page.goto(env.server.url + hash);
