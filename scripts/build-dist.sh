@@ -2,7 +2,8 @@
 # Builds dist/: the self-contained folder a course author copies to any static host (and what scripts/demo.sh
 # serves). It holds the page (index.html), the iframe page (embed.html), the element (rnn-scope.js and its modules),
 # the compiled core (pkg/), the trained models and their manifest (models/), the element's manifest
-# (custom-elements.json), the anywidget entry (widget.js) and the example lesson (examples/course-notes.html).
+# (custom-elements.json), the anywidget entry (widget.js), the example lesson (examples/course-notes.html), and
+# rnnscope.js: all of it but the models in one self-contained ES module (scripts/build-single.mjs).
 # Every URL inside is relative, so the folder works from any subpath.
 #
 #   bash scripts/build-dist.sh            # builds the wasm (release) first
@@ -31,6 +32,8 @@ if [ -d models ]; then
   rm -f "$out.tmp"/models/*.training.safetensors
 fi
 cp -R examples/. "$out.tmp/examples/"
+# The same in one file, beside the folder (scripts/build-single.mjs).
+node scripts/build-single.mjs --out "$out.tmp/rnnscope.js"
 rm -rf "$out"
 mv "$out.tmp" "$out"
 echo "build-dist: $out/ ($(du -sh "$out" | cut -f1)): copy it to any static host"

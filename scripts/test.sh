@@ -31,6 +31,7 @@ RELAXED="-C target-feature=+simd128,+relaxed-simd"
 stage "cargo fmt --check" cargo fmt --check
 stage "eslint (the page, the element, the worker, scripts and tests)" node_modules/.bin/eslint .
 # The pure modules of www/ (settings, slots, loss history, probe data, formats, the protocol's transfers), in Node.
+stage "structure (imports resolve, no import circles, no file over 500 lines)" node scripts/check-structure.mjs
 stage "JS unit tests" node --test tests/unit/*.test.mjs
 stage "clippy (native)" cargo clippy --all-targets --quiet -- -D warnings
 stage "clippy (wasm32)" cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings

@@ -407,6 +407,16 @@ export class RnnScopeElement extends HTMLElement {
     await this.scope.files.load(source);
   }
 
+  /**
+   * Train on `text`: a model loaded without a text of its own keeps training on it (when it knows its characters),
+   * otherwise a fresh model learns it. Resolves true when it does; false (with a message in the element) when the
+   * text is refused.
+   */
+  async learn(text) {
+    if (typeof text !== 'string') throw new TypeError('learn(text): text must be a string');
+    return (await this.whenReady()).text.learn(text, 'the text given to learn()');
+  }
+
   /** The activations of `text` (views/types.js ProbeData), and the diagram shows it. */
   async probe(text) {
     const r = S.validate('probe', String(text));

@@ -116,7 +116,16 @@ export class TrainingText {
       s.say(`Could not fetch the training text “${url}”: ${err.message}. Nothing was changed.`, 'error', 'text');
       return false;
     }
-    const label = `“${decodeURIComponent(url.split('/').pop() || url)}”`;
+    return this.learn(text, `“${decodeURIComponent(url.split('/').pop() || url)}”`);
+  }
+
+  /**
+   * Train on `text` (the element's learn() and text-src): the model in place keeps training on it when it came
+   * without a text of its own and knows its characters (a pretrained model given its text), else a fresh model
+   * learns it. Answers whether it worked.
+   */
+  learn(text, label) {
+    const s = this.scope;
     if (s.model && !this.trainable && !missingChars(text, s.model.info.vocab).length) return this.continueOn(text, label, 'custom');
     return this.use(text, label, 'custom');
   }
