@@ -3,7 +3,8 @@
 
 use crate::cell::{Activation, CellKind};
 use crate::error::{Error, Result};
-use crate::model::{Model, ModelConfig};
+use crate::model::Model;
+use crate::model_config::ModelConfig;
 use crate::params::Layout;
 use crate::vocab::Vocab;
 use safetensors::tensor::Dtype;

@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 use crate::kernels::{
     gemm_nn, gemm_nt, gemm_packed, gemm_tn_acc, sum_rows_acc, worth_packing, PackedB,
 };
-use crate::model::{Model, ModelConfig, State};
+use crate::model::{Model, State};
+use crate::model_config::ModelConfig;
 
 /// Marks an input position with no character (an all-zero one-hot vector) or a step with no target.
 pub const NONE: u32 = u32::MAX;

@@ -45,7 +45,7 @@ pub mod stats;
 
 use crate::cell::CellKind;
 use crate::error::{Error, Result};
-use crate::model::ModelConfig;
+use crate::model_config::ModelConfig;
 use crate::probe::ProbeStep;
 use ndarray::{s, Array2, ArrayView2};
 
