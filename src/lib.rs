@@ -50,6 +50,7 @@
 //!
 //! - [`vocab`]: characters ↔ one-hot positions, built sorted from a corpus.
 //! - [`corpus`]: the embedded corpora and the seeded generator of structured text.
+//! - [`nonlinear`]: `eˣ`, `σ`, `tanh` (with their derivatives from saved outputs) and the softmax.
 //! - [`cell`]: the per-step equations of each cell, forward beside backward.
 //! - [`model_config`]: the shape of a model (cell, `V`, `H`, `L`), its limits and its parameter count.
 //! - [`params`]: every parameter tensor by its PyTorch name, in one flat buffer.
@@ -76,6 +77,7 @@ mod kernels;
 pub mod model;
 pub mod model_config;
 pub mod model_file;
+pub mod nonlinear;
 pub mod optim;
 pub mod params;
 pub mod probe;

@@ -17,6 +17,7 @@ use crate::kernels::{
 };
 use crate::model::{Model, State};
 use crate::model_config::ModelConfig;
+use crate::nonlinear::softmax;
 
 /// Marks an input position with no character (an all-zero one-hot vector) or a step with no target.
 pub const NONE: u32 = u32::MAX;
@@ -659,7 +660,7 @@ fn apply_clamps(clamps: &[Clamp], l: usize, lt: &mut LayerTape, t: usize, b: usi
             match c.tensor {
                 ClampedTensor::C => {
                     lt.c[r] = c.value;
-                    lt.tanh_c[r] = crate::cell::tanh(c.value);
+                    lt.tanh_c[r] = crate::nonlinear::tanh(c.value);
                     let o = lt.act[(t * b + s) * 4 * h + lstm::O * h + c.unit];
                     lt.h[r] = o * lt.tanh_c[r];
                 }
@@ -667,19 +668,4 @@ fn apply_clamps(clamps: &[Clamp], l: usize, lt: &mut LayerTape, t: usize, b: usi
             }
         }
     }
-}
-
-/// Writes `softmax(row)` to `probs` (subtracting the maximum first) and returns `log Σ exp(row)`.
-pub fn softmax(row: &[f32], probs: &mut [f32]) -> f32 {
-    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0f32;
-    for (p, &x) in probs.iter_mut().zip(row) {
-        *p = (x - max).exp();
-        sum += *p;
-    }
-    let inv = 1.0 / sum;
-    for p in probs.iter_mut() {
-        *p *= inv;
-    }
-    max + sum.ln()
 }
