@@ -1,7 +1,7 @@
 //! What `cells`, `saturation` and `errors` share: the text to analyse, the model's activations over it, and how a
 //! report is printed.
 
-use super::{finish_stdout, load_model, read_text_file, Failure, Outcome};
+use super::shared::{finish_stdout, load_model, read_text_file, Failure, Outcome};
 use clap::Args;
 use rnnscope::analysis::{self, Activations};
 use rnnscope::{corpus, trainer, Model, Probe};

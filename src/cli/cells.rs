@@ -2,7 +2,7 @@
 //! over the tensor of the best one.
 
 use super::analysis::{analyse, model_label, print_report, AnalysisInput};
-use super::{Failure, Outcome};
+use super::shared::{Failure, Outcome};
 use clap::Args;
 use rnnscope::analysis::features::{regex_feature, text_features, FeatureKind};
 use rnnscope::analysis::finder::{find_cells, CellReport};

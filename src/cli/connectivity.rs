@@ -2,7 +2,7 @@
 
 use super::analysis::{model_and_text, model_label, print_report, AnalysisInput};
 use super::sample::parse_clamp;
-use super::{Failure, Outcome};
+use super::shared::{Failure, Outcome};
 use clap::Args;
 use rnnscope::analysis::connectivity::{connectivity, Connectivity, MAX_WINDOW};
 use rnnscope::clamp::Clamp;

@@ -1,8 +1,8 @@
 //! `rnnscope errors`: where the model errs, beside an n-gram baseline fitted on its training text.
 
 use super::analysis::{analyse, model_label, print_report, AnalysisInput};
-use super::train::{load_corpus, KEY_TRAIN_CONFIG};
-use super::{char_label, Failure, Outcome};
+use super::shared::{char_label, load_corpus, Failure, Outcome};
+use super::train::KEY_TRAIN_CONFIG;
 use clap::Args;
 use rnnscope::analysis::errors::{error_breakdown, ErrorReport, Oracles};
 use rnnscope::analysis::ngram::{NGram, DEFAULT_ORDER};

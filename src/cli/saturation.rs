@@ -1,7 +1,7 @@
 //! `rnnscope saturation`: per sigmoid gate and unit, how often the gate is nearly closed or nearly open.
 
 use super::analysis::{analyse, model_label, print_report, AnalysisInput};
-use super::Outcome;
+use super::shared::Outcome;
 use clap::Args;
 use rnnscope::analysis::saturation::{gate_saturation, SaturationReport};
 use std::io::Write;

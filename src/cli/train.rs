@@ -1,7 +1,7 @@
 //! `rnnscope train`: truncated BPTT on a corpus with a progress display, validation, JSON-lines log,
 //! checkpoints, resuming, and a save on Ctrl-C or divergence. Wall-clock time is measured here, never in the core.
 
-use super::{load_model, read_text_file, Failure, Outcome, EXIT_FAILURE, EXIT_INTERRUPTED};
+use super::shared::{load_corpus, load_model, Failure, Outcome, EXIT_FAILURE, EXIT_INTERRUPTED};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -196,21 +196,6 @@ struct LogLine {
 /// Was this argument typed on the command line (rather than left at its default)?
 fn explicit(matches: &ArgMatches, id: &str) -> bool {
     matches.value_source(id) == Some(ValueSource::CommandLine)
-}
-
-/// The training text: an embedded corpus by name, else a file.
-pub(crate) fn load_corpus(name_or_path: &str) -> Result<String, Failure> {
-    if let Some(text) = corpus::get(name_or_path) {
-        return Ok(text);
-    }
-    let path = Path::new(name_or_path);
-    if !path.exists() {
-        return Err(Failure::usage(format!(
-            "--corpus {name_or_path:?} is neither an embedded corpus ({}) nor an existing file",
-            corpus::NAMES.join(", ")
-        )));
-    }
-    read_text_file(path)
 }
 
 /// Fills the settings not typed on the command line from those saved in a resumed model.
