@@ -2,11 +2,10 @@
 
 use super::analysis::{analyse, model_label, print_report, AnalysisInput};
 use super::shared::{char_label, load_corpus, Failure, Outcome};
-use super::train::KEY_TRAIN_CONFIG;
 use clap::Args;
 use rnnscope::analysis::errors::{error_breakdown, ErrorReport, Oracles};
 use rnnscope::analysis::ngram::{NGram, DEFAULT_ORDER};
-use rnnscope::trainer;
+use rnnscope::{model_file, trainer};
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -72,7 +71,7 @@ fn training_text(
     metadata: &BTreeMap<String, String>,
 ) -> Result<(String, String), Failure> {
     let saved = metadata
-        .get(KEY_TRAIN_CONFIG)
+        .get(model_file::KEY_TRAIN_CONFIG)
         .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
     let saved_corpus = saved
         .as_ref()

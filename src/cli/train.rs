@@ -17,8 +17,6 @@ use std::time::{Duration, Instant};
 
 /// Steps run when neither `--steps` nor `--time` is given.
 const DEFAULT_STEPS: u64 = 1000;
-/// Metadata key holding the training settings as JSON.
-pub(crate) const KEY_TRAIN_CONFIG: &str = "train_config";
 /// Temperature of the sample printed after training.
 const SAMPLE_TEMPERATURE: f32 = 0.8;
 /// Shortest interval between two plain progress lines (when stderr is not a terminal).
@@ -246,7 +244,7 @@ fn save(trainer: &Trainer, settings: &Settings, path: &Path) -> Result<(), Failu
         trainer.steps_done().to_string(),
     );
     extra.insert(
-        KEY_TRAIN_CONFIG.to_string(),
+        model_file::KEY_TRAIN_CONFIG.to_string(),
         serde_json::to_string(settings).expect("settings serialise"),
     );
     // The training state first: it names the weights it belongs to, so a model file saved without it (an
@@ -469,7 +467,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
         Some(path) => {
             let (model, metadata) = load_model(path)?;
             if let Some(saved) = metadata
-                .get(KEY_TRAIN_CONFIG)
+                .get(model_file::KEY_TRAIN_CONFIG)
                 .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
             {
                 apply_saved(&mut settings, &saved, matches);
