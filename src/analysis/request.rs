@@ -16,7 +16,6 @@ use super::{connectivity, errors, features, finder, intervene, ngram, saturation
 use crate::clamp::Clamp;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::probe::Probe;
 use serde::{Deserialize, Serialize};
 
 /// Longest text a request may carry, in characters: a few passes over it stay well under a second for the
@@ -126,11 +125,7 @@ pub fn run(
             "the text has {n} characters; the instruments accept at most {MAX_REQUEST_CHARS} per request"
         )));
     }
-    let activations = || -> Result<Activations> {
-        let mut probe = Probe::new(model);
-        probe.sync(model, text);
-        Activations::gather(model.config, probe.steps())
-    };
+    let activations = || Activations::of_text(model, text);
     Ok(match request {
         Request::Cells { top, regex, .. } => {
             if regex.len() > MAX_PATTERNS {

@@ -4,7 +4,7 @@
 use super::shared::{finish_stdout, load_model, read_text_file, Failure, Outcome};
 use clap::Args;
 use rnnscope::analysis::{self, Activations};
-use rnnscope::{corpus, trainer, Model, Probe};
+use rnnscope::{corpus, trainer, Model};
 use std::collections::BTreeMap;
 use std::io::{BufWriter, StdoutLock, Write};
 use std::path::{Path, PathBuf};
@@ -121,9 +121,7 @@ pub(crate) fn model_and_text(
 /// [`model_and_text`], and the model's activations over the text.
 pub(crate) fn analyse(input: &AnalysisInput) -> Result<Analysed, Failure> {
     let (model, metadata, text) = model_and_text(input)?;
-    let mut probe = Probe::new(&model);
-    probe.sync(&model, &text);
-    let acts = Activations::gather(model.config, probe.steps())?;
+    let acts = Activations::of_text(&model, &text)?;
     Ok(Analysed {
         model,
         metadata,
