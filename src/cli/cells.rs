@@ -1,11 +1,12 @@
 //! `rnnscope cells`: the cell finder — for each text feature, the units that track it best, and a ridge probe
 //! over the tensor of the best one.
 
-use super::analysis::{analyse, model_label, print_report, AnalysisInput};
+use super::analysis::{model_label, print_report, read_input, run_request, AnalysisInput};
 use super::shared::{Failure, Outcome};
 use clap::Args;
-use rnnscope::analysis::features::{regex_feature, text_features, FeatureKind};
-use rnnscope::analysis::finder::{find_cells, CellReport};
+use rnnscope::analysis::features::FeatureKind;
+use rnnscope::analysis::finder::CellReport;
+use rnnscope::analysis::request::{Report, Request};
 use rnnscope::analysis::stats::Metric;
 use std::io::Write;
 
@@ -49,12 +50,15 @@ pub fn run(args: CellsArgs) -> Outcome {
     if args.top == 0 {
         return Err(Failure::usage("--top must be at least 1"));
     }
-    let a = analyse(&args.input)?;
-    let mut features = text_features(&a.text)?;
-    for pattern in &args.regex {
-        features.push(regex_feature(&a.text, pattern)?);
-    }
-    let report = find_cells(&a.acts, &features, args.top)?;
+    let a = read_input(&args.input)?;
+    let request = Request::Cells {
+        text: a.text,
+        top: args.top,
+        regex: args.regex,
+    };
+    let Report::Cells(report) = run_request(&a.model, "", &request)? else {
+        unreachable!("a cells request is answered with a cells report")
+    };
     let model = model_label(&args.input.model);
     let json = args.input.json.then(|| Json {
         model: model.clone(),

@@ -1,10 +1,11 @@
 //! `rnnscope errors`: where the model errs, beside an n-gram baseline fitted on its training text.
 
-use super::analysis::{analyse, model_label, print_report, AnalysisInput};
+use super::analysis::{model_label, print_report, read_input, run_request, AnalysisInput};
 use super::shared::{char_label, load_corpus, Failure, Outcome};
 use clap::Args;
-use rnnscope::analysis::errors::{error_breakdown, ErrorReport, Oracles};
-use rnnscope::analysis::ngram::{NGram, DEFAULT_ORDER};
+use rnnscope::analysis::errors::{ErrorReport, Oracles};
+use rnnscope::analysis::ngram::DEFAULT_ORDER;
+use rnnscope::analysis::request::{Report, Request};
 use rnnscope::{model_file, trainer};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -109,22 +110,18 @@ fn training_text(
 }
 
 pub fn run(args: ErrorsArgs) -> Outcome {
-    let oracles = Oracles {
-        memory: args.memory,
-        rare: args.rare,
-        top: args.near_miss,
-    };
-    let a = analyse(&args.input)?;
+    let a = read_input(&args.input)?;
     let (train, train_name) = training_text(&args, &a.metadata)?;
-    let ngram = NGram::fit(&train, args.order, a.model.vocab.chars())?;
-    let report = error_breakdown(
-        &a.text,
-        a.acts.probs(),
-        &a.model.vocab,
-        &ngram,
-        &train,
-        &oracles,
-    )?;
+    let request = Request::Errors {
+        text: a.text,
+        order: Some(args.order),
+        memory: Some(args.memory),
+        rare: Some(args.rare),
+        top: Some(args.near_miss),
+    };
+    let Report::Errors(report) = run_request(&a.model, &train, &request)? else {
+        unreachable!("an errors request is answered with an errors report")
+    };
     let model = model_label(&args.input.model);
     let json = args.input.json.then(|| Json {
         model: model.clone(),
