@@ -136,6 +136,29 @@ fn cells_lists_the_top_units_of_every_feature() {
     assert!(table.contains("uppercase") && table.contains("constant over this text"));
 }
 
+/// `--regex` reads a pattern line by line, as grep does: a line-anchored pattern is a feature, not "constant over
+/// this text" (as it was when `^` matched only at the start of the text).
+#[test]
+fn cells_reads_a_line_anchored_pattern_line_by_line() {
+    let lstm = model("brackets-lstm.safetensors");
+    let text = "(ka mi)\n  (to ne)\n  [so]\nla\n".repeat(12);
+    let table = stdout(&ok(&[
+        "cells",
+        "--model",
+        &lstm,
+        "--text-string",
+        &text,
+        "--regex",
+        "^ +",
+    ]));
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("match:^ +"))
+        .unwrap_or_else(|| panic!("no match:^ + row in\n{table}"));
+    assert!(!line.contains("constant over this text"), "{line}");
+    assert!(line.contains("AUROC"), "{line}");
+}
+
 #[test]
 fn saturation_reports_each_gate_and_refuses_the_vanilla_rnn() {
     let gru = model("brackets-gru.safetensors");

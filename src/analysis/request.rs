@@ -67,6 +67,8 @@ pub enum Request {
         text: String,
         #[serde(default = "default_top")]
         top: usize,
+        /// Patterns read line by line: `^` and `$` match at the start and end of every line (see
+        /// [`features::regex_feature`]).
         #[serde(default)]
         regex: Vec<String>,
     },

@@ -15,7 +15,8 @@ use std::io::Write;
     after_help = "Features (value after reading each character): depth_paren, depth_square, depth_curly, \
     depth (bracket depth per kind and in all), in_double_quotes, in_single_quotes, line_position, \
     word_position, since_newline, since_space, and the classes letter, uppercase, digit, space, \
-    punctuation, vowel; --regex R adds match:R (inside a match of R). Units of every layer and tensor \
+    punctuation, vowel; --regex R adds match:R (inside a match of R, read line by line as grep reads it: ^ and $ \
+    match at the start and end of every line). Units of every layer and tensor \
     (h, c, each gate) are ranked by |Pearson r| for numeric features and max(AUROC, 1 − AUROC) for on/off \
     ones; the probe is a ridge regression over the whole tensor of the best unit, fitted on the first half \
     of the text and scored on the second (R² or accuracy).\n\n\
@@ -34,7 +35,8 @@ pub struct CellsArgs {
     #[arg(long, value_name = "K", default_value_t = 3)]
     top: usize,
 
-    /// Also look for units tracking "inside a match of this regular expression" (repeatable)
+    /// Also look for units tracking "inside a match of this regular expression" (repeatable); ^ and $ match
+    /// at the start and end of every line
     #[arg(long, value_name = "REGEX")]
     regex: Vec<String>,
 }
