@@ -481,6 +481,37 @@ fn each_error_goes_to_the_first_oracle_that_explains_it() {
     assert!(error_breakdown("ba", probs.view(), &vocab, &ngram, "ba", &zero).is_err());
 }
 
+/// The page's `errors` requests: the n-gram's training text is the part the model trains on, never the held-out
+/// characters the instruments read, nor the start of the text when that is what they read (nothing held out).
+#[test]
+fn the_pages_ngram_is_never_fitted_on_the_characters_it_scores() {
+    use rnnscope::analysis::request::{run, training_text, NGramCache, Request};
+    let text = "ab(c)d\"e\"f";
+    assert_eq!(
+        training_text(text, 0.25, "\"e\"f"),
+        "ab(c)d\"e",
+        "the held-out tail"
+    );
+    assert_eq!(training_text(text, 0.25, "xy"), "ab(c)d\"e", "another text");
+    assert_eq!(training_text(text, 0.0, "ab(c"), ")d\"e\"f", "the start");
+    assert_eq!(
+        training_text("日本語のテキスト", 0.0, "日本"),
+        "語のテキスト",
+        "characters, not bytes"
+    );
+    assert_eq!(training_text(text, 0.0, text), "", "everything");
+    let model = brackets_lstm();
+    let request = Request::Errors {
+        text: "(a b)".into(),
+        order: None,
+        memory: None,
+        rare: None,
+        top: None,
+    };
+    let e = run(&model, "", &mut NGramCache::default(), &request).unwrap_err();
+    assert!(e.to_string().contains("no training text left"), "{e}");
+}
+
 #[test]
 fn closing_brackets_and_quotes_are_paired_with_their_openers() {
     let chars: Vec<char> = "a(b\"c\")[d] don't 'x'".chars().collect();

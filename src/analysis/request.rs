@@ -148,8 +148,27 @@ impl NGramCache {
     }
 }
 
+/// The `train` of a request from a front end that trains on `text`, holding out its last `val_fraction` (as
+/// [`crate::trainer::held_out`] counts): the characters the model trains on, which the instruments read by
+/// default, the held-out ones, never overlap; and when `scored` (the request's text) is the start of `text` (the
+/// instruments read the start when nothing is held out), the characters after it. Empty when nothing is left.
+pub fn training_text<'a>(text: &'a str, val_fraction: f32, scored: &str) -> &'a str {
+    let chars = text.chars().count();
+    let fit = 0..crate::trainer::held_out(chars, val_fraction).start;
+    let left = if text.starts_with(scored) {
+        errors::fit_without(fit, &(0..scored.chars().count()))
+    } else {
+        Some(fit)
+    };
+    let Some(left) = left else {
+        return "";
+    };
+    let byte = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(b, _)| b);
+    &text[byte(left.start)..byte(left.end)]
+}
+
 /// Runs `request` on `model` within the page's [`Limits`]; `train` is the text the model was trained on (for the
-/// n-gram and rare words).
+/// n-gram and rare words), without the characters the request scores (see [`training_text`]).
 pub fn run(
     model: &Model,
     train: &str,
@@ -160,7 +179,7 @@ pub fn run(
 }
 
 /// Runs `request` on `model`, refusing what asks for more than `limits`; `train` is the text the model was trained
-/// on (for the n-gram and rare words).
+/// on (for the n-gram and rare words), without the characters the request scores.
 pub fn run_within(
     limits: Limits,
     model: &Model,
@@ -208,7 +227,15 @@ pub fn run_within(
                 rare: rare.unwrap_or(defaults.rare),
                 top: top.unwrap_or(defaults.top),
             };
-            let ngram = cache.get(model, train, order.unwrap_or(ngram::DEFAULT_ORDER))?;
+            let order = order.unwrap_or(ngram::DEFAULT_ORDER);
+            ngram::check_order(order)?;
+            if train.is_empty() {
+                return Err(Error::Analysis(
+                    "the n-gram has no training text left apart from the characters it would score"
+                        .into(),
+                ));
+            }
+            let ngram = cache.get(model, train, order)?;
             let acts = activations()?;
             Report::Errors(errors::error_breakdown(
                 text,

@@ -100,6 +100,8 @@ fn part_of(len: usize, part: &TextPart) -> Result<Range<usize>, Failure> {
 pub(crate) struct Analysed {
     pub model: Model,
     pub metadata: BTreeMap<String, String>,
+    /// The whole text read (`--text`, `--text-string` or `--corpus`).
+    pub whole: String,
     /// The characters of `whole` that `--val-fraction` and `--chars` select.
     pub part: Range<usize>,
     /// Those characters: the text analysed.
@@ -121,6 +123,7 @@ pub(crate) fn read_input(input: &AnalysisInput) -> Result<Analysed, Failure> {
     Ok(Analysed {
         model,
         metadata,
+        whole,
         part,
         text,
     })
