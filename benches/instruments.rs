@@ -40,6 +40,9 @@ fn instruments(c: &mut Criterion) {
             Request::Errors {
                 text: text.clone(),
                 order: None,
+                memory: None,
+                rare: None,
+                top: None,
             },
         ),
         (

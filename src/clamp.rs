@@ -11,7 +11,7 @@
 //! `LAYER:TENSOR:UNIT=VALUE` for a clamp, e.g. `0:c:57` or `1:h:3=0.9`.
 
 use crate::error::{Error, Result};
-use crate::model::ModelConfig;
+use crate::model_config::ModelConfig;
 use serde::{Deserialize, Serialize};
 
 /// Largest magnitude a clamp may hold a unit at. `h` lives in (−1, 1) for tanh cells, `c` grows with the

@@ -50,9 +50,11 @@
 //!
 //! - [`vocab`]: characters ↔ one-hot positions, built sorted from a corpus.
 //! - [`corpus`]: the embedded corpora and the seeded generator of structured text.
+//! - [`nonlinear`]: `eˣ`, `σ`, `tanh` (with their derivatives from saved outputs) and the softmax.
 //! - [`cell`]: the per-step equations of each cell, forward beside backward.
+//! - [`model_config`]: the shape of a model (cell, `V`, `H`, `L`), its limits and its parameter count.
 //! - [`params`]: every parameter tensor by its PyTorch name, in one flat buffer.
-//! - [`model`]: configuration, the stacked model, and its recurrent state.
+//! - [`model`]: the stacked model and its recurrent state.
 //! - [`tape`]: the batched forward pass over a window, the values it keeps, and backpropagation through time.
 //! - [`optim`]: Adam, RMSProp, Adagrad, SGD with momentum, and gradient clipping.
 //! - [`trainer`]: truncated BPTT over a corpus with health checks.
@@ -73,7 +75,9 @@ pub mod error;
 pub mod eval;
 mod kernels;
 pub mod model;
+pub mod model_config;
 pub mod model_file;
+pub mod nonlinear;
 pub mod optim;
 pub mod params;
 pub mod probe;
@@ -88,7 +92,8 @@ pub mod wasm;
 
 pub use cell::CellKind;
 pub use error::Error;
-pub use model::{Model, ModelConfig, State};
+pub use model::{Model, State};
+pub use model_config::ModelConfig;
 pub use optim::OptimizerKind;
 pub use probe::{Probe, ProbeStep};
 pub use settings::Settings;

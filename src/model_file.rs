@@ -1,18 +1,28 @@
 //! The model file: one `.safetensors` file of f32 tensors named as the `state_dict` of PyTorch's
-//! `CharModel` (see the README), with `"cell"` and `"vocab"` in the header's `__metadata__`.
+//! `CharModel` (see the README), with the cell and the vocabulary in the header's `__metadata__`; the `KEY_`
+//! constants are every metadata key rnnscope reads or writes.
 
 use crate::cell::{Activation, CellKind};
 use crate::error::{Error, Result};
-use crate::model::{Model, ModelConfig};
+use crate::model::Model;
+use crate::model_config::ModelConfig;
 use crate::params::Layout;
 use crate::vocab::Vocab;
 use safetensors::tensor::Dtype;
 use safetensors::SafeTensors;
 use std::collections::BTreeMap;
 
-/// Metadata keys written by rnnscope besides `cell` and `vocab` (all optional on load).
-pub const KEY_STEP: &str = "step";
+/// Metadata key of the cell: `rnn`, `lstm` or `gru` (required).
+pub const KEY_CELL: &str = "cell";
+/// Metadata key of the vocabulary: a JSON array of one-character strings, in one-hot order (required).
+pub const KEY_VOCAB: &str = "vocab";
+/// Metadata key of the RNN's nonlinearity, written only for `relu` (optional; `tanh` when absent).
 pub const KEY_NONLINEARITY: &str = "nonlinearity";
+/// Metadata key of the number of training steps behind the weights (optional).
+pub const KEY_STEP: &str = "step";
+/// Metadata key of the training settings, as the JSON of [`crate::Settings`] (optional; the CLI writes it, and
+/// `train --resume` and `errors` read it).
+pub const KEY_TRAIN_CONFIG: &str = "train_config";
 
 /// Writes named tensors (layout order) and metadata as safetensors bytes.
 ///
@@ -50,13 +60,13 @@ pub fn tensors_to_bytes(
 /// The model as a `.safetensors` file, with `extra` metadata (e.g. training step, settings) added.
 pub fn to_bytes(model: &Model, extra: &BTreeMap<String, String>) -> Vec<u8> {
     let mut metadata = extra.clone();
-    metadata.insert("cell".into(), model.config.cell.name().into());
+    metadata.insert(KEY_CELL.into(), model.config.cell.name().into());
     if let CellKind::Rnn(Activation::Relu) = model.config.cell {
         metadata.insert(KEY_NONLINEARITY.into(), "relu".into());
     }
     let vocab: Vec<String> = model.vocab.chars().iter().map(|c| c.to_string()).collect();
     metadata.insert(
-        "vocab".into(),
+        KEY_VOCAB.into(),
         serde_json::to_string(&vocab).expect("strings serialise"),
     );
     tensors_to_bytes(&model.layout, &model.params, metadata)
@@ -74,7 +84,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
     let (tensors, metadata) = parse(bytes).map_err(bad)?;
 
     let cell_name = metadata
-        .get("cell")
+        .get(KEY_CELL)
         .ok_or_else(|| bad("the metadata has no \"cell\" entry (rnn, lstm or gru)"))?;
     let cell = CellKind::parse(
         cell_name,
@@ -82,7 +92,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
     )
     .map_err(|e| bad(format!("metadata \"cell\": {e}")))?;
     let vocab_json = metadata
-        .get("vocab")
+        .get(KEY_VOCAB)
         .ok_or_else(|| bad("the metadata has no \"vocab\" entry"))?;
     let vocab_strings: Vec<String> = serde_json::from_str(vocab_json).map_err(|e| {
         bad(format!(

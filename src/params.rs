@@ -4,7 +4,7 @@
 //! for each layer `k`: `rnn.weight_ih_l{k}` `(G·H, In)`, `rnn.weight_hh_l{k}` `(G·H, H)`,
 //! `rnn.bias_ih_l{k}` `(G·H)`, `rnn.bias_hh_l{k}` `(G·H)`; then `decoder.weight` `(V, H)`, `decoder.bias` `(V)`.
 
-use crate::model::ModelConfig;
+use crate::model_config::ModelConfig;
 use std::ops::Range;
 
 /// One named tensor inside the flat buffer.

@@ -4,7 +4,8 @@
 use crate::cell::CellKind;
 use crate::clamp::Clamp;
 use crate::error::Result;
-use crate::model::{Model, ModelConfig, State};
+use crate::model::{Model, State};
+use crate::model_config::ModelConfig;
 use crate::tape::{Tape, NONE};
 
 /// Everything the model computed at one character.

@@ -3,7 +3,8 @@
 use crate::clamp::Clamp;
 use crate::error::{Error, Result};
 use crate::model::{Model, State};
-use crate::tape::{softmax, Tape, NONE};
+use crate::nonlinear::softmax;
+use crate::tape::{Tape, NONE};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 

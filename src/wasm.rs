@@ -446,7 +446,12 @@ impl Session {
     pub fn analyse(&mut self, request: JsValue) -> Result<JsValue, JsError> {
         let request: Request = serde_wasm_bindgen::from_value(request)
             .map_err(|e| JsError::new(&format!("invalid analysis request: {e}")))?;
-        let report = request::run(self.trainer.model(), &self.text, &mut self.ngrams, &request)
+        let train = request::training_text(
+            &self.text,
+            self.trainer.config().val_fraction,
+            request.text(),
+        );
+        let report = request::run(self.trainer.model(), train, &mut self.ngrams, &request)
             .map_err(js_err)?;
         report
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())

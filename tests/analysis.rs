@@ -121,6 +121,44 @@ fn a_regular_expression_marks_the_characters_of_its_matches() {
     );
 }
 
+/// Patterns read line by line, as grep reads them: `^` and `$` match at the start and end of every line, not only
+/// of the whole text (a line-anchored pattern once matched only the first line, and `cells` reported it "constant").
+#[test]
+fn a_regular_expression_anchors_at_every_line() {
+    let text = "a\n  b\n\tc d\ne";
+    let indent = regex_feature(text, "^[ \t]+").unwrap();
+    assert_eq!(
+        indent.values.to_vec(),
+        [0., 0., 1., 1., 0., 0., 1., 0., 0., 0., 0., 0.],
+        "the indentation of the second and third lines"
+    );
+    let last = regex_feature(text, "[a-z]$").unwrap();
+    assert_eq!(
+        last.values.to_vec(),
+        [1., 0., 0., 0., 1., 0., 0., 0., 0., 1., 0., 1.],
+        "the last letter of every line"
+    );
+    // The page's path: a cells request ranks units for the pattern instead of finding it constant.
+    use rnnscope::analysis::request::{run, NGramCache, Report, Request};
+    let model = brackets_lstm();
+    let code = "f(a);\n  g(b);\n  h(c);\nk(d);\n".repeat(20);
+    let request = Request::Cells {
+        text: code,
+        top: 3,
+        regex: vec!["^ +".into()],
+    };
+    let Report::Cells(report) = run(&model, "", &mut NGramCache::default(), &request).unwrap()
+    else {
+        panic!("a cells request answers with a cells report")
+    };
+    let indent = report
+        .features
+        .iter()
+        .find(|f| f.feature == "match:^ +")
+        .unwrap();
+    assert_eq!(indent.top.len(), 3, "{indent:?}");
+}
+
 #[test]
 fn features_refuse_empty_and_over_long_text() {
     assert!(matches!(text_features(""), Err(Error::Text(m)) if m.contains("empty")));
@@ -441,6 +479,37 @@ fn each_error_goes_to_the_first_oracle_that_explains_it() {
         ..oracles
     };
     assert!(error_breakdown("ba", probs.view(), &vocab, &ngram, "ba", &zero).is_err());
+}
+
+/// The page's `errors` requests: the n-gram's training text is the part the model trains on, never the held-out
+/// characters the instruments read, nor the start of the text when that is what they read (nothing held out).
+#[test]
+fn the_pages_ngram_is_never_fitted_on_the_characters_it_scores() {
+    use rnnscope::analysis::request::{run, training_text, NGramCache, Request};
+    let text = "ab(c)d\"e\"f";
+    assert_eq!(
+        training_text(text, 0.25, "\"e\"f"),
+        "ab(c)d\"e",
+        "the held-out tail"
+    );
+    assert_eq!(training_text(text, 0.25, "xy"), "ab(c)d\"e", "another text");
+    assert_eq!(training_text(text, 0.0, "ab(c"), ")d\"e\"f", "the start");
+    assert_eq!(
+        training_text("日本語のテキスト", 0.0, "日本"),
+        "語のテキスト",
+        "characters, not bytes"
+    );
+    assert_eq!(training_text(text, 0.0, text), "", "everything");
+    let model = brackets_lstm();
+    let request = Request::Errors {
+        text: "(a b)".into(),
+        order: None,
+        memory: None,
+        rare: None,
+        top: None,
+    };
+    let e = run(&model, "", &mut NGramCache::default(), &request).unwrap_err();
+    assert!(e.to_string().contains("no training text left"), "{e}");
 }
 
 #[test]

@@ -136,6 +136,29 @@ fn cells_lists_the_top_units_of_every_feature() {
     assert!(table.contains("uppercase") && table.contains("constant over this text"));
 }
 
+/// `--regex` reads a pattern line by line, as grep does: a line-anchored pattern is a feature, not "constant over
+/// this text" (as it was when `^` matched only at the start of the text).
+#[test]
+fn cells_reads_a_line_anchored_pattern_line_by_line() {
+    let lstm = model("brackets-lstm.safetensors");
+    let text = "(ka mi)\n  (to ne)\n  [so]\nla\n".repeat(12);
+    let table = stdout(&ok(&[
+        "cells",
+        "--model",
+        &lstm,
+        "--text-string",
+        &text,
+        "--regex",
+        "^ +",
+    ]));
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("match:^ +"))
+        .unwrap_or_else(|| panic!("no match:^ + row in\n{table}"));
+    assert!(!line.contains("constant over this text"), "{line}");
+    assert!(line.contains("AUROC"), "{line}");
+}
+
 #[test]
 fn saturation_reports_each_gate_and_refuses_the_vanilla_rnn() {
     let gru = model("brackets-gru.safetensors");
@@ -225,6 +248,61 @@ fn errors_break_down_into_counts_that_add_up() {
         table.contains("5-gram (Witten–Bell, fitted on brackets)"),
         "{table}"
     );
+}
+
+/// The n-gram is never fitted on the characters it scores: when its training text is the text analysed (here the
+/// brackets corpus, as a file and by name), the characters analysed are left out of it. It once was fitted on
+/// the held-out characters too, and its baseline looked far better than it was.
+#[test]
+fn errors_never_fits_the_ngram_on_the_characters_it_scores() {
+    let lstm = model("brackets-lstm.safetensors");
+    let dir = std::env::temp_dir().join(format!("rnnscope-errors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let corpus: Vec<char> = rnnscope::corpus::get("brackets").unwrap().chars().collect();
+    let held = rnnscope::trainer::held_out(corpus.len(), 0.1);
+    let whole = dir.join("brackets.txt");
+    std::fs::write(&whole, corpus.iter().collect::<String>()).unwrap();
+    let before = dir.join("before.txt");
+    std::fs::write(&before, corpus[..held.start].iter().collect::<String>()).unwrap();
+    let (whole, before) = (whole.display().to_string(), before.display().to_string());
+    let errors = |text: &[&str], train: &str| {
+        json(&with(
+            &[
+                "errors",
+                "--model",
+                &lstm,
+                "--json",
+                "--train-corpus",
+                train,
+            ],
+            text,
+        ))
+    };
+    // --text F --val-fraction V --train-corpus F: fitted on the characters before the held-out ones, exactly as
+    // when the training text is those characters alone.
+    let same = errors(&["--text", &whole, "--val-fraction", "0.1"], &whole);
+    assert_eq!(same["train_chars"], held.start);
+    let apart = errors(&["--text", &whole, "--val-fraction", "0.1"], &before);
+    assert_eq!(same["ngram_losses"], apart["ngram_losses"]);
+    assert_eq!(same["counts"], apart["counts"]);
+    // A larger held-out part than the model's: the n-gram stops where it starts.
+    let fifth = errors(
+        &["--corpus", "brackets", "--val-fraction", "0.2"],
+        "brackets",
+    );
+    assert_eq!(
+        fifth["train_chars"],
+        rnnscope::trainer::held_out(corpus.len(), 0.2).start
+    );
+    // The start of the text: fitted on what follows it, up to the model's held-out tenth.
+    let start = errors(&["--corpus", "brackets", "--chars", "3000"], "brackets");
+    assert_eq!(start["train_chars"], held.start - 3000);
+    // The whole text: nothing is left, and the command says why.
+    refused(
+        &["errors", "--model", &lstm, "--corpus", "brackets"],
+        "is the text analysed",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -10,10 +10,10 @@
 //! from a forward pass over the text before it and is held constant, as in truncated backpropagation.
 //! Clamped units ([`crate::clamp`]) are constants, so no gradient flows through them.
 
-use super::intervene::{inputs_of, run_chunks};
 use super::{check_text, ser_f32s};
 use crate::clamp::Clamp;
 use crate::error::{Error, Result};
+use crate::eval::{inputs_of, run_chunks};
 use crate::model::{Model, State};
 use crate::tape::{Tape, NONE};
 use ndarray::{Array1, ArrayView2, Axis};
@@ -70,7 +70,7 @@ pub fn connectivity(
     let inputs = inputs_of(model, &chars);
     let from = (position + 1).saturating_sub(window);
     let mut state = State::zeros(&model.config, 1);
-    run_chunks(model, &inputs[..from], clamps, &mut state, |_, _, _| {})?;
+    run_chunks(model, &inputs[..from], None, clamps, &mut state, |_| {})?;
     let steps = position + 1 - from;
     let mut tape = Tape::new(&model.config, steps, 1)?;
     tape.set_clamps(clamps)?;

@@ -20,6 +20,9 @@
 //! So the counts always add up to the number of errors. The defaults ([`Oracles::default`]) are
 //! `memory = 4`, `rare = 5`, `top = 3`.
 //!
+//! The baseline must never be fitted on the characters it scores, or it looks far better than it is; when its
+//! training text is the text analysed, [`fit_without`] says which of its characters are left to fit it on.
+//!
 //! The long-range data: for every closing bracket (matched to its opener of the same kind by a stack, as
 //! the depth features count) and every closing quote (`"`, and `'` except apostrophes, as the quote
 //! features decide), the distance to its opener and the probability the model and the n-gram gave it.
@@ -32,6 +35,7 @@ use crate::vocab::Vocab;
 use ndarray::{Array1, ArrayView2};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 /// The model errs where it gives the actual next character less than this.
 pub const ERROR_BELOW: f32 = 0.5;
@@ -150,6 +154,18 @@ pub struct ErrorReport {
     pub ngram_losses: Array1<f64>,
     pub errors_at: Vec<ErrorAt>,
     pub long_range: Vec<Closing>,
+}
+
+/// The characters `fit` of a baseline's training text left once the characters `scored` of that same text are
+/// taken out, so that the baseline is never fitted on what it scores: those of `fit` before `scored`, or, when
+/// `scored` starts at or before the start of `fit`, those after it; `None` when none is left.
+pub fn fit_without(fit: Range<usize>, scored: &Range<usize>) -> Option<Range<usize>> {
+    let left = if scored.start > fit.start {
+        fit.start..fit.end.min(scored.start)
+    } else {
+        fit.start.max(scored.end)..fit.end
+    };
+    (!left.is_empty()).then_some(left)
 }
 
 /// The pairs (opener, closer) of brackets of each kind (a stack per kind; an unmatched closer is skipped)
@@ -347,6 +363,20 @@ pub fn error_breakdown(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_baseline_keeps_only_what_it_does_not_score() {
+        assert_eq!(
+            fit_without(0..90, &(90..100)),
+            Some(0..90),
+            "the held-out tail"
+        );
+        assert_eq!(fit_without(0..90, &(80..100)), Some(0..80), "a longer tail");
+        assert_eq!(fit_without(0..90, &(30..40)), Some(0..30), "a middle part");
+        assert_eq!(fit_without(0..90, &(0..10)), Some(10..90), "the start");
+        assert_eq!(fit_without(0..90, &(0..100)), None, "everything");
+        assert_eq!(fit_without(10..90, &(0..5)), Some(10..90), "before the fit");
+    }
 
     #[test]
     fn the_word_around_a_position() {

@@ -24,7 +24,9 @@
 //!
 //! [`regex_feature`] adds "inside a match of `R`": on at `t` when character `t` lies inside one of the
 //! leftmost-first, non-overlapping matches the `regex` crate finds in the whole text (so, unlike the others,
-//! it may look ahead: the first character of a match is already inside it). Empty matches cover nothing.
+//! it may look ahead: the first character of a match is already inside it). Empty matches cover nothing. The
+//! pattern is read in multi-line mode, as grep reads it: `^` and `$` match at the start and end of every line
+//! (`\A` and `\z` still mean the whole text's).
 //! On/off features hold `0.0` and `1.0`.
 
 use super::check_text;
@@ -199,8 +201,8 @@ pub fn text_features(text: &str) -> Result<Vec<Feature>> {
 /// Longest regular expression accepted, in bytes.
 pub const MAX_PATTERN: usize = 1000;
 
-/// "Inside a match of `pattern`" (see the module docs), named `match:<pattern>`. Refuses an invalid or
-/// over-long pattern and the texts [`text_features`] refuses.
+/// "Inside a match of `pattern`" (see the module docs; `^` and `$` at line boundaries), named `match:<pattern>`.
+/// Refuses an invalid or over-long pattern and the texts [`text_features`] refuses.
 pub fn regex_feature(text: &str, pattern: &str) -> Result<Feature> {
     let chars = check_text(text)?;
     if pattern.len() > MAX_PATTERN {
@@ -210,6 +212,7 @@ pub fn regex_feature(text: &str, pattern: &str) -> Result<Feature> {
         )));
     }
     let re = regex::RegexBuilder::new(pattern)
+        .multi_line(true)
         .size_limit(1 << 20)
         .build()
         .map_err(|e| Error::Analysis(format!("invalid regular expression {pattern:?}: {e}")))?;

@@ -8,45 +8,11 @@
 use super::{check_text, ser_f32s};
 use crate::clamp::Clamp;
 use crate::error::{Error, Result};
+use crate::eval::{inputs_of, run_chunks};
 use crate::model::{Model, State};
-use crate::tape::{Tape, NONE};
+use crate::tape::NONE;
 use ndarray::Array1;
 use serde::Serialize;
-
-/// Steps per chunk of the forward passes here (the state is carried across chunks).
-const CHUNK: usize = 256;
-
-/// The inputs of `chars`: vocabulary indices, [`NONE`] for a character outside the vocabulary.
-pub(crate) fn inputs_of(model: &Model, chars: &[char]) -> Vec<u32> {
-    chars
-        .iter()
-        .map(|&c| model.vocab.index_of(c).unwrap_or(NONE))
-        .collect()
-}
-
-/// Runs `inputs` through `model` with `clamps` from `state`, in chunks; after each chunk calls
-/// `each(tape, start, steps)` with the chunk's first input position and length.
-pub(crate) fn run_chunks(
-    model: &Model,
-    inputs: &[u32],
-    clamps: &[Clamp],
-    state: &mut State,
-    mut each: impl FnMut(&Tape, usize, usize),
-) -> Result<()> {
-    if inputs.is_empty() {
-        return Ok(());
-    }
-    let mut tape = Tape::new(&model.config, CHUNK.min(inputs.len()), 1)?;
-    tape.set_clamps(clamps)?;
-    for start in (0..inputs.len()).step_by(tape.capacity()) {
-        let steps = tape.capacity().min(inputs.len() - start);
-        tape.inputs[..steps].copy_from_slice(&inputs[start..start + steps]);
-        tape.targets[..steps].fill(NONE);
-        let _ = tape.forward(model, state, steps);
-        each(&tape, start, steps);
-    }
-    Ok(())
-}
 
 /// `(T − 1)` losses in nats: entry `j − 1` is `−ln p(text[j])` of prediction `j`, `NaN` where `text[j]` is
 /// outside the vocabulary.
@@ -63,14 +29,15 @@ pub fn char_losses(model: &Model, text: &str, clamps: &[Clamp]) -> Result<Array1
     run_chunks(
         model,
         &inputs[..chars.len() - 1],
+        None,
         clamps,
         &mut state,
-        |tape, start, steps| {
-            for t in 0..steps {
-                let next = inputs[start + t + 1];
+        |chunk| {
+            for t in 0..chunk.steps {
+                let next = inputs[chunk.start + t + 1];
                 if next != NONE {
-                    let p = tape.probs(t, 0)[next as usize];
-                    losses[start + t] = -(p.max(f32::MIN_POSITIVE)).ln();
+                    let p = chunk.tape.probs(t, 0)[next as usize];
+                    losses[chunk.start + t] = -(p.max(f32::MIN_POSITIVE)).ln();
                 }
             }
         },

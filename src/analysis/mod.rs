@@ -26,7 +26,8 @@
 //! `(T, H)` arrays do not exist in memory as such. [`Activations::gather`] copies them, once, into three
 //! row-major arrays: `h` and `c` as `(T, L·H)`, the gates as `(T, L·G·H)`, and the probabilities as `(T, V)`.
 //! Every `(T, H)` tensor of every layer is then a view into those ([`Activations::view`]): a column block,
-//! never another copy. All analyses take such views.
+//! never another copy. All analyses take such views. [`Activations::of_text`] runs a fresh probe over a text
+//! and gathers it, the way every front end starts.
 //!
 //! # Limits
 //!
@@ -45,8 +46,9 @@ pub mod stats;
 
 use crate::cell::CellKind;
 use crate::error::{Error, Result};
-use crate::model::ModelConfig;
-use crate::probe::ProbeStep;
+use crate::model::Model;
+use crate::model_config::ModelConfig;
+use crate::probe::{Probe, ProbeStep};
 use ndarray::{s, Array2, ArrayView2};
 
 /// Longest text (in characters) any analysis accepts.
@@ -187,6 +189,15 @@ impl Activations {
             gates: rows(|s| &s.gates, g_width),
             probs: rows(|s| &s.probs, config.vocab_size),
         })
+    }
+
+    /// The activations of `model` over `text`, from a zero state: one probe step per character (a character
+    /// outside the vocabulary is read as an all-zero input), gathered into the arrays every analysis reads.
+    /// Refuses what [`Activations::gather`] refuses.
+    pub fn of_text(model: &Model, text: &str) -> Result<Activations> {
+        let mut probe = Probe::new(model);
+        probe.sync(model, text);
+        Activations::gather(model.config, probe.steps())
     }
 
     /// `T`.

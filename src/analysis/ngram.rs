@@ -60,16 +60,22 @@ pub struct NGram {
     counts: HashMap<(u128, u32), u32>,
 }
 
+/// Refuses an order outside `1..=`[`MAX_ORDER`].
+pub fn check_order(order: usize) -> Result<()> {
+    if !(1..=MAX_ORDER).contains(&order) {
+        return Err(Error::Analysis(format!(
+            "n-gram order {order} is outside 1..={MAX_ORDER}"
+        )));
+    }
+    Ok(())
+}
+
 impl NGram {
     /// Counts every context of up to `order − 1` characters in `train`. Refuses an order outside
     /// `1..=`[`MAX_ORDER`], a training text that is empty or over [`MAX_TRAIN_CHARS`], and an alphabet over
     /// [`MAX_VOCAB`] characters.
     pub fn fit(train: &str, order: usize, extra: &[char]) -> Result<NGram> {
-        if !(1..=MAX_ORDER).contains(&order) {
-            return Err(Error::Analysis(format!(
-                "n-gram order {order} is outside 1..={MAX_ORDER}"
-            )));
-        }
+        check_order(order)?;
         let chars: Vec<char> = train.chars().collect();
         if chars.is_empty() || chars.len() > MAX_TRAIN_CHARS {
             return Err(Error::Text(format!(

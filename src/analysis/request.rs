@@ -1,22 +1,23 @@
 //! Every instrument behind one request type, for front ends that pass requests as data: the page's worker
-//! (through the wasm surface) sends `{kind, text, …}` objects and gets each report back as a plain object.
+//! (through the wasm surface) sends `{kind, text, …}` objects and gets each report back as a plain object, and
+//! the command line's `cells`, `saturation`, `errors`, `ablate` and `connectivity` build the same requests.
 //!
 //! | `kind` | fields besides `text` | report |
 //! |---|---|---|
-//! | `cells` | `top` (default 5), `regex` (patterns, each one more on/off feature) | [`finder::CellReport`] |
+//! | `cells` | `top` (default 5), `regex` (patterns, each one more on/off feature; multi-line: `^` and `$` match at line boundaries) | [`finder::CellReport`] |
 //! | `saturation` | – | [`saturation::SaturationReport`] |
-//! | `errors` | `order` (n-gram, default [`ngram::DEFAULT_ORDER`]) | [`errors::ErrorReport`] |
+//! | `errors` | `order` (n-gram, default [`ngram::DEFAULT_ORDER`]), `memory`, `rare`, `top` (the oracles, defaults [`errors::Oracles::default`]) | [`errors::ErrorReport`] |
 //! | `connectivity` | `position`, `window` (default 256), `clamps` (default none) | [`connectivity::Connectivity`] |
 //! | `ablation` | `clamps` ([`Clamp`]s, at least one) | [`intervene::AblationReport`] |
 //!
 //! Every analysis sees the model as it is, without the clamps a front end may have set for probing and
-//! sampling; `ablation` and `connectivity` take their own.
+//! sampling; `ablation` and `connectivity` take their own. How much one request may ask for is a [`Limits`]:
+//! [`run`] keeps to the page's, [`run_within`] to any.
 
 use super::{connectivity, errors, features, finder, intervene, ngram, saturation, Activations};
 use crate::clamp::Clamp;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::probe::Probe;
 use serde::{Deserialize, Serialize};
 
 /// Longest text a request may carry, in characters: a few passes over it stay well under a second for the
@@ -25,6 +26,30 @@ pub const MAX_REQUEST_CHARS: usize = 20_000;
 
 /// Most regular-expression features of one `cells` request.
 pub const MAX_PATTERNS: usize = 8;
+
+/// How much one request may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest text, in characters.
+    pub chars: usize,
+    /// Most regular-expression features of a `cells` request.
+    pub patterns: usize,
+}
+
+impl Limits {
+    /// The page's, which answers requests in its worker between training chunks: [`MAX_REQUEST_CHARS`]
+    /// characters and [`MAX_PATTERNS`] patterns.
+    pub const PAGE: Limits = Limits {
+        chars: MAX_REQUEST_CHARS,
+        patterns: MAX_PATTERNS,
+    };
+    /// The command line's, which runs one request at a time: as long a text as the analyses accept
+    /// ([`super::MAX_CHARS`] characters) and any number of patterns.
+    pub const COMMAND_LINE: Limits = Limits {
+        chars: super::MAX_CHARS,
+        patterns: usize::MAX,
+    };
+}
 
 fn default_top() -> usize {
     5
@@ -42,6 +67,8 @@ pub enum Request {
         text: String,
         #[serde(default = "default_top")]
         top: usize,
+        /// Patterns read line by line: `^` and `$` match at the start and end of every line (see
+        /// [`features::regex_feature`]).
         #[serde(default)]
         regex: Vec<String>,
     },
@@ -52,6 +79,15 @@ pub enum Request {
         text: String,
         #[serde(default)]
         order: Option<usize>,
+        /// [`errors::Oracles::memory`].
+        #[serde(default)]
+        memory: Option<usize>,
+        /// [`errors::Oracles::rare`].
+        #[serde(default)]
+        rare: Option<usize>,
+        /// [`errors::Oracles::top`].
+        #[serde(default)]
+        top: Option<usize>,
     },
     Connectivity {
         text: String,
@@ -112,8 +148,40 @@ impl NGramCache {
     }
 }
 
-/// Runs `request` on `model`; `train` is the text the model was trained on (for the n-gram and rare words).
+/// The `train` of a request from a front end that trains on `text`, holding out its last `val_fraction` (as
+/// [`crate::trainer::held_out`] counts): the characters the model trains on, which the instruments read by
+/// default, the held-out ones, never overlap; and when `scored` (the request's text) is the start of `text` (the
+/// instruments read the start when nothing is held out), the characters after it. Empty when nothing is left.
+pub fn training_text<'a>(text: &'a str, val_fraction: f32, scored: &str) -> &'a str {
+    let chars = text.chars().count();
+    let fit = 0..crate::trainer::held_out(chars, val_fraction).start;
+    let left = if text.starts_with(scored) {
+        errors::fit_without(fit, &(0..scored.chars().count()))
+    } else {
+        Some(fit)
+    };
+    let Some(left) = left else {
+        return "";
+    };
+    let byte = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(b, _)| b);
+    &text[byte(left.start)..byte(left.end)]
+}
+
+/// Runs `request` on `model` within the page's [`Limits`]; `train` is the text the model was trained on (for the
+/// n-gram and rare words), without the characters the request scores (see [`training_text`]).
 pub fn run(
+    model: &Model,
+    train: &str,
+    cache: &mut NGramCache,
+    request: &Request,
+) -> Result<Report> {
+    run_within(Limits::PAGE, model, train, cache, request)
+}
+
+/// Runs `request` on `model`, refusing what asks for more than `limits`; `train` is the text the model was trained
+/// on (for the n-gram and rare words), without the characters the request scores.
+pub fn run_within(
+    limits: Limits,
     model: &Model,
     train: &str,
     cache: &mut NGramCache,
@@ -121,22 +189,20 @@ pub fn run(
 ) -> Result<Report> {
     let text = request.text();
     let n = super::check_text(text)?.len();
-    if n > MAX_REQUEST_CHARS {
+    if n > limits.chars {
         return Err(Error::Text(format!(
-            "the text has {n} characters; the instruments accept at most {MAX_REQUEST_CHARS} per request"
+            "the text has {n} characters; the instruments accept at most {} per request",
+            limits.chars
         )));
     }
-    let activations = || -> Result<Activations> {
-        let mut probe = Probe::new(model);
-        probe.sync(model, text);
-        Activations::gather(model.config, probe.steps())
-    };
+    let activations = || Activations::of_text(model, text);
     Ok(match request {
         Request::Cells { top, regex, .. } => {
-            if regex.len() > MAX_PATTERNS {
+            if regex.len() > limits.patterns {
                 return Err(Error::Analysis(format!(
-                    "{} regular expressions; at most {MAX_PATTERNS} at once",
-                    regex.len()
+                    "{} regular expressions; at most {} at once",
+                    regex.len(),
+                    limits.patterns
                 )));
             }
             let mut feats = features::text_features(text)?;
@@ -148,8 +214,28 @@ pub fn run(
         Request::Saturation { .. } => {
             Report::Saturation(saturation::gate_saturation(&activations()?)?)
         }
-        Request::Errors { order, .. } => {
-            let ngram = cache.get(model, train, order.unwrap_or(ngram::DEFAULT_ORDER))?;
+        Request::Errors {
+            order,
+            memory,
+            rare,
+            top,
+            ..
+        } => {
+            let defaults = errors::Oracles::default();
+            let oracles = errors::Oracles {
+                memory: memory.unwrap_or(defaults.memory),
+                rare: rare.unwrap_or(defaults.rare),
+                top: top.unwrap_or(defaults.top),
+            };
+            let order = order.unwrap_or(ngram::DEFAULT_ORDER);
+            ngram::check_order(order)?;
+            if train.is_empty() {
+                return Err(Error::Analysis(
+                    "the n-gram has no training text left apart from the characters it would score"
+                        .into(),
+                ));
+            }
+            let ngram = cache.get(model, train, order)?;
             let acts = activations()?;
             Report::Errors(errors::error_breakdown(
                 text,
@@ -157,7 +243,7 @@ pub fn run(
                 &model.vocab,
                 ngram,
                 train,
-                &errors::Oracles::default(),
+                &oracles,
             )?)
         }
         Request::Connectivity {

@@ -6,9 +6,12 @@
 //! h' = (1 - z) * n + z * h
 //! ```
 
-use super::{block, sigmoid, sigmoid_grad_from_output, tanh, tanh_grad_from_output};
+use super::block;
+use crate::nonlinear::{sigmoid, sigmoid_grad_from_output, tanh, tanh_grad_from_output};
 
 pub const GATE_NAMES: [&str; 3] = ["r", "z", "n"];
+/// Gate blocks stacked in the weight matrices.
+pub const GATES: usize = GATE_NAMES.len();
 const R: usize = 0;
 const Z: usize = 1;
 const N: usize = 2;

@@ -6,9 +6,12 @@
 //! h' = o * tanh(c')
 //! ```
 
-use super::{block, sigmoid, sigmoid_grad_from_output, tanh, tanh_grad_from_output};
+use super::block;
+use crate::nonlinear::{sigmoid, sigmoid_grad_from_output, tanh, tanh_grad_from_output};
 
 pub const GATE_NAMES: [&str; 4] = ["i", "f", "g", "o"];
+/// Gate blocks stacked in the weight matrices.
+pub const GATES: usize = GATE_NAMES.len();
 pub(crate) const I: usize = 0;
 pub(crate) const F: usize = 1;
 pub(crate) const G: usize = 2;

@@ -1,6 +1,16 @@
 //! Vanilla RNN cell: `h' = act(W_ih x + b_ih + W_hh h + b_hh)` with `act` = tanh (default) or relu.
 
-use super::{tanh, tanh_grad_from_output, Activation};
+use crate::nonlinear::{tanh, tanh_grad_from_output};
+
+/// The nonlinearity of the vanilla RNN cell (PyTorch's `nonlinearity` argument).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    Tanh,
+    Relu,
+}
+
+/// Gate blocks: one, the pre-activation of `h` itself.
+pub const GATES: usize = 1;
 
 /// Forward one row. `pre_ih`, `hh`: `(H)`; writes `h` `(H)` (the cell's only "gate" is `h` itself).
 pub fn forward(activation: Activation, pre_ih: &[f32], hh: &[f32], h: &mut [f32]) {

@@ -1,10 +1,11 @@
 //! `rnnscope ablate`: the loss of every character of a text with units held at values, beside the model's own.
 
-use super::analysis::{model_and_text, model_label, print_report, AnalysisInput};
+use super::analysis::{model_label, print_report, read_input, run_request, AnalysisInput};
 use super::sample::parse_clamp;
-use super::{Failure, Outcome};
+use super::shared::{Failure, Outcome};
 use clap::Args;
-use rnnscope::analysis::intervene::{ablation, AblationReport};
+use rnnscope::analysis::intervene::AblationReport;
+use rnnscope::analysis::request::{Report, Request};
 use rnnscope::clamp::Clamp;
 use std::io::Write;
 
@@ -42,13 +43,19 @@ struct Json<'a> {
 }
 
 pub fn run(args: AblateArgs) -> Outcome {
-    let (model, _, text) = model_and_text(&args.input)?;
-    if text.chars().count() < 2 {
+    let a = read_input(&args.input)?;
+    if a.part.len() < 2 {
         return Err(Failure::usage(
             "the text needs at least 2 characters to predict one",
         ));
     }
-    let report = ablation(&model, &text, &args.clamps)?;
+    let request = Request::Ablation {
+        text: a.text,
+        clamps: args.clamps,
+    };
+    let Report::Ablation(report) = run_request(&a.model, "", &request)? else {
+        unreachable!("an ablation request is answered with an ablation report")
+    };
     let label = model_label(&args.input.model);
     let json = args.input.json.then(|| Json {
         model: label.clone(),

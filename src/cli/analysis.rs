@@ -1,12 +1,14 @@
-//! What `cells`, `saturation` and `errors` share: the text to analyse, the model's activations over it, and how a
-//! report is printed.
+//! What `cells`, `saturation`, `errors`, `ablate` and `connectivity` share: the model and the text to analyse, the
+//! `analysis::request` each builds and runs as the page's worker does, and how a report is printed.
 
-use super::{finish_stdout, load_model, read_text_file, Failure, Outcome};
+use super::shared::{finish_stdout, load_model, read_text_file, Failure, Outcome};
 use clap::Args;
-use rnnscope::analysis::{self, Activations};
-use rnnscope::{corpus, trainer, Model, Probe};
+use rnnscope::analysis;
+use rnnscope::analysis::request::{self, Limits, NGramCache, Report, Request};
+use rnnscope::{corpus, trainer, Model};
 use std::collections::BTreeMap;
 use std::io::{BufWriter, StdoutLock, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// What every analysis command reads and how it answers: the model, the text (and which part of it), and `--json`.
@@ -74,17 +76,16 @@ impl AnalysedText {
     }
 }
 
-/// The part of `text` that `part` selects, counted in characters.
-fn part_of(text: &str, part: &TextPart) -> Result<String, Failure> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut range = 0..chars.len();
+/// The characters of a text of `len` characters that `part` selects.
+fn part_of(len: usize, part: &TextPart) -> Result<Range<usize>, Failure> {
+    let mut range = 0..len;
     if let Some(f) = part.val_fraction {
         if !(f > 0.0 && f <= 1.0) {
             return Err(Failure::usage(format!(
                 "--val-fraction {f} is outside (0, 1]"
             )));
         }
-        range = trainer::held_out(chars.len(), f);
+        range = trainer::held_out(len, f);
     }
     if let Some(n) = part.chars {
         if n == 0 {
@@ -92,44 +93,57 @@ fn part_of(text: &str, part: &TextPart) -> Result<String, Failure> {
         }
         range.end = range.end.min(range.start + n);
     }
-    Ok(chars[range].iter().collect())
+    Ok(range)
 }
 
-/// A model, its file's metadata, the text and the model's activations over it.
+/// What an analysis command reads: the model, its file's metadata, and the part of the text it analyses.
 pub(crate) struct Analysed {
     pub model: Model,
     pub metadata: BTreeMap<String, String>,
+    /// The whole text read (`--text`, `--text-string` or `--corpus`).
+    pub whole: String,
+    /// The characters of `whole` that `--val-fraction` and `--chars` select.
+    pub part: Range<usize>,
+    /// Those characters: the text analysed.
     pub text: String,
-    pub acts: Activations,
 }
 
 /// Loads the model and reads the text, refusing empty, over-long and out-of-vocabulary text.
-pub(crate) fn model_and_text(
-    input: &AnalysisInput,
-) -> Result<(Model, BTreeMap<String, String>, String), Failure> {
+pub(crate) fn read_input(input: &AnalysisInput) -> Result<Analysed, Failure> {
     let (model, metadata) = load_model(&input.model)?;
     let (whole, name) = input.text.read()?;
-    let text = part_of(&whole, &input.part)?;
+    let chars: Vec<char> = whole.chars().collect();
+    let part = part_of(chars.len(), &input.part)?;
+    let text: String = chars[part.clone()].iter().collect();
     analysis::check_text(&text).map_err(|e| Failure::usage(format!("{name}: {e}")))?;
     model
         .vocab
         .encode(&text)
         .map_err(|e| Failure::usage(format!("{name}: {e}")))?;
-    Ok((model, metadata, text))
-}
-
-/// [`model_and_text`], and the model's activations over the text.
-pub(crate) fn analyse(input: &AnalysisInput) -> Result<Analysed, Failure> {
-    let (model, metadata, text) = model_and_text(input)?;
-    let mut probe = Probe::new(&model);
-    probe.sync(&model, &text);
-    let acts = Activations::gather(model.config, probe.steps())?;
     Ok(Analysed {
         model,
         metadata,
+        whole,
+        part,
         text,
-        acts,
     })
+}
+
+/// Runs `request` on `model` as the page's worker does, within the command line's [`Limits`]; `train` is the
+/// n-gram's training text (read by `errors` only).
+pub(crate) fn run_request(
+    model: &Model,
+    train: &str,
+    request: &Request,
+) -> Result<Report, Failure> {
+    let mut cache = NGramCache::default();
+    Ok(request::run_within(
+        Limits::COMMAND_LINE,
+        model,
+        train,
+        &mut cache,
+        request,
+    )?)
 }
 
 /// A model's name for a table heading: its file name.

@@ -1,11 +1,12 @@
 //! `rnnscope cells`: the cell finder — for each text feature, the units that track it best, and a ridge probe
 //! over the tensor of the best one.
 
-use super::analysis::{analyse, model_label, print_report, AnalysisInput};
-use super::{Failure, Outcome};
+use super::analysis::{model_label, print_report, read_input, run_request, AnalysisInput};
+use super::shared::{Failure, Outcome};
 use clap::Args;
-use rnnscope::analysis::features::{regex_feature, text_features, FeatureKind};
-use rnnscope::analysis::finder::{find_cells, CellReport};
+use rnnscope::analysis::features::FeatureKind;
+use rnnscope::analysis::finder::CellReport;
+use rnnscope::analysis::request::{Report, Request};
 use rnnscope::analysis::stats::Metric;
 use std::io::Write;
 
@@ -14,7 +15,8 @@ use std::io::Write;
     after_help = "Features (value after reading each character): depth_paren, depth_square, depth_curly, \
     depth (bracket depth per kind and in all), in_double_quotes, in_single_quotes, line_position, \
     word_position, since_newline, since_space, and the classes letter, uppercase, digit, space, \
-    punctuation, vowel; --regex R adds match:R (inside a match of R). Units of every layer and tensor \
+    punctuation, vowel; --regex R adds match:R (inside a match of R, read line by line as grep reads it: ^ and $ \
+    match at the start and end of every line). Units of every layer and tensor \
     (h, c, each gate) are ranked by |Pearson r| for numeric features and max(AUROC, 1 − AUROC) for on/off \
     ones; the probe is a ridge regression over the whole tensor of the best unit, fitted on the first half \
     of the text and scored on the second (R² or accuracy).\n\n\
@@ -33,7 +35,8 @@ pub struct CellsArgs {
     #[arg(long, value_name = "K", default_value_t = 3)]
     top: usize,
 
-    /// Also look for units tracking "inside a match of this regular expression" (repeatable)
+    /// Also look for units tracking "inside a match of this regular expression" (repeatable); ^ and $ match
+    /// at the start and end of every line
     #[arg(long, value_name = "REGEX")]
     regex: Vec<String>,
 }
@@ -49,12 +52,15 @@ pub fn run(args: CellsArgs) -> Outcome {
     if args.top == 0 {
         return Err(Failure::usage("--top must be at least 1"));
     }
-    let a = analyse(&args.input)?;
-    let mut features = text_features(&a.text)?;
-    for pattern in &args.regex {
-        features.push(regex_feature(&a.text, pattern)?);
-    }
-    let report = find_cells(&a.acts, &features, args.top)?;
+    let a = read_input(&args.input)?;
+    let request = Request::Cells {
+        text: a.text,
+        top: args.top,
+        regex: args.regex,
+    };
+    let Report::Cells(report) = run_request(&a.model, "", &request)? else {
+        unreachable!("a cells request is answered with a cells report")
+    };
     let model = model_label(&args.input.model);
     let json = args.input.json.then(|| Json {
         model: model.clone(),

@@ -1,10 +1,11 @@
 //! `rnnscope connectivity`: how strongly the prediction after one position depends on each earlier character.
 
-use super::analysis::{model_and_text, model_label, print_report, AnalysisInput};
+use super::analysis::{model_label, print_report, read_input, run_request, AnalysisInput};
 use super::sample::parse_clamp;
-use super::{Failure, Outcome};
+use super::shared::{Failure, Outcome};
 use clap::Args;
-use rnnscope::analysis::connectivity::{connectivity, Connectivity, MAX_WINDOW};
+use rnnscope::analysis::connectivity::{Connectivity, MAX_WINDOW};
+use rnnscope::analysis::request::{Report, Request};
 use rnnscope::clamp::Clamp;
 use std::io::Write;
 
@@ -44,8 +45,8 @@ struct Json<'a> {
 }
 
 pub fn run(args: ConnectivityArgs) -> Outcome {
-    let (model, _, text) = model_and_text(&args.input)?;
-    let chars: Vec<char> = text.chars().collect();
+    let a = read_input(&args.input)?;
+    let chars: Vec<char> = a.text.chars().collect();
     if chars.len() < 2 {
         return Err(Failure::usage(
             "the text needs at least 2 characters: one to read and the next to predict",
@@ -58,7 +59,15 @@ pub fn run(args: ConnectivityArgs) -> Outcome {
         )));
     }
     let position = args.position.unwrap_or(chars.len() - 2);
-    let report = connectivity(&model, &text, position, args.window, &args.clamps)?;
+    let request = Request::Connectivity {
+        text: a.text,
+        position,
+        window: args.window,
+        clamps: args.clamps,
+    };
+    let Report::Connectivity(report) = run_request(&a.model, "", &request)? else {
+        unreachable!("a connectivity request is answered with a connectivity report")
+    };
     let label = model_label(&args.input.model);
     let window: String = chars[report.from..=report.position].iter().collect();
     let json = args.input.json.then(|| Json {

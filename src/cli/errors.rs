@@ -1,12 +1,14 @@
 //! `rnnscope errors`: where the model errs, beside an n-gram baseline fitted on its training text.
 
-use super::analysis::{analyse, model_label, print_report, AnalysisInput};
-use super::train::{load_corpus, KEY_TRAIN_CONFIG};
-use super::{char_label, Failure, Outcome};
+use super::analysis::{
+    model_label, print_report, read_input, run_request, Analysed, AnalysisInput,
+};
+use super::shared::{char_label, load_corpus, Failure, Outcome};
 use clap::Args;
-use rnnscope::analysis::errors::{error_breakdown, ErrorReport, Oracles};
-use rnnscope::analysis::ngram::{NGram, DEFAULT_ORDER};
-use rnnscope::trainer;
+use rnnscope::analysis::errors::{fit_without, ErrorReport, Oracles};
+use rnnscope::analysis::ngram::{check_order, DEFAULT_ORDER};
+use rnnscope::analysis::request::{Report, Request};
+use rnnscope::{model_file, trainer};
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -19,7 +21,10 @@ use std::io::Write;
     model's --near-miss best guesses), else other; the counts add up to the number of errors. The n-gram \
     is an interpolated Witten–Bell model of order --order, fitted on the training text: --train-corpus, or \
     by default the corpus saved in the model's train_config, without the part its --val-fraction held out \
-    (--train-val-fraction overrides that fraction).\n\n\
+    (--train-val-fraction overrides that fraction). It is never fitted on the characters it scores: when its \
+    training text is the text analysed, the characters analysed are left out of it (it is fitted on those \
+    before them, or, when they start the text, on those after them), and the command refuses when none are \
+    left.\n\n\
     JSON (--json): {\"model\", \"train_corpus\", \"train_chars\", \"predictions\", \"errors\", \"counts\": \
     [{\"category\", \"count\"}], \"ngram_order\", \"memory\", \"rare\", \"top\", \"model_loss\", \"ngram_loss\", \
     \"model_losses\", \"ngram_losses\" (per character, nats), \"errors_at\": [{\"position\", \"char\", \
@@ -66,13 +71,12 @@ struct Json<'a> {
     report: &'a ErrorReport,
 }
 
-/// The n-gram's training text and how to name it.
-fn training_text(
-    args: &ErrorsArgs,
-    metadata: &BTreeMap<String, String>,
-) -> Result<(String, String), Failure> {
-    let saved = metadata
-        .get(KEY_TRAIN_CONFIG)
+/// The n-gram's training text and how to name it. When it is the text analysed, the characters analysed are
+/// left out of it (see [`fit_without`]), and the command refuses when none would be left.
+fn training_text(args: &ErrorsArgs, a: &Analysed) -> Result<(String, String), Failure> {
+    let saved = a
+        .metadata
+        .get(model_file::KEY_TRAIN_CONFIG)
         .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
     let saved_corpus = saved
         .as_ref()
@@ -105,27 +109,36 @@ fn training_text(
         )));
     }
     let chars: Vec<char> = text.chars().collect();
-    let cut = trainer::held_out(chars.len(), fraction).start;
-    Ok((chars[..cut].iter().collect(), name))
+    let mut fit = 0..trainer::held_out(chars.len(), fraction).start;
+    if text == a.whole {
+        fit = fit_without(fit, &a.part).ok_or_else(|| {
+            Failure::usage(format!(
+                "the n-gram's training text ({name}) is the text analysed, and every character of it that the n-gram \
+                 could be fitted on is among the characters analysed ({} to {}); an n-gram fitted on what it scores \
+                 looks far better than it is: analyse a part of the text that is held out (--val-fraction F) or give \
+                 another --train-corpus",
+                a.part.start,
+                a.part.end - 1
+            ))
+        })?;
+    }
+    Ok((chars[fit].iter().collect(), name))
 }
 
 pub fn run(args: ErrorsArgs) -> Outcome {
-    let oracles = Oracles {
-        memory: args.memory,
-        rare: args.rare,
-        top: args.near_miss,
+    check_order(args.order)?;
+    let a = read_input(&args.input)?;
+    let (train, train_name) = training_text(&args, &a)?;
+    let request = Request::Errors {
+        text: a.text,
+        order: Some(args.order),
+        memory: Some(args.memory),
+        rare: Some(args.rare),
+        top: Some(args.near_miss),
     };
-    let a = analyse(&args.input)?;
-    let (train, train_name) = training_text(&args, &a.metadata)?;
-    let ngram = NGram::fit(&train, args.order, a.model.vocab.chars())?;
-    let report = error_breakdown(
-        &a.text,
-        a.acts.probs(),
-        &a.model.vocab,
-        &ngram,
-        &train,
-        &oracles,
-    )?;
+    let Report::Errors(report) = run_request(&a.model, &train, &request)? else {
+        unreachable!("an errors request is answered with an errors report")
+    };
     let model = model_label(&args.input.model);
     let json = args.input.json.then(|| Json {
         model: model.clone(),

@@ -1,6 +1,6 @@
 //! `rnnscope eval`: the mean cross-entropy of a model on a text, optionally its gradient as safetensors.
 
-use super::{finish_stdout, load_model, Failure, Outcome, TextInput};
+use super::shared::{finish_stdout, load_model, Failure, Outcome, TextInput};
 use clap::Args;
 use rnnscope::{eval, model_file, trainer};
 use serde::Serialize;

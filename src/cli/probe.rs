@@ -1,7 +1,7 @@
 //! `rnnscope probe`: what the model computed at every character — states, gates, predictions — as JSON or a
 //! compact table.
 
-use super::{char_label, finish_stdout, load_model, Failure, Outcome, TextInput};
+use super::shared::{char_label, finish_stdout, load_model, Failure, Outcome, TextInput};
 use clap::Args;
 use rnnscope::{Model, Probe, ProbeStep};
 use serde::ser::{Serialize, SerializeMap, Serializer};

@@ -1,6 +1,6 @@
 //! `rnnscope sample`: the prime, then generated characters, streamed to stdout.
 
-use super::{finish_stdout, load_model, Failure, Outcome};
+use super::shared::{finish_stdout, load_model, Failure, Outcome};
 use clap::Args;
 use rnnscope::clamp::Clamp;
 use rnnscope::sampler::Sampler;

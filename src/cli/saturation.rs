@@ -1,9 +1,10 @@
 //! `rnnscope saturation`: per sigmoid gate and unit, how often the gate is nearly closed or nearly open.
 
-use super::analysis::{analyse, model_label, print_report, AnalysisInput};
-use super::Outcome;
+use super::analysis::{model_label, print_report, read_input, run_request, AnalysisInput};
+use super::shared::Outcome;
 use clap::Args;
-use rnnscope::analysis::saturation::{gate_saturation, SaturationReport};
+use rnnscope::analysis::request::{Report, Request};
+use rnnscope::analysis::saturation::SaturationReport;
 use std::io::Write;
 
 #[derive(Args, Debug)]
@@ -28,8 +29,11 @@ struct Json<'a> {
 }
 
 pub fn run(args: SaturationArgs) -> Outcome {
-    let a = analyse(&args.input)?;
-    let report = gate_saturation(&a.acts)?;
+    let a = read_input(&args.input)?;
+    let request = Request::Saturation { text: a.text };
+    let Report::Saturation(report) = run_request(&a.model, "", &request)? else {
+        unreachable!("a saturation request is answered with a saturation report")
+    };
     let model = model_label(&args.input.model);
     let json = args.input.json.then(|| Json {
         model: model.clone(),
