@@ -96,7 +96,7 @@ import hashlib, json, math, os, struct, subprocess, sys
 BIN, WORK, CHECK_ONLY = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 MANIFEST = "models/manifest.json"
 TOLERANCE = 1e-4
-KEYS = ["file", "name", "description", "cell", "nonlinearity", "hidden", "layers", "vocabSize", "corpus",
+KEYS = ["file", "name", "description", "cell", "nonlinearity", "hidden", "layers", "vocabSize", "corpus", "textSource",
         "seed", "steps", "seqLen", "batch", "optimizer", "lr", "clip", "valFraction", "valChars",
         "trainSeconds", "trainLoss", "valLoss", "bytes", "sha256"]
 failures = []
@@ -135,6 +135,13 @@ def val_loss(file, corpus, fraction, cap):
                          repr(fraction), "--val-chars", str(cap), "--json"))
     return out["loss"], out["chars"]
 
+def text_source(corpus):
+    """Where a model's training text comes from, for the page and for people."""
+    if corpus in embedded:
+        return f"the embedded corpus “{corpus}”: it loads with the model, which trains on"
+    return (f"{os.path.basename(corpus)}, which rnnscope does not ship: the model loads with training off; "
+            "give it the text (the element's text-src or learn()) to train it further")
+
 def from_file(name, title, description, cap):
     """Every manifest field that the model file and the text determine."""
     file = f"models/{name}.safetensors"
@@ -145,7 +152,8 @@ def from_file(name, title, description, cap):
     entry = {
         "file": f"{name}.safetensors", "name": title, "description": description,
         "cell": meta["cell"], "hidden": config["hidden"], "layers": config["layers"],
-        "vocabSize": len(json.loads(meta["vocab"])), "corpus": config["corpus"], "seed": config["seed"],
+        "vocabSize": len(json.loads(meta["vocab"])), "corpus": config["corpus"],
+        "textSource": text_source(config["corpus"]), "seed": config["seed"],
         "steps": int(meta["step"]), "seqLen": config["seqLen"], "batch": config["batch"],
         "optimizer": config["optimizer"], "lr": config["lr"], "clip": config["clip"],
         "valFraction": config["valFraction"], "valChars": chars, "valLoss": loss,
