@@ -8,8 +8,9 @@
 //
 // and, where the model has them (the Python widget's traits; a static page's model has none), what the element
 // reports back: `step`, `loss` (the last training loss, nats/char), `guesses` (the top five next characters after
-// the text shown, `[[char, p], …]`), and `exported` with `exported_step` (the model's bytes, refreshed when training
-// pauses or stops and every EXPORT_MS while it trains).
+// the text shown, `[[char, p], …]`), `info` (the model in place: `{cell, nonlinearity, hidden, layers, vocab, params}`),
+// and `exported` with `exported_step` (the model's bytes, refreshed when training pauses or stops and every EXPORT_MS
+// while it trains).
 
 import './rnn-scope.js';
 
@@ -35,6 +36,12 @@ function bytesOf(v) {
   if (v instanceof DataView || ArrayBuffer.isView(v)) return v.byteLength ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice() : null;
   if (v instanceof ArrayBuffer) return v.byteLength ? new Uint8Array(v.slice(0)) : null;
   return null;
+}
+
+/** What the widget model's `info` holds: the model in place, without what changes as it trains. */
+function modelInfo(info) {
+  const { cell, nonlinearity = null, hidden, layers, vocab, params } = info;
+  return { cell, nonlinearity, hidden, layers, vocab: [...vocab], params };
 }
 
 /** The top five next characters after the last position of a probe, `[[char, p], …]`. */
@@ -74,6 +81,7 @@ export default {
 
     // What the element reports, into the model's traits, where it has them.
     const reports = typeof model.save_changes === 'function' && model.get('step') !== undefined;
+    const infoReported = reports && model.get('info') !== undefined;
     let timer = 0;
     if (reports) {
       let shown = '';
@@ -86,6 +94,7 @@ export default {
         const step = h.step();
         const losses = h.lossHistory();
         const report = { step, loss: losses.length ? losses[losses.length - 1] : null, guesses: topGuesses(h.probe()) };
+        if (infoReported) report.info = modelInfo(h.info());
         const key = JSON.stringify(report);
         if (key !== shown) {
           shown = key;
