@@ -32,6 +32,7 @@ fn instruments(c: &mut Criterion) {
                 text: text.clone(),
                 top: 5,
                 regex: vec![],
+                matched: vec![],
             },
         ),
         ("saturation", Request::Saturation { text: text.clone() }),

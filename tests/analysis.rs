@@ -143,20 +143,52 @@ fn a_regular_expression_anchors_at_every_line() {
     let model = brackets_lstm();
     let code = "f(a);\n  g(b);\n  h(c);\nk(d);\n".repeat(20);
     let request = Request::Cells {
-        text: code,
+        text: code.clone(),
         top: 3,
         regex: vec!["^ +".into()],
+        matched: vec![],
     };
-    let Report::Cells(report) = run(&model, "", &mut NGramCache::default(), &request).unwrap()
-    else {
-        panic!("a cells request answers with a cells report")
+    let cells = |request: &Request| match run(&model, "", &mut NGramCache::default(), request) {
+        Ok(Report::Cells(report)) => report,
+        other => panic!("a cells request answers with a cells report: {other:?}"),
     };
+    let report = cells(&request);
     let indent = report
         .features
         .iter()
         .find(|f| f.feature == "match:^ +")
         .unwrap();
     assert_eq!(indent.top.len(), 3, "{indent:?}");
+    // The page matches the pattern itself (the wasm has no regex engine) and sends the ranges: the same report.
+    let ranges = regex_feature(&code, "^ +")
+        .unwrap()
+        .values
+        .iter()
+        .enumerate()
+        .filter(|&(_, &v)| v == 1.0)
+        .map(|(t, _)| [t, t + 1])
+        .collect();
+    let matched = Request::Cells {
+        text: code.clone(),
+        top: 3,
+        regex: vec![],
+        matched: vec![rnnscope::analysis::request::Matched {
+            pattern: "^ +".into(),
+            ranges,
+        }],
+    };
+    assert_eq!(cells(&matched), report);
+    let outside = Request::Cells {
+        text: code,
+        top: 3,
+        regex: vec![],
+        matched: vec![rnnscope::analysis::request::Matched {
+            pattern: "x".into(),
+            ranges: vec![[0, 10_000]],
+        }],
+    };
+    let e = run(&model, "", &mut NGramCache::default(), &outside).unwrap_err();
+    assert!(e.to_string().contains("outside the text"), "{e}");
 }
 
 #[test]

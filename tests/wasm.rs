@@ -159,7 +159,7 @@ fn instruments_through_the_session() {
     let short = "(ab \"ba\") [a]";
     let cells = s
         .analyse(request(&format!(
-            r#"{{"kind":"cells","text":{:?},"top":2,"regex":["a+"]}}"#,
+            r#"{{"kind":"cells","text":{:?},"top":2,"matched":[{{"pattern":"a+","ranges":[[1,2],[6,7]]}}]}}"#,
             short
         )))
         .unwrap();
@@ -209,8 +209,12 @@ fn instruments_through_the_session() {
         (r#"{"kind":"cells","text":""}"#, "empty"),
         (r#"{"kind":"cells","text":"ab","top":0}"#, "top 0"),
         (
-            r#"{"kind":"cells","text":"ab","regex":["("]}"#,
-            "regular expression",
+            r#"{"kind":"cells","text":"ab","regex":["a"]}"#,
+            "no regular-expression engine",
+        ),
+        (
+            r#"{"kind":"cells","text":"ab","matched":[{"pattern":"a","ranges":[[1,3]]}]}"#,
+            "outside the text",
         ),
         (
             r#"{"kind":"connectivity","text":"ab","position":1}"#,

@@ -202,26 +202,61 @@ pub fn text_features(text: &str) -> Result<Vec<Feature>> {
 pub const MAX_PATTERN: usize = 1000;
 
 /// "Inside a match of `pattern`" (see the module docs; `^` and `$` at line boundaries), named `match:<pattern>`.
-/// Refuses an invalid or over-long pattern and the texts [`text_features`] refuses.
+/// Refuses an invalid or over-long pattern and the texts [`text_features`] refuses. Native only: the wasm build
+/// carries no regular-expression engine, and the page matches with the browser's own (see [`matched_feature`]).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn regex_feature(text: &str, pattern: &str) -> Result<Feature> {
     let chars = check_text(text)?;
-    if pattern.len() > MAX_PATTERN {
-        return Err(Error::Analysis(format!(
-            "the regular expression is {} bytes long; at most {MAX_PATTERN} are accepted",
-            pattern.len()
-        )));
-    }
+    check_pattern(pattern)?;
     let re = regex::RegexBuilder::new(pattern)
         .multi_line(true)
         .size_limit(1 << 20)
         .build()
         .map_err(|e| Error::Analysis(format!("invalid regular expression {pattern:?}: {e}")))?;
     // Byte offsets of the matches → character positions: walk both in order.
-    let mut values = Array1::zeros(chars.len());
     let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-    for m in re.find_iter(text) {
-        let from = starts.partition_point(|&b| b < m.start());
-        let to = starts.partition_point(|&b| b < m.end());
+    let ranges: Vec<[usize; 2]> = re
+        .find_iter(text)
+        .map(|m| {
+            [
+                starts.partition_point(|&b| b < m.start()),
+                starts.partition_point(|&b| b < m.end()),
+            ]
+        })
+        .collect();
+    matched_feature(chars.len(), pattern, &ranges)
+}
+
+/// In the wasm build a pattern comes matched by the page: refused with the reason.
+#[cfg(target_arch = "wasm32")]
+pub fn regex_feature(_text: &str, pattern: &str) -> Result<Feature> {
+    Err(Error::Analysis(format!(
+        "the regular expression {pattern:?} cannot be matched here: the wasm build has no regular-expression \
+         engine; send it matched, as `matched: [{{pattern, ranges}}]`"
+    )))
+}
+
+fn check_pattern(pattern: &str) -> Result<()> {
+    if pattern.len() > MAX_PATTERN {
+        return Err(Error::Analysis(format!(
+            "the regular expression is {} bytes long; at most {MAX_PATTERN} are accepted",
+            pattern.len()
+        )));
+    }
+    Ok(())
+}
+
+/// "Inside a match of `pattern`" for a text of `chars` characters from the matches found elsewhere: on inside
+/// each `[from, to)` character range, named `match:<pattern>`. Refuses a range outside the text or backwards.
+pub fn matched_feature(chars: usize, pattern: &str, ranges: &[[usize; 2]]) -> Result<Feature> {
+    check_pattern(pattern)?;
+    let mut values = Array1::zeros(chars);
+    for &[from, to] in ranges {
+        if from > to || to > chars {
+            return Err(Error::Analysis(format!(
+                "the match {from}..{to} of {pattern:?} lies outside the text's {chars} characters"
+            )));
+        }
         values.slice_mut(ndarray::s![from..to]).fill(1.0);
     }
     Ok(Feature {

@@ -4,7 +4,7 @@
 //!
 //! | `kind` | fields besides `text` | report |
 //! |---|---|---|
-//! | `cells` | `top` (default 5), `regex` (patterns, each one more on/off feature; multi-line: `^` and `$` match at line boundaries) | [`finder::CellReport`] |
+//! | `cells` | `top` (default 5), `regex` (patterns, each one more on/off feature; multi-line: `^` and `$` match at line boundaries; not in the wasm build), `matched` ([`Matched`]: patterns the caller matched itself, as the page does with the browser's `RegExp`) | [`finder::CellReport`] |
 //! | `saturation` | – | [`saturation::SaturationReport`] |
 //! | `errors` | `order` (n-gram, default [`ngram::DEFAULT_ORDER`]), `memory`, `rare`, `top` (the oracles, defaults [`errors::Oracles::default`]) | [`errors::ErrorReport`] |
 //! | `connectivity` | `position`, `window` (default 256), `clamps` (default none) | [`connectivity::Connectivity`] |
@@ -71,6 +71,9 @@ pub enum Request {
         /// [`features::regex_feature`]).
         #[serde(default)]
         regex: Vec<String>,
+        /// Patterns matched by the caller, each one more on/off feature.
+        #[serde(default)]
+        matched: Vec<Matched>,
     },
     Saturation {
         text: String,
@@ -113,6 +116,15 @@ impl Request {
             | Request::Ablation { text, .. } => text,
         }
     }
+}
+
+/// A pattern the caller matched itself (the page, with the browser's `RegExp`, so that the wasm carries no
+/// regular-expression engine): the characters inside its matches, as `[from, to)` character ranges.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Matched {
+    pub pattern: String,
+    pub ranges: Vec<[usize; 2]>,
 }
 
 /// What a request returns.
@@ -197,17 +209,25 @@ pub fn run_within(
     }
     let activations = || Activations::of_text(model, text);
     Ok(match request {
-        Request::Cells { top, regex, .. } => {
-            if regex.len() > limits.patterns {
+        Request::Cells {
+            top,
+            regex,
+            matched,
+            ..
+        } => {
+            let patterns = regex.len() + matched.len();
+            if patterns > limits.patterns {
                 return Err(Error::Analysis(format!(
-                    "{} regular expressions; at most {} at once",
-                    regex.len(),
+                    "{patterns} regular expressions; at most {} at once",
                     limits.patterns
                 )));
             }
             let mut feats = features::text_features(text)?;
             for pattern in regex {
                 feats.push(features::regex_feature(text, pattern)?);
+            }
+            for m in matched {
+                feats.push(features::matched_feature(n, &m.pattern, &m.ranges)?);
             }
             Report::Cells(finder::find_cells(&activations()?, &feats, *top)?)
         }

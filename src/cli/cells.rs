@@ -57,6 +57,7 @@ pub fn run(args: CellsArgs) -> Outcome {
         text: a.text,
         top: args.top,
         regex: args.regex,
+        matched: vec![],
     };
     let Report::Cells(report) = run_request(&a.model, "", &request)? else {
         unreachable!("a cells request is answered with a cells report")

@@ -2,6 +2,7 @@
 // (engine.js runs them in order, and turns what they throw into an `Evt.ERROR` or, for a trap, a rebuild).
 
 import { Cmd, Evt, modelConfig } from './protocol.js';
+import { withMatches } from './matches.js';
 
 /** @type {Record<string, (this: import('./engine.js').Engine, msg: any) => (Promise<void>|void)>} */
 export const HANDLERS = {
@@ -151,7 +152,7 @@ export const HANDLERS = {
 
   [Cmd.ANALYSE](msg) {
     this.requireSession();
-    const report = this.session.analyse(msg.request);
+    const report = this.session.analyse(withMatches(msg.request));
     this.post({ type: Evt.ANALYSIS, id: msg.id, step: this.info.step, report });
   },
 
