@@ -38,7 +38,7 @@ stage "clippy (wasm32)" cargo clippy --all-targets --quiet --target wasm32-unkno
 stage "clippy (wasm32, relaxed SIMD)" env CARGO_TARGET_DIR=target/relaxed RUSTFLAGS="$RELAXED" \
   cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
 stage "cargo check (wasm32)" cargo check --quiet --target wasm32-unknown-unknown
-stage "cargo test" cargo test --release
+stage "cargo test" cargo test
 stage "wasm tests in Node" wasm-pack --log-level warn test --node -- --test wasm
 stage "wasm tests in headless Chromium (worker)" \
   env WASM_BINDGEN_USE_DEDICATED_WORKER=1 \
