@@ -53,12 +53,27 @@ pub fn corpus_text(name: &str) -> Result<String, JsError> {
     corpus::get(name).ok_or_else(|| JsError::new(&format!("no embedded corpus named {name:?}")))
 }
 
-/// The vocabulary of a model file, in the file's order, after validating the whole file exactly as loading it
-/// would (so a file it accepts loads, given a text that fits).
-#[wasm_bindgen(js_name = modelFileVocab)]
-pub fn model_file_vocab(bytes: &[u8]) -> Result<Array, JsError> {
-    let (model, _) = model_file::from_bytes(bytes).map_err(js_err)?;
-    Ok(strings(model.vocab.chars().iter().map(|c| c.to_string())))
+/// What a model file says of itself, after validating the whole file exactly as loading it would (so a file it
+/// accepts loads, given a text that fits): `{vocab, corpus}`, the vocabulary in the file's order and the embedded
+/// corpus its `train_config` names (`null` when it learnt another text, or the file does not say).
+#[wasm_bindgen(js_name = modelFileInfo)]
+pub fn model_file_info(bytes: &[u8]) -> Result<Object, JsError> {
+    let (model, metadata) = model_file::from_bytes(bytes).map_err(js_err)?;
+    let corpus = metadata
+        .get(model_file::KEY_TRAIN_CONFIG)
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .and_then(|config| config.get("corpus")?.as_str().map(str::to_owned))
+        .filter(|name| corpus::NAMES.contains(&name.as_str()));
+    Ok(object(&[
+        (
+            "vocab",
+            strings(model.vocab.chars().iter().map(|c| c.to_string())).into(),
+        ),
+        (
+            "corpus",
+            corpus.map_or(JsValue::NULL, |c| JsValue::from_str(&c)),
+        ),
+    ]))
 }
 
 #[wasm_bindgen(js_name = gateNames)]

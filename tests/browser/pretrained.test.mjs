@@ -1,7 +1,8 @@
 // A pretrained model embedded without its text (the lesson's Shakespeare model: its text is not shipped) is for
 // looking into, and no click may ruin it: it loads paused, says in one line that it has no text to train on, and
 // Train, Step and Reset are off. The stand-in text it is paired with never trains (the probe after "Wherefore art
-// thou" is the same after every control and method was tried). Given its text by text-src, it trains.
+// thou" is the same after every control and method was tried). Given its text by text-src, it trains. A model that
+// learnt an embedded corpus (its train_config says which) gets that corpus back, and trains on it.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,6 +86,34 @@ test('the Shakespeare model without its text: training is off and says why; noth
   await page.waitForFunction(() => !document.querySelector('#m').shadowRoot.querySelector('[data-testid="run"]').disabled, null, { timeout: WAIT });
   await note.waitFor({ state: 'detached', timeout: WAIT });
   await page.waitForFunction(() => document.querySelector('#m').hooks.step() > 3003, null, { timeout: WAIT });
+  await page.evaluate(() => document.querySelector('#m').pause());
+  await context.close();
+});
+
+test('a shipped model that learnt an embedded corpus gets that corpus back: no stand-in, training on from its step', async () => {
+  const p = await openPage(env.browser, env.server.origin, { width: 1000, height: 900 });
+  collected.push(p.problems);
+  const { page, context } = p;
+  await context.route(`${env.server.origin}${BASE}brackets.html`, (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      headers: { 'Content-Security-Policy': CSP },
+      body: '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>brackets</title><script type="module" src="rnn-scope.js"></script></head><body>' +
+        '<rnn-scope id="m" view="full" model="models/brackets-lstm.safetensors" probe="(a [b])" autoplay="false"></rnn-scope></body></html>',
+    }),
+  );
+  await page.goto(`${env.server.url}brackets.html`);
+  const el = page.locator('#m');
+  await page.waitForFunction(() => document.querySelector('#m').hooks.ready() && document.querySelector('#m').hooks.probe()?.chars.join('') === '(a [b])', null, { timeout: WAIT });
+  const step = await page.evaluate(() => document.querySelector('#m').hooks.step());
+  assert.ok(step > 0, `the shipped model's step: ${step}`);
+  assert.match(await el.getByTestId('text-info').textContent(), /^built-in “brackets”, the text “brackets-lstm\.safetensors” learnt: [\d,]+ characters/);
+  assert.equal(await el.locator('[data-testid="message"]', { hasText: 'without a text to train on' }).count(), 0);
+  const run = el.getByTestId('run').first();
+  assert.equal(await run.isDisabled(), false);
+  await run.click();
+  await page.waitForFunction((s0) => document.querySelector('#m').hooks.step() > s0 + 3, step, { timeout: WAIT });
   await page.evaluate(() => document.querySelector('#m').pause());
   await context.close();
 });

@@ -148,7 +148,10 @@ export const Evt = Object.freeze({
   /** `{type, id, name, text}` – answer to `Cmd.CORPUS`. */
   CORPUS: 'corpus',
 
-  /** `{type, id, vocab: string[]}` – answer to `Cmd.INSPECT`: the file's vocabulary, in its order. */
+  /**
+   * `{type, id, vocab: string[], corpus: string|null}` – answer to `Cmd.INSPECT`: the file's vocabulary, in its
+   * order, and the embedded corpus its `train_config` says it learnt (null for any other text).
+   */
   INSPECTED: 'inspected',
 
   /**

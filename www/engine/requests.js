@@ -11,7 +11,8 @@ export const HANDLERS = {
   },
 
   [Cmd.INSPECT](msg) {
-    this.post({ type: Evt.INSPECTED, id: msg.id, vocab: Array.from(this.wasm.modelFileVocab(msg.bytes)) });
+    const { vocab, corpus } = this.wasm.modelFileInfo(msg.bytes);
+    this.post({ type: Evt.INSPECTED, id: msg.id, vocab: Array.from(vocab), corpus });
   },
 
   [Cmd.CREATE](msg) {

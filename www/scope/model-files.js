@@ -97,11 +97,20 @@ export class ModelFiles {
     const s = this.scope;
     // The engine reads the file as loading would (a copy: the bytes are still needed here), so a bad file is
     // refused with its reason before anything changes.
-    const { vocab } = await s.client.request({ type: Cmd.INSPECT, bytes: bytes.slice() });
+    const { vocab, corpus } = await s.client.request({ type: Cmd.INSPECT, bytes: bytes.slice() });
     const missing = missingChars(s.text.value, vocab);
     // Before the first model there is no text yet: the stand-in serves then too.
     if (!missing.length && s.text.value) {
       await this.loadBytes(bytes, `“${name}”`, { quiet: quietIfFits });
+      return;
+    }
+    // A model that learnt one of the embedded corpora (its train_config says which) gets that text back.
+    const own = corpus ? await s.corpusText(corpus) : '';
+    if (own && !missingChars(own, vocab).length) {
+      const state = { ...s.st, corpus, text: '' };
+      await this.loadBytes(bytes, `“${name}”`, { quiet: quietIfFits, state, text: own });
+      s.text.label = `built-in “${corpus}”, the text “${name}” learnt`;
+      s.changed(Parts.CONTROLS, Parts.STATUS);
       return;
     }
     const text = standInText(vocab, s.st);
