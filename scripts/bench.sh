@@ -194,6 +194,8 @@ if want size; then
   mapfile -t js < <(find dist -name '*.js' -not -path 'dist/examples/*' | sort)
   jsgz=$(gz "${js[@]}")
   echo "{\"tool\":\"size\",\"wasm_gz\":$wasm,\"js_gz\":$jsgz,\"js_files\":${#js[@]},\"wasm_raw\":$(cat dist/pkg/*.wasm | wc -c)}" > "$OUT/size.jsonl"
+  # The example lesson's first screen, with the folder and with the single file (requests and gzipped bytes).
+  node benches/first-screen.mjs | tee "$OUT/first-screen.txt"
 fi
 
 say "done"

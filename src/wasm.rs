@@ -59,10 +59,15 @@ pub fn corpus_text(name: &str) -> Result<String, JsError> {
 #[wasm_bindgen(js_name = modelFileInfo)]
 pub fn model_file_info(bytes: &[u8]) -> Result<Object, JsError> {
     let (model, metadata) = model_file::from_bytes(bytes).map_err(js_err)?;
+    /// The one field of a `train_config` read here (the others are ignored).
+    #[derive(serde::Deserialize)]
+    struct Learnt {
+        corpus: Option<String>,
+    }
     let corpus = metadata
         .get(model_file::KEY_TRAIN_CONFIG)
-        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
-        .and_then(|config| config.get("corpus")?.as_str().map(str::to_owned))
+        .and_then(|json| serde_json::from_str::<Learnt>(json).ok())
+        .and_then(|l| l.corpus)
         .filter(|name| corpus::NAMES.contains(&name.as_str()));
     Ok(object(&[
         (
