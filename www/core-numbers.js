@@ -1,5 +1,8 @@
-// Generated from the Rust crate (src/shared_numbers.rs) by `RNNSCOPE_BLESS=1 cargo test --test core_numbers`;
-// tests/core_numbers.rs fails when this file and the crate differ. Do not edit by hand.
+// Numbers the core and the page both use, in one place on the page's side. They mirror Rust constants, not yet
+// generated from them (issue 14 asks for that: a test that fails when the two differ): MIN_STREAMS
+// (src/trainer/parallel.rs), MAX_PATTERNS (src/analysis/request.rs), ERROR_BELOW (src/analysis/errors.rs), the
+// saturation thresholds (src/analysis/saturation.rs), the default temperature (sampler and CLI), the gate blocks
+// per cell (src/cell/). Change both sides together.
 
 export const MIN_STREAMS = 4;
 export const MAX_PATTERNS = 8;
