@@ -7,8 +7,7 @@
 // leftmost-first and non-overlapping, as the native CLI's `regex` crate finds them; `\w`, `\d` and `\b` are ASCII
 // here, Unicode there. Empty matches cover nothing.
 
-/** Longest pattern accepted, in UTF-8 bytes (the core's MAX_PATTERN). */
-const MAX_PATTERN_BYTES = 1000;
+import { MAX_PATTERN_BYTES } from '../core-numbers.js';
 
 /**
  * The `[from, to)` character ranges of `text` inside the matches of `pattern`. Throws an Error whose message

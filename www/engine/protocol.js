@@ -110,8 +110,9 @@ export const Cmd = Object.freeze({
   /**
    * `{type, id, request}` – run one instrument on the model as it is now (clamps set by `SET_CLAMPS` do not
    * apply; `ablation` and `connectivity` carry their own). `request` = `{kind, text, …}`: `cells` (`top`,
-   * `regex: string[]`, matched here with the browser's RegExp: see matches.js), `saturation`, `errors` (`order`), `connectivity` (`position`, `window`, `clamps`),
-   * `ablation` (`clamps`); see `src/analysis/request.rs`. Answer: `Evt.ANALYSIS`, or `Evt.ERROR` saying why.
+   * `regex: string[]`, matched in the engine with the browser's RegExp: see matches.js), `saturation`, `errors`
+   * (`order`), `connectivity` (`position`, `window`, `clamps`), `ablation` (`clamps`); see
+   * `src/analysis/request.rs`. Answer: `Evt.ANALYSIS`, or `Evt.ERROR` saying why.
    */
   ANALYSE: 'analyse',
 
