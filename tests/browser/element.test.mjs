@@ -275,9 +275,9 @@ test('the attributes, methods and events of <rnn-scope>', async () => {
   assert.equal(await page.evaluate(() => document.querySelector('#a').hooks.state().lr), 0.01);
   await page.evaluate(() => document.querySelector('#a').removeAttribute('lr'));
   await page.waitForFunction(() => !document.querySelector('#a').shadowRoot.querySelector('[data-attribute="lr"]'), null, { timeout: WAIT });
-  await page.evaluate(() => document.querySelector('#a').setAttribute('hidden', '5'));
+  await page.evaluate(() => document.querySelector('#a').setAttribute('hidden-size', '5'));
   await page.waitForFunction(() => document.querySelector('#a').hooks.info()?.hidden === 5, null, { timeout: WAIT });
-  assert.ok(await page.locator('#a').isVisible(), 'the hidden attribute (the hidden size) hid the element');
+  assert.ok(await page.locator('#a').isVisible(), 'setting the hidden size hid the element');
   // What was refused above is said in the element and its events, never as a console error.
   await context.close();
 });
