@@ -8,6 +8,10 @@ use crate::tape::{Tape, NONE};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 
+/// The temperature of the samples shown after training (the CLI's `train`) and the page's default: conservative
+/// enough to read as words early in training, varied enough not to repeat one line.
+pub const DEFAULT_TEMPERATURE: f32 = 0.8;
+
 /// Picks an index from `logits` `(V)` given a uniform `coin` in `[0, 1)`.
 ///
 /// - `temperature <= 0` (or not finite): the argmax, the first one on ties;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PARAM_COUNT_EXAMPLES } from '../../www/core-numbers.js';
 import { LIMITS, PROPS, defaults, encodeState, paramCount, readState, sizeProblems, validate } from '../../www/scope/state.js';
 
 const MODELS = join(fileURLToPath(new URL('../../models/', import.meta.url)));
@@ -128,6 +129,13 @@ function tensorElements(file) {
   delete header.__metadata__;
   return Object.values(header).reduce((n, t) => n + t.shape.reduce((a, d) => a * d, 1), 0);
 }
+
+test('paramCount: equal to the core\'s count (ModelConfig::param_count) for every shape core-numbers.js lists', () => {
+  assert.ok(PARAM_COUNT_EXAMPLES.length >= 6);
+  for (const { cell, hidden, layers, vocab, params } of PARAM_COUNT_EXAMPLES) {
+    assert.equal(paramCount(cell, hidden, layers, vocab), params, `${cell} ${layers}×${hidden}, vocabulary ${vocab}`);
+  }
+});
 
 test('paramCount: by hand for the 3-unit RNN, and equal to the tensors of every shipped model', () => {
   // One layer: W_ih (3×4), W_hh (3×3), two biases (3 each); the decoder (4×3) and its bias (4).

@@ -19,9 +19,6 @@ use rnnscope::{sampler, Trainer, Vocab};
 use std::path::PathBuf;
 use steps::End;
 
-/// Temperature of the sample printed after training.
-const SAMPLE_TEMPERATURE: f32 = 0.8;
-
 pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
     // Settings: command line, or (for what was not typed) those saved in a resumed model.
     let mut settings = args.settings();
@@ -132,11 +129,14 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
             trainer.model(),
             &prime,
             args.sample_length,
-            SAMPLE_TEMPERATURE,
+            sampler::DEFAULT_TEMPERATURE,
             0,
             settings.seed,
         )?;
-        eprintln!("sample (temperature {SAMPLE_TEMPERATURE}):\n{prime}{sample}");
+        eprintln!(
+            "sample (temperature {}):\n{prime}{sample}",
+            sampler::DEFAULT_TEMPERATURE
+        );
     }
     Ok(0)
 }
