@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CASES } from './cases.mjs';
+import { CASES, CLIP } from './cases.mjs';
 import { launch, openPage, ROOT, startServer } from '../tests/browser/helpers.mjs';
 
 const text = readFileSync(join(ROOT, '..', 'shared', 'corpora', 'tinyshakespeare.txt'), 'utf8');
@@ -18,7 +18,7 @@ self.onmessage = async (e) => {
   const { glue, wasm, c, text } = e.data;
   const m = await import(glue);
   m.initSync({ module: await WebAssembly.compile(await (await fetch(wasm)).arrayBuffer()) });
-  const s = new m.Session({ ...c, clip: 5, seed: 1, valFraction: 0 }, text);
+  const s = new m.Session({ ...c, seed: 1, valFraction: 0 }, text);
   s.train(3);
   let t0 = performance.now();
   s.train(1);
@@ -55,7 +55,7 @@ try {
             w.onerror = (e) => reject(new Error(e.message));
             w.postMessage({ glue, wasm, c, text });
           }),
-        { glue: `${server.origin}/pkg/rnnscope.js`, wasm: `${server.origin}/pkg/${build}`, c, text },
+        { glue: `${server.origin}/pkg/rnnscope.js`, wasm: `${server.origin}/pkg/${build}`, c: { ...c, clip: CLIP }, text },
       ));
     }
     const [a, b] = [rates['rnnscope_bg.wasm'], rates['rnnscope_relaxed_bg.wasm']];

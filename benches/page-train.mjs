@@ -1,4 +1,4 @@
-// Training throughput in the browser, in characters per second, for the four cases of benches/train.rs, in one
+// Training throughput in the browser, in characters per second, for the four cases of benches/cases.json, in one
 // headless Debian Chromium session:
 //
 //   - "page": rnnscope as a visitor runs it: the served dist/ page, the model form set as a visitor sets it, the
@@ -17,16 +17,10 @@
 import { join } from 'node:path';
 import { launch, openPage, ROOT, startServer, trainOnFile, waitReady } from '../tests/browser/helpers.mjs';
 import { measureTfjs, startTfjsServer } from './tfjs/run.mjs';
+import { CASES, CLIP } from './cases.mjs';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpora', 'tinyshakespeare.txt');
 
-/** The cases of benches/train.rs, by the ids of BENCHMARKS.md. */
-export const CASES = [
-  { id: 'S1', name: 'lstm_1x128_seq25_b1', cell: 'lstm', hidden: 128, layers: 1, seqLen: 25, batch: 1, optimizer: 'adam', lr: 2e-3 },
-  { id: 'S2', name: 'lstm_2x256_seq64_b32', cell: 'lstm', hidden: 256, layers: 2, seqLen: 64, batch: 32, optimizer: 'adam', lr: 2e-3 },
-  { id: 'S3', name: 'rnn_1x100_seq25_b1_adagrad', cell: 'rnn', hidden: 100, layers: 1, seqLen: 25, batch: 1, optimizer: 'adagrad', lr: 0.1 },
-  { id: 'S4', name: 'gru_1x128_seq25_b1', cell: 'gru', hidden: 128, layers: 1, seqLen: 25, batch: 1, optimizer: 'adam', lr: 2e-3 },
-];
 
 const argv = process.argv.slice(2);
 const opt = (name) => {
@@ -57,7 +51,7 @@ async function measurePage(browser, server, c, workers = 'auto') {
     await trainOnFile(page, { ...c, nonlinearity: 'tanh', valFraction: 0 }, CORPUS);
     await page.waitForFunction(() => window.rnnscope.step() > 0, null, { timeout: 120_000 });
     const st = await page.evaluate(() => window.rnnscope.state());
-    for (const [k, want] of [['seqLen', c.seqLen], ['batch', c.batch], ['optimizer', c.optimizer], ['lr', c.lr], ['clip', 5], ['valFraction', 0]]) {
+    for (const [k, want] of [['seqLen', c.seqLen], ['batch', c.batch], ['optimizer', c.optimizer], ['lr', c.lr], ['clip', CLIP], ['valFraction', 0]]) {
       if (st[k] !== want) throw new Error(`${c.id}: the page trains with ${k} ${st[k]}, not ${want}`);
     }
     const engine = await page.evaluate(() => window.rnnscope.engineMode());

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch's training throughput, in characters per second, for the four cases of benches/train.rs.
+"""PyTorch's training throughput, in characters per second, for the four cases of benches/cases.json.
 
     pip install torch
     python3 benches/pytorch_bench.py [--threads 1,2] [--rounds 5] [--round-seconds 1.5] [--json]
@@ -37,14 +37,14 @@ from torch import nn  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpora" / "tinyshakespeare.txt"
 
-# name, cell, hidden, layers, seq_len, batch, optimizer, lr: the cases of benches/train.rs.
+# (name, cell, hidden, layers, seq_len, batch, optimizer, lr) for each case of benches/cases.json, which every
+# benchmark reads.
+_CASES_FILE = json.loads((ROOT / "benches" / "cases.json").read_text(encoding="utf-8"))
 CASES = [
-    ("lstm_1x128_seq25_b1", "lstm", 128, 1, 25, 1, "adam", 2e-3),
-    ("lstm_2x256_seq64_b32", "lstm", 256, 2, 64, 32, "adam", 2e-3),
-    ("rnn_1x100_seq25_b1_adagrad", "rnn", 100, 1, 25, 1, "adagrad", 0.1),
-    ("gru_1x128_seq25_b1", "gru", 128, 1, 25, 1, "adam", 2e-3),
+    (c["name"], c["cell"], c["hidden"], c["layers"], c["seqLen"], c["batch"], c["optimizer"], c["lr"])
+    for c in _CASES_FILE["cases"]
 ]
-CLIP = 5.0
+CLIP = float(_CASES_FILE["clip"])
 
 
 class CharModel(nn.Module):

@@ -1,17 +1,17 @@
 //! Training throughput in characters per second (criterion reports it as "elements/s"), on the vocabulary
 //! and text of tinyshakespeare, read from `../shared/corpora/` (not shipped in the repository).
 //!
-//! `cargo bench --bench train`. The cases mirror the README's comparison table; PyTorch's numbers there were
-//! measured on one thread of the same machine. `RNNSCOPE_THREADS=N` trains on N threads (default 1); only the
+//! `cargo bench --bench train`. The cases are those of `benches/cases.json` (BENCHMARKS.md's S1–S4), which
+//! every benchmark reads; PyTorch's numbers there were measured on one thread of the same machine. `RNNSCOPE_THREADS=N` trains on N threads (default 1); only the
 //! batched case splits usefully.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rnnscope::cell::Activation;
 use rnnscope::{CellKind, Model, OptimizerKind, TrainConfig, Trainer, Vocab};
 use std::time::Duration;
 
+/// One case of `benches/cases.json`, the file every benchmark reads (`BENCHMARKS.md` calls them S1–S4).
 struct Case {
-    name: &'static str,
+    name: String,
     cell: CellKind,
     hidden: usize,
     layers: usize,
@@ -21,48 +21,29 @@ struct Case {
     lr: f32,
 }
 
-const CASES: [Case; 4] = [
-    Case {
-        name: "lstm_1x128_seq25_b1",
-        cell: CellKind::Lstm,
-        hidden: 128,
-        layers: 1,
-        seq_len: 25,
-        batch: 1,
-        optimizer: OptimizerKind::Adam,
-        lr: 2e-3,
-    },
-    Case {
-        name: "lstm_2x256_seq64_b32",
-        cell: CellKind::Lstm,
-        hidden: 256,
-        layers: 2,
-        seq_len: 64,
-        batch: 32,
-        optimizer: OptimizerKind::Adam,
-        lr: 2e-3,
-    },
-    Case {
-        name: "rnn_1x100_seq25_b1_adagrad",
-        cell: CellKind::Rnn(Activation::Tanh),
-        hidden: 100,
-        layers: 1,
-        seq_len: 25,
-        batch: 1,
-        optimizer: OptimizerKind::Adagrad,
-        lr: 0.1,
-    },
-    Case {
-        name: "gru_1x128_seq25_b1",
-        cell: CellKind::Gru,
-        hidden: 128,
-        layers: 1,
-        seq_len: 25,
-        batch: 1,
-        optimizer: OptimizerKind::Adam,
-        lr: 2e-3,
-    },
-];
+/// The cases and the gradient clip they all train with.
+fn cases() -> (Vec<Case>, f32) {
+    let file: serde_json::Value =
+        serde_json::from_str(include_str!("cases.json")).expect("benches/cases.json is JSON");
+    let text = |c: &serde_json::Value, key: &str| c[key].as_str().expect(key).to_owned();
+    let whole = |c: &serde_json::Value, key: &str| c[key].as_u64().expect(key) as usize;
+    let cases = file["cases"]
+        .as_array()
+        .expect("a list of cases")
+        .iter()
+        .map(|c| Case {
+            name: text(c, "name"),
+            cell: CellKind::parse(&text(c, "cell"), None).expect("a cell"),
+            hidden: whole(c, "hidden"),
+            layers: whole(c, "layers"),
+            seq_len: whole(c, "seqLen"),
+            batch: whole(c, "batch"),
+            optimizer: OptimizerKind::parse(&text(c, "optimizer")).expect("an optimizer"),
+            lr: c["lr"].as_f64().expect("lr") as f32,
+        })
+        .collect();
+    (cases, file["clip"].as_f64().expect("clip") as f32)
+}
 
 fn corpus() -> String {
     let path = concat!(
@@ -84,7 +65,8 @@ fn training(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(6))
         .warm_up_time(Duration::from_secs(2));
-    for case in &CASES {
+    let (cases, clip) = cases();
+    for case in &cases {
         let model =
             Model::new(case.cell, case.hidden, case.layers, vocab.clone(), 1).expect("valid model");
         let config = TrainConfig {
@@ -92,13 +74,13 @@ fn training(c: &mut Criterion) {
             batch: case.batch,
             optimizer: case.optimizer,
             lr: case.lr,
-            clip: 5.0,
+            clip,
             val_fraction: 0.0,
         };
         let mut trainer = Trainer::new(model, &text, config).expect("valid trainer");
         trainer.set_threads(threads).expect("a valid thread count");
         group.throughput(Throughput::Elements((case.seq_len * case.batch) as u64));
-        group.bench_function(case.name, |b| {
+        group.bench_function(&case.name, |b| {
             b.iter(|| trainer.step().expect("healthy step"))
         });
     }

@@ -8,7 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CASES } from './cases.mjs';
+import { CASES, CLIP } from './cases.mjs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -22,7 +22,7 @@ const ROUNDS = 5;
 const ROUND_SECONDS = 1;
 
 for (const c of CASES) {
-  const session = new Session({ ...c, clip: 5, seed: 1, valFraction: 0 }, text);
+  const session = new Session({ ...c, clip: CLIP, seed: 1, valFraction: 0 }, text);
   const charsPerStep = c.seqLen * c.batch;
   session.train(3); // warm up
   // Steps per round sized from a first timing, so each round takes about ROUND_SECONDS.

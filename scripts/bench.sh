@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One benchmark command: training characters per second of rnnscope (native, and in the real page's worker in
 # headless Chromium), TensorFlow.js (wasm backend, same Chromium session) and PyTorch (1 and 2 threads, when
-# `python3 -c "import torch"` works), for the four cases S1–S4 of benches/train.rs on tinyshakespeare (read from
+# `python3 -c "import torch"` works), for the four cases S1–S4 of benches/cases.json on tinyshakespeare (read from
 # ../shared/corpora/, never copied here), clip 5; then sampling speed (S1, S2) and the gzipped size of dist/'s wasm
 # and JavaScript; and what a typed character costs while S2 trains in the page. Prints one markdown table (and the
 # small ones after it), and the validation loss the page and PyTorch reach in QUALITY_MINUTES (5) minutes of
@@ -138,8 +138,12 @@ if want sample; then
   trap 'rm -rf "$tmp"' EXIT
   rounds=5
   [ "$QUICK" = 1 ] && rounds=3
-  for spec in "S1 lstm 128 1 200000" "S2 lstm 256 2 40000"; do
-    read -r id cell hidden layers length <<< "$spec"
+  for spec in "S1 200000" "S2 40000"; do
+    read -r id length <<< "$spec"
+    # The case's shape, from benches/cases.json (the file every benchmark reads).
+    read -r cell hidden layers < <(node -e '
+      const c = require("./benches/cases.json").cases.find((k) => k.id === process.argv[1]);
+      console.log(c.cell, c.hidden, c.layers);' "$id")
     [ "$QUICK" = 1 ] && length=$((length / 4))
     model="$tmp/$id.safetensors"
     "$cli" train --corpus "$CORPUS" --cell "$cell" --hidden "$hidden" --layers "$layers" --steps 1 --val-fraction 0 \
@@ -162,13 +166,10 @@ if want sample; then
     const { initSync, Session } = await import(process.cwd() + "/pkg/rnnscope.js");
     initSync({ module: readFileSync("pkg/rnnscope_bg.wasm") });
     const text = readFileSync(corpus, "utf8");
-    const cases = [
-      { id: "S1", cell: "lstm", hidden: 128, layers: 1, seqLen: 25, batch: 1 },
-      { id: "S2", cell: "lstm", hidden: 256, layers: 2, seqLen: 64, batch: 32 },
-    ];
+    const cases = JSON.parse(readFileSync("benches/cases.json", "utf8")).cases.filter((c) => ["S1", "S2"].includes(c.id));
     const rounds = quick === "1" ? 3 : 5;
     for (const c of cases) {
-      const s = new Session({ ...c, optimizer: "adam", lr: 2e-3, clip: 5, seed: 1, valFraction: 0 }, text);
+      const s = new Session({ ...c, clip: 5, seed: 1, valFraction: 0 }, text);
       s.sampleBegin("", 1.0, 0, 1n);
       s.sampleNext(2000); // warm up
       let t0 = performance.now();
@@ -209,12 +210,7 @@ cat "$OUT"/*.jsonl 2>/dev/null | node -e '
   const [nativeThreads, pytorchThreads, chromium, machine] = process.argv.slice(1);
   const nt = nativeThreads.split(" ").map(Number);
   const pt = pytorchThreads.split(" ").map(Number);
-  const CASES = [
-    ["S1", "lstm_1x128_seq25_b1", "LSTM 1×128, seq 25, batch 1, Adam 2e-3"],
-    ["S2", "lstm_2x256_seq64_b32", "LSTM 2×256, seq 64, batch 32, Adam 2e-3"],
-    ["S3", "rnn_1x100_seq25_b1_adagrad", "RNN (tanh) 1×100, seq 25, batch 1, Adagrad 0.1"],
-    ["S4", "gru_1x128_seq25_b1", "GRU 1×128, seq 25, batch 1, Adam 2e-3"],
-  ];
+  const CASES = require("./benches/cases.json").cases.map((c) => [c.id, c.name, c.label]);
   const find = (tool, name, extra = () => true) => lines.find((l) => l.tool === tool && (l.name === name || l.case === name) && extra(l));
   const fmt = (x) => (x === undefined ? "–" : Math.round(x).toLocaleString("en"));
   const ratio = (a, b) => (a === undefined || b === undefined ? "–" : `${(a / b).toFixed(a / b >= 10 ? 0 : a / b >= 1 ? 1 : 2)}×`);
