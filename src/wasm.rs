@@ -429,24 +429,6 @@ impl Session {
         ]))
     }
 
-    #[wasm_bindgen(js_name = loadModel)]
-    pub fn load_model(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        let (model, metadata) = model_file::from_bytes(bytes).map_err(js_err)?;
-        self.trainer
-            .replace_model(model, &self.text)
-            .map_err(js_err)?;
-        if let Some(step) = metadata
-            .get(model_file::KEY_STEP)
-            .and_then(|s| s.parse().ok())
-        {
-            self.trainer.set_steps_done(step);
-        }
-        self.probe = Probe::new(self.trainer.model());
-        self.clamps.clear();
-        self.sampler = None;
-        Ok(())
-    }
-
     /// Holds units at values while probing and sampling (`[{layer, tensor: "h"|"c", unit, value}]`; an empty
     /// list releases them). The next probe starts afresh. Refuses clamps the model cannot have, keeping the
     /// previous ones.

@@ -2,6 +2,9 @@
 //! differences for each cell, with and without clamped units; and `analysis::connectivity` against it.
 #![cfg(not(target_arch = "wasm32"))] // long numeric sweeps; tests/wasm.rs covers wasm
 
+mod common;
+
+use common::gradient;
 use rnnscope::analysis::connectivity::{connectivity, Connectivity, MAX_WINDOW};
 use rnnscope::cell::Activation;
 use rnnscope::clamp::{Clamp, ClampedTensor};
@@ -72,29 +75,26 @@ fn check(cell: CellKind, layers: usize, seed: u64, clamps: &[Clamp]) {
     let mut analytic = vec![0.0; window.len() * v];
     tape.input_grads(&model, window.len(), &mut analytic);
 
-    let mut worst = 0.0f32;
-    for t in 0..window.len() {
-        for j in 0..v {
-            let plus = score_with_input_moved(&model, window, clamps, t, j, EPS, class);
-            let minus = score_with_input_moved(&model, window, clamps, t, j, -EPS, class);
-            let numeric = (plus - minus) / (2.0 * EPS);
-            let a = analytic[t * v + j];
-            let err = (numeric - a).abs() / (1e-2 + numeric.abs().max(a.abs()));
-            assert!(
-                err < 2e-2,
-                "{cell:?} L={layers} clamps {clamps:?}: d score / d x[{t}][{j}] numeric {numeric:.6}, analytic {a:.6}"
-            );
-            worst = worst.max(err);
-        }
-    }
+    let worst = gradient::check(EPS, &analytic, |k, delta| {
+        score_with_input_moved(&model, window, clamps, k / v, k % v, delta, class)
+    });
+    assert!(
+        worst.ok(),
+        "{cell:?} L={layers} clamps {clamps:?}: d score / d x[{}][{}] numeric {:.6}, analytic {:.6}",
+        worst.index / v,
+        worst.index % v,
+        worst.numeric,
+        worst.analytic
+    );
     // Zeros compared with zeros prove nothing: the early inputs must matter to the last score.
     assert!(
         analytic[..v].iter().any(|g| g.abs() > 1e-3),
         "{cell:?}: the first input has no influence"
     );
     println!(
-        "{cell:?} L={layers} {} clamps: worst relative error {worst:.1e}",
-        clamps.len()
+        "{cell:?} L={layers} {} clamps: worst relative error {:.1e}",
+        clamps.len(),
+        worst.error
     );
 
     // analysis::connectivity gives the row norms of that gradient.

@@ -3,6 +3,9 @@
 //! with units clamped and ablated (`rnnscope::clamp`), whose values are constants that stop the gradient.
 #![cfg(not(target_arch = "wasm32"))] // reads files or runs long numeric sweeps; tests/wasm.rs covers wasm
 
+mod common;
+
+use common::gradient;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 use rnnscope::cell::Activation;
@@ -52,31 +55,24 @@ fn check_clamped(cell: CellKind, layers: usize, seed: u64, clamps: &[Clamp]) {
     let mut report = Vec::new();
     let mut failed = false;
     for spec in model.layout.tensors.clone() {
-        let mut max_err = 0.0f32;
-        let mut worst = (0, 0.0, 0.0);
-        for i in spec.range.clone() {
+        let range = spec.range.clone();
+        let worst = gradient::check(EPS, &grads[range.clone()], |k, delta| {
+            let i = range.start + k;
             let orig = model.params[i];
-            model.params[i] = orig + EPS;
-            let plus = window_loss(&model, &mut tape, &state0);
-            model.params[i] = orig - EPS;
-            let minus = window_loss(&model, &mut tape, &state0);
+            model.params[i] = orig + delta;
+            let loss = window_loss(&model, &mut tape, &state0);
             model.params[i] = orig;
-            let numeric = (plus - minus) / (2.0 * EPS);
-            let err = (numeric - grads[i]).abs() / (1e-2 + numeric.abs().max(grads[i].abs()));
-            if err > max_err {
-                max_err = err;
-                worst = (i - spec.range.start, numeric, grads[i]);
-            }
-        }
-        let ok = max_err < 2e-2;
-        failed |= !ok;
+            loss
+        });
+        failed |= !worst.ok();
         report.push(format!(
-            "{:>22} {} max rel err {max_err:.2e} (element {}: numeric {:.6}, analytic {:.6})",
+            "{:>22} {} max rel err {:.2e} (element {}: numeric {:.6}, analytic {:.6})",
             spec.name,
-            if ok { "OK    " } else { "NOT OK" },
-            worst.0,
-            worst.1,
-            worst.2
+            if worst.ok() { "OK    " } else { "NOT OK" },
+            worst.error,
+            worst.index,
+            worst.numeric,
+            worst.analytic
         ));
     }
     assert!(

@@ -261,6 +261,57 @@ fn pytorch_written_files_load_with_their_vocabulary_order() {
     }
 }
 
+/// Every tensor of a file: name → (dtype, shape, raw little-endian bytes).
+fn tensors_of(bytes: &[u8]) -> BTreeMap<String, (Dtype, Vec<usize>, Vec<u8>)> {
+    SafeTensors::deserialize(bytes)
+        .expect("a safetensors file")
+        .tensors()
+        .into_iter()
+        .map(|(name, t)| (name, (t.dtype(), t.shape().to_vec(), t.data().to_vec())))
+        .collect()
+}
+
+fn metadata_of(bytes: &[u8]) -> HashMap<String, String> {
+    let (_, header) = SafeTensors::read_metadata(bytes).expect("a safetensors header");
+    header.metadata().clone().unwrap_or_default()
+}
+
+/// What `scripts/make_fixtures.py` wrote with PyTorch's own `state_dict()` names (`rnn.weight_ih_l0`, …,
+/// `decoder.weight`) is what rnnscope writes for the same model: the same tensor names, dtypes, shapes and bytes,
+/// and the same metadata values, so a file exported here loads into the PyTorch model of the README unchanged.
+#[test]
+fn export_matches_the_tensors_pytorch_wrote() {
+    for case in CASES {
+        let pytorch = fixture_bytes(&format!("{case}.safetensors"));
+        let (model, metadata) = from_bytes(&pytorch).unwrap();
+        // Only the step is passed through; the cell, nonlinearity and vocabulary are written from the model.
+        let step = BTreeMap::from([("step".to_string(), metadata["step"].clone())]);
+        let ours = model_file::to_bytes(&model, &step);
+        let (want, got) = (tensors_of(&pytorch), tensors_of(&ours));
+        let names = |m: &BTreeMap<String, _>| m.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(names(&got), names(&want), "{case}: tensor names");
+        for (name, (dtype, shape, data)) in &want {
+            let (our_dtype, our_shape, our_data) = &got[name];
+            assert_eq!(our_dtype, dtype, "{case}: {name} dtype");
+            assert_eq!(our_shape, shape, "{case}: {name} shape");
+            assert!(our_data == data, "{case}: {name} holds other values");
+        }
+        // The same values; a JSON value (the vocabulary) may be spaced differently (Python's json.dumps puts
+        // spaces after commas).
+        let ours_meta = metadata_of(&ours);
+        let parsed = |s: &str| serde_json::from_str::<serde_json::Value>(s).ok();
+        for (key, value) in metadata_of(&pytorch) {
+            let our_value = ours_meta
+                .get(&key)
+                .unwrap_or_else(|| panic!("{case}: no {key:?} in ours"));
+            match (parsed(our_value), parsed(&value)) {
+                (Some(a), Some(b)) => assert_eq!(a, b, "{case}: metadata {key:?}"),
+                _ => assert_eq!(our_value, &value, "{case}: metadata {key:?}"),
+            }
+        }
+    }
+}
+
 // ---- bad input
 
 #[test]

@@ -1,5 +1,7 @@
-//! Training allocates nothing per step: every buffer is sized when the trainer is built. Counted with a global
-//! allocator that tallies this thread's allocations, over steps that include the data wrapping around.
+//! Training on one thread allocates nothing per step: every buffer is sized when the trainer is built. Counted
+//! with a global allocator that tallies this thread's allocations, over steps that include the data wrapping
+//! around. The claim is only this one: the threaded step starts scoped threads at every step (which allocates), and
+//! the shared step of the page's two workers copies gradients.
 #![cfg(not(target_arch = "wasm32"))]
 
 use rnnscope::cell::Activation;

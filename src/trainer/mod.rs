@@ -236,14 +236,4 @@ impl Trainer {
         }
         loss_of_ids(&self.model, &self.val_ids[..n]).ok()
     }
-
-    /// Replaces the model (for example with one loaded from a file), keeping the text and settings; the
-    /// optimizer and recurrent state start fresh. Refuses a model whose vocabulary cannot encode the text.
-    pub fn replace_model(&mut self, model: Model, text: &str) -> Result<()> {
-        let mut next = Trainer::new(model, text, self.config)?;
-        next.set_threads(self.threads)?;
-        next.step = 0;
-        *self = next;
-        Ok(())
-    }
 }

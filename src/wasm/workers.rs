@@ -121,7 +121,7 @@ impl Session {
     }
 
     /// Whether the shared step begun last still waits for its answers: false once a change dropped it (a new
-    /// text, a weight edit, `setWorkers`, `train`, `resume`, `loadModel`) or it finished.
+    /// text, a weight edit, `setWorkers`, `train`, `resume`) or it finished.
     #[wasm_bindgen(js_name = shareInFlight)]
     pub fn share_in_flight(&self) -> bool {
         self.trainer.shared_step_in_flight()

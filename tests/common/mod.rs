@@ -1,5 +1,8 @@
-//! Helpers shared by the integration tests: fixture files and readable element-wise comparisons.
+//! Helpers shared by the integration tests: fixture files, readable element-wise comparisons and the
+//! finite-difference checker ([`gradient`]).
 #![allow(dead_code)]
+
+pub mod gradient;
 
 use std::path::PathBuf;
 
