@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  { ignores: ['dist/**', 'pkg/**', 'target/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'pkg/**', 'target/**', 'node_modules/**', 'python/src/rnnscope/static/**' /* scripts/build-python.sh's copy of dist/rnnscope.js */] },
   js.configs.recommended,
   {
     files: ['www/**/*.js'],

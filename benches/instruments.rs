@@ -3,86 +3,97 @@
 //! weights are a fresh model's: the cost does not depend on what the model learnt.
 //!
 //! `cargo bench --bench instruments`; the same requests in wasm: `node benches/instruments-wasm.mjs`.
+//!
+//! criterion is a native-only dev-dependency (for wasm32 it would add clap, regex and more to every wasm test
+//! build), so for wasm32 this is an empty program; the wasm benchmarks are the `benches/*.mjs` scripts.
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use rnnscope::analysis::request::{run, NGramCache, Request};
-use rnnscope::clamp::{Clamp, ClampedTensor};
-use rnnscope::{CellKind, Model, Vocab};
-use std::time::Duration;
+#[cfg(target_arch = "wasm32")]
+fn main() {}
 
-const CHARS: usize = 10_000;
+#[cfg(not(target_arch = "wasm32"))]
+criterion::criterion_main!(native::benches);
 
-fn corpus() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/corpora/tinyshakespeare.txt"
-    );
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("the benchmark reads {path}: {e}"))
-}
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use criterion::{criterion_group, Criterion};
+    use rnnscope::analysis::request::{run, NGramCache, Request};
+    use rnnscope::clamp::{Clamp, ClampedTensor};
+    use rnnscope::{CellKind, Model, Vocab};
+    use std::time::Duration;
 
-fn instruments(c: &mut Criterion) {
-    let train = corpus();
-    let vocab = Vocab::from_text(&train).expect("corpus has characters");
-    let model = Model::new(CellKind::Lstm, 256, 2, vocab, 1).expect("valid model");
-    let text: String = train.chars().skip(train.chars().count() - CHARS).collect();
-    let requests = [
-        (
-            "cells",
-            Request::Cells {
-                text: text.clone(),
-                top: 5,
-                regex: vec![],
-                matched: vec![],
-            },
-        ),
-        ("saturation", Request::Saturation { text: text.clone() }),
-        (
-            "errors",
-            Request::Errors {
-                text: text.clone(),
-                order: None,
-                memory: None,
-                rare: None,
-                top: None,
-            },
-        ),
-        (
-            "connectivity_window256",
-            Request::Connectivity {
-                text: text.clone(),
-                position: CHARS - 2,
-                window: 256,
-                clamps: vec![],
-            },
-        ),
-        (
-            "ablation",
-            Request::Ablation {
-                text: text.clone(),
-                clamps: vec![Clamp::ablate(1, ClampedTensor::C, 7)],
-            },
-        ),
-    ];
-    let mut group = c.benchmark_group("instrument_lstm_2x256_10k_chars");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(10))
-        .warm_up_time(Duration::from_secs(1));
-    let mut cache = NGramCache::default();
-    for (name, request) in &requests {
-        group.bench_function(*name, |b| {
-            b.iter(|| run(&model, &train, &mut cache, request).expect("the request runs"))
-        });
+    const CHARS: usize = 10_000;
+
+    fn corpus() -> String {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/corpora/tinyshakespeare.txt"
+        );
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("the benchmark reads {path}: {e}"))
     }
-    // The n-gram is fitted once per training text and kept; this is the cost of the first `errors` request.
-    group.bench_function("errors_first_request_with_ngram_fit", |b| {
-        b.iter(|| {
-            run(&model, &train, &mut NGramCache::default(), &requests[2].1)
-                .expect("the request runs")
-        })
-    });
-    group.finish();
-}
 
-criterion_group!(benches, instruments);
-criterion_main!(benches);
+    fn instruments(c: &mut Criterion) {
+        let train = corpus();
+        let vocab = Vocab::from_text(&train).expect("corpus has characters");
+        let model = Model::new(CellKind::Lstm, 256, 2, vocab, 1).expect("valid model");
+        let text: String = train.chars().skip(train.chars().count() - CHARS).collect();
+        let requests = [
+            (
+                "cells",
+                Request::Cells {
+                    text: text.clone(),
+                    top: 5,
+                    regex: vec![],
+                    matched: vec![],
+                },
+            ),
+            ("saturation", Request::Saturation { text: text.clone() }),
+            (
+                "errors",
+                Request::Errors {
+                    text: text.clone(),
+                    order: None,
+                    memory: None,
+                    rare: None,
+                    top: None,
+                },
+            ),
+            (
+                "connectivity_window256",
+                Request::Connectivity {
+                    text: text.clone(),
+                    position: CHARS - 2,
+                    window: 256,
+                    clamps: vec![],
+                },
+            ),
+            (
+                "ablation",
+                Request::Ablation {
+                    text: text.clone(),
+                    clamps: vec![Clamp::ablate(1, ClampedTensor::C, 7)],
+                },
+            ),
+        ];
+        let mut group = c.benchmark_group("instrument_lstm_2x256_10k_chars");
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(10))
+            .warm_up_time(Duration::from_secs(1));
+        let mut cache = NGramCache::default();
+        for (name, request) in &requests {
+            group.bench_function(*name, |b| {
+                b.iter(|| run(&model, &train, &mut cache, request).expect("the request runs"))
+            });
+        }
+        // The n-gram is fitted once per training text and kept; this is the cost of the first `errors` request.
+        group.bench_function("errors_first_request_with_ngram_fit", |b| {
+            b.iter(|| {
+                run(&model, &train, &mut NGramCache::default(), &requests[2].1)
+                    .expect("the request runs")
+            })
+        });
+        group.finish();
+    }
+
+    criterion_group!(benches, instruments);
+}

@@ -306,14 +306,23 @@ export async function trainOnFile(page, setup, file) {
   );
 }
 
-/** The CLI's JSON answer: `rnnscope ARGS --json`, built in release mode (cargo builds it the first time). */
-export async function cliJson(args) {
-  const { stdout } = await promisify(execFile)('cargo', ['run', '--release', '--quiet', '--', ...args, '--json'], {
+/**
+ * Runs the CLI, `rnnscope ARGS`, and answers its standard output. It is built in cargo's test profile (optimised,
+ * target/debug/), the binary `cargo test` has already built, so the suite never waits for a second, release build;
+ * the arithmetic is the same bit for bit (Rust does not reorder floating-point operations at any level).
+ */
+export async function cli(args) {
+  const { stdout } = await promisify(execFile)('cargo', ['run', '--profile', 'test', '--quiet', '--', ...args], {
     cwd: ROOT,
     maxBuffer: 64 << 20,
     timeout: 30 * 60_000,
   });
-  return JSON.parse(stdout);
+  return stdout;
+}
+
+/** The CLI's JSON answer: `rnnscope ARGS --json`. */
+export async function cliJson(args) {
+  return JSON.parse(await cli([...args, '--json']));
 }
 
 /**

@@ -4,12 +4,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { ROOT, WAIT, serverAndBrowser, visit } from './helpers.mjs';
+import { WAIT, cli, serverAndBrowser, visit } from './helpers.mjs';
 
 const STEPS = 100;
 const ONE = { corpus: 'hello', cell: 'lstm', hidden: 32, layers: 1, seqLen: 8, batch: 2, optimizer: 'adam', lr: 0.01, clip: 5, seed: 7, valFraction: 0, workers: '1' };
@@ -22,12 +20,12 @@ async function nativeLosses(SETUP) {
   const log = join(dir, 'log.jsonl');
   const out = join(dir, 'model.safetensors');
   // prettier-ignore
-  const args = ['run', '--release', '--quiet', '--', 'train',
+  const args = ['train',
     '--corpus', SETUP.corpus, '--cell', SETUP.cell, '--hidden', String(SETUP.hidden), '--layers', String(SETUP.layers),
     '--seq-len', String(SETUP.seqLen), '--batch', String(SETUP.batch), '--optimizer', SETUP.optimizer,
     '--lr', String(SETUP.lr), '--clip', String(SETUP.clip), '--seed', String(SETUP.seed),
     '--val-fraction', String(SETUP.valFraction), '--threads', SETUP.workers, '--steps', String(STEPS), '--log-jsonl', log, '--out', out];
-  await promisify(execFile)('cargo', args, { cwd: ROOT, maxBuffer: 64 << 20, timeout: 30 * 60_000 });
+  await cli(args);
   const rows = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   return rows.sort((a, b) => a.step - b.step).map((r) => r.loss);
 }
