@@ -4,7 +4,7 @@
 // own shadow root; the page's elements share only the compiled core and the training slots (client.js).
 //
 //   <script type="module" src="rnnscope/rnn-scope.js"></script>
-//   <rnn-scope view="figure" corpus="hello" cell="rnn" hidden="3"></rnn-scope>
+//   <rnn-scope view="figure" corpus="hello" cell="rnn" hidden-size="3"></rnn-scope>
 //
 // The README's "The element" section is the reference: attributes, properties, methods, events, parts, custom
 // properties.
@@ -15,6 +15,7 @@ import { ALL_PARTS, Parts } from './scope/parts.js';
 import { liveEngines, trainingSlots } from './engine/client.js';
 import { carried } from './engine/carried.js';
 import { FrameLoop } from './element/frames.js';
+import { bootWhenNear, linksLoaded, noteStyles } from './element/lazy.js';
 import { PANELS, VIEWS, viewAndControls } from './element/layout.js';
 import { OBSERVED_ATTRIBUTES, SETTING_ATTRS, attrOf, parseHeight, readSettings, reflectAttributes } from './element/attributes.js';
 import { ModelPanel, TextPanel } from './panels/setup.js';
@@ -65,6 +66,8 @@ export class RnnScopeElement extends HTMLElement {
     this.frames = null;
     this.problems = new Map(); // attribute → message
     this.pendingClose = false;
+    /** @type {(() => void)|null} stops waiting to be scrolled near (element/lazy.js) */
+    this.stopWatching = null;
     this.onChange = (e) => this.markDirty(...e.detail.parts);
     this.onVisibility = () => this.updateVisible();
   }
@@ -87,17 +90,10 @@ export class RnnScopeElement extends HTMLElement {
       this.boot();
       return;
     }
-    this.nearObserver = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((e) => e.isIntersecting)) {
-          this.nearObserver.disconnect();
-          this.nearObserver = null;
-          this.boot();
-        }
-      },
-      { rootMargin: '300px' },
-    );
-    this.nearObserver.observe(this);
+    this.stopWatching = bootWhenNear(this, () => {
+      this.stopWatching = null;
+      this.boot();
+    });
   }
 
   disconnectedCallback() {
@@ -154,12 +150,14 @@ export class RnnScopeElement extends HTMLElement {
       // The single file carries its styles: constructed stylesheets, one set for every element of the page.
       this.shadow.adoptedStyleSheets = carriedSheets();
     } else {
-      for (const href of STYLES) {
+      const links = STYLES.map((href) => {
         const link = document.createElement('link');
         link.rel = 'stylesheet';
         link.href = href;
-        this.shadow.append(link);
-      }
+        return link;
+      });
+      this.shadow.append(...links);
+      noteStyles(linksLoaded(links));
     }
     this.problemBox = document.createElement('div');
     this.problemBox.className = 'messages attr-problems';
@@ -214,7 +212,7 @@ export class RnnScopeElement extends HTMLElement {
   }
 
   teardown() {
-    this.nearObserver?.disconnect();
+    this.stopWatching?.();
     this.visibleObserver?.disconnect();
     this.frames?.stop();
     document.removeEventListener('visibilitychange', this.onVisibility);
@@ -373,8 +371,8 @@ export class RnnScopeElement extends HTMLElement {
   /** Resolves once the element has a model (booting it now if it waited to be scrolled to). */
   whenReady() {
     if (!this.scope) {
-      this.nearObserver?.disconnect();
-      this.nearObserver = null;
+      this.stopWatching?.();
+      this.stopWatching = null;
       if (!this.isConnected) return Promise.reject(new Error('the element is not in a page'));
       this.boot();
     }

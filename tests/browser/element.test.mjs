@@ -89,13 +89,7 @@ test('the example lesson, served from dist/ under a subpath: every element rende
   await p.context.close();
 });
 
-test('the example lesson fetches nothing for the elements far below the viewport until they are scrolled near', {
-  todo:
-    'www/rnn-scope.js: a lazy element decides on the first IntersectionObserver callback, against the layout of the moment: ' +
-    'the elements above are placeholders then (about 100 px until the shadow root\'s linked stylesheets apply, 12rem after), ' +
-    'not the 834 px figure and 666 px comparison they become, so #diagram-shakespeare (at 2559 px once laid out, far beyond ' +
-    '900 px + the 300 px margin) is seen at about 1183 px and boots at load, fetching shakespeare-lstm.safetensors',
-}, async () => {
+test('the example lesson fetches nothing for the elements far below the viewport until they are scrolled near', async () => {
   const p = await openPage(env.browser, env.server.origin, { width: 1100, height: 900 });
   collected.push(p.problems);
   const { page, context, requests } = p;
