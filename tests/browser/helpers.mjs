@@ -359,3 +359,14 @@ export function screenshotPath(name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return join(SCREENSHOTS, name);
 }
+
+/** The code block that follows `<!-- snippet: NAME -->` in the README, without its indentation. */
+export function readmeSnippet(name) {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const m = new RegExp(`<!-- snippet: ${name.replace(/[.]/g, '\\.')} -->\\n( *)\`\`\`\\w*\\n([\\s\\S]*?)\\n\\1\`\`\``).exec(readme);
+  assert.ok(m, `the README has no snippet "${name}"`);
+  return m[2]
+    .split('\n')
+    .map((line) => line.slice(m[1].length))
+    .join('\n');
+}

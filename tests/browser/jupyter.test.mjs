@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, WAIT, besidesExpected, launch, openPage, screenshotPath } from './helpers.mjs';
+import { pythonEnvironment } from './python-env.mjs';
 import { PROPS } from '../../www/scope/state.js';
 import { OBSERVED_ATTRIBUTES, SETTING_ATTRS } from '../../www/element/attributes.js';
 import { CONTROLS, VIEWS } from '../../www/element/layout.js';
@@ -57,17 +58,11 @@ function cellOf(text) {
   return found[0];
 }
 
-/** The virtual environment with PINS, made once (target/ is cargo's too, and never tracked). */
+/** The virtual environment with PINS (python-env.mjs). */
 async function environment() {
-  const marker = join(VENV, '.pins');
-  if (existsSync(PY) && existsSync(marker) && readFileSync(marker, 'utf8') === PINS.join(' ')) return;
-  rmSync(VENV, { recursive: true, force: true });
-  await run('python3', ['-m', 'venv', VENV]);
   // JupyterLab runs a .js file of its own with node; under the repo's package.json ("type": "module") node would
   // read it as an ES module and fail. This one says the environment's files are CommonJS, as they are.
-  writeFileSync(join(VENV, 'package.json'), '{ "type": "commonjs" }\n');
-  await run(PY, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...PINS], { timeout: 15 * 60_000, maxBuffer: 64 << 20 });
-  writeFileSync(marker, PINS.join(' '));
+  await pythonEnvironment('jupyter-venv', PINS, { prepare: (venv) => writeFileSync(join(venv, 'package.json'), '{ "type": "commonjs" }\n') });
 }
 
 /** The wheel, built fresh from www/ and pkg/ (a second or two), installed when its bytes changed. */
