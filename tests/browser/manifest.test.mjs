@@ -51,7 +51,15 @@ test('custom-elements.json lists exactly the attributes, views, methods, events 
       for (const p of el.shadowRoot.querySelectorAll('[part]')) for (const name of p.getAttribute('part').split(/\s+/)) parts.add(name);
       el.remove();
     }
-    return { attributes: cls.observedAttributes, events: EVENTS, methods, fields, statics, views: Object.keys(VIEWS), parts: [...parts] };
+    // Which attribute each property reflects: set on an element outside the page, the one attribute it writes.
+    const reflects = Object.fromEntries(
+      fields.map((f) => {
+        const el = document.createElement('rnn-scope');
+        el[f] = '1';
+        return [f, el.getAttributeNames().join(' ')];
+      }),
+    );
+    return { attributes: cls.observedAttributes, events: EVENTS, methods, fields, statics, reflects, views: Object.keys(VIEWS), parts: [...parts] };
   });
   assert.deepEqual(sorted(element.attributes.map((a) => a.name)), sorted(real.attributes), 'attributes');
   const viewType = element.attributes.find((a) => a.name === 'view').type.text;
@@ -62,6 +70,7 @@ test('custom-elements.json lists exactly the attributes, views, methods, events 
   assert.deepEqual(sorted(element.cssParts.map((p) => p.name)), sorted(real.parts), 'parts');
   const fields = element.members.filter((m) => m.kind === 'field');
   assert.deepEqual(sorted(fields.filter((m) => !m.static).map((m) => m.name)), sorted(real.fields), 'properties');
+  assert.deepEqual(Object.fromEntries(fields.filter((m) => !m.static).map((m) => [m.name, m.attribute])), real.reflects, 'the attribute each property reflects');
   assert.deepEqual(sorted(fields.filter((m) => m.static).map((m) => m.name)), sorted(real.statics), 'static properties');
   assert.deepEqual(problems, []);
 });
