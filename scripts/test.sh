@@ -39,12 +39,11 @@ stage "clippy (wasm32, relaxed SIMD)" env CARGO_TARGET_DIR=target/relaxed RUSTFL
   cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
 stage "cargo test" cargo test
 # The wasm tests run through cargo with wasm-bindgen's test runner, as `wasm-pack test` does, but without its
-# extra debug build of everything first. The runner finds Node on PATH, and with WASM_BINDGEN_USE_DEDICATED_WORKER
-# runs the tests in a dedicated worker of headless Chromium instead. The crate itself is built at opt-level 1 (its
-# dependencies keep the test profile's 2): LLVM's wasm backend takes about two minutes for it at 2 and 16 s at 1,
-# and the tests run in about a second either way.
-WASM_TEST=(env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CARGO_PROFILE_TEST_OPT_LEVEL=1
-  cargo test --target wasm32-unknown-unknown --test wasm)
+# extra debug build of everything first, and in the wasm-test profile (Cargo.toml: a third of the build time). The
+# runner finds Node on PATH, and with WASM_BINDGEN_USE_DEDICATED_WORKER runs the tests in a dedicated worker of
+# headless Chromium instead.
+WASM_TEST=(env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+  cargo test --profile wasm-test --target wasm32-unknown-unknown --test wasm)
 IN_CHROMIUM=(env WASM_BINDGEN_USE_DEDICATED_WORKER=1 CHROMEDRIVER=/usr/bin/chromedriver)
 stage "wasm tests in Node" "${WASM_TEST[@]}"
 stage "wasm tests in headless Chromium (worker)" "${IN_CHROMIUM[@]}" "${WASM_TEST[@]}"
