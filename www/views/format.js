@@ -60,7 +60,7 @@ export function fmt(v, digits = 3) {
   if (v === -Infinity) return '−∞';
   let s = v.toFixed(digits);
   if (/^-0\.?0*$/.test(s)) s = s.slice(1);
-  return s.replace('-', '−');
+  return s.replace(/^-/, '−');
 }
 
 /**
@@ -105,7 +105,7 @@ export function fmtAuto(v) {
   else if (a >= 100) s = v.toFixed(1);
   else if (a >= 10) s = v.toFixed(2);
   else s = v.toFixed(3);
-  return s.replace('-', '−');
+  return s.replace(/^-/, '−'); // the sign only: an exponent's hyphen stays
 }
 
 /**
@@ -128,9 +128,12 @@ export function fmtTick(v, step) {
 export function compactInt(v) {
   const a = Math.abs(v);
   const sign = v < 0 ? '−' : '';
-  if (a >= 1e6) return sign + trimZeros((a / 1e6).toFixed(1)) + 'M';
-  if (a >= 1e4) return sign + trimZeros((a / 1e3).toFixed(a >= 1e5 ? 0 : 1)) + 'k';
-  return sign + Math.round(a).toString();
+  const n = Math.round(a);
+  if (n < 1e4) return sign + n.toString();
+  // The unit is chosen after rounding, so 999,999 is "1M", not "1000k".
+  const k = trimZeros((a / 1e3).toFixed(a >= 1e5 ? 0 : 1));
+  if (Number(k) < 1000) return sign + k + 'k';
+  return sign + trimZeros((a / 1e6).toFixed(1)) + 'M';
 }
 
 function trimZeros(s) {
