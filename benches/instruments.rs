@@ -3,9 +3,7 @@
 //! weights are a fresh model's: the cost does not depend on what the model learnt.
 //!
 //! `cargo bench --bench instruments`; the same requests in wasm: `node benches/instruments-wasm.mjs`.
-//!
-//! criterion is a native-only dev-dependency (for wasm32 it would add clap, regex and more to every wasm test
-//! build), so for wasm32 this is an empty program; the wasm benchmarks are the `benches/*.mjs` scripts.
+//! For wasm32 an empty program, as `benches/train.rs` says why.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -14,7 +12,11 @@ fn main() {}
 criterion::criterion_main!(native::benches);
 
 #[cfg(not(target_arch = "wasm32"))]
+mod common;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use super::common::corpus;
     use criterion::{criterion_group, Criterion};
     use rnnscope::analysis::request::{run, NGramCache, Request};
     use rnnscope::clamp::{Clamp, ClampedTensor};
@@ -22,14 +24,6 @@ mod native {
     use std::time::Duration;
 
     const CHARS: usize = 10_000;
-
-    fn corpus() -> String {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpora/tinyshakespeare.txt"
-        );
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("the benchmark reads {path}: {e}"))
-    }
 
     fn instruments(c: &mut Criterion) {
         let train = corpus();

@@ -15,7 +15,11 @@ fn main() {}
 criterion::criterion_main!(native::benches);
 
 #[cfg(not(target_arch = "wasm32"))]
+mod common;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use super::common::corpus;
     use criterion::{criterion_group, Criterion, Throughput};
     use rnnscope::{CellKind, Model, OptimizerKind, TrainConfig, Trainer, Vocab};
     use std::time::Duration;
@@ -54,14 +58,6 @@ mod native {
             })
             .collect();
         (cases, file["clip"].as_f64().expect("clip") as f32)
-    }
-
-    fn corpus() -> String {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpora/tinyshakespeare.txt"
-        );
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("the benchmark reads {path}: {e}"))
     }
 
     fn training(c: &mut Criterion) {

@@ -370,3 +370,58 @@ export function readmeSnippet(name) {
     .map((line) => line.slice(m[1].length))
     .join('\n');
 }
+
+/**
+ * Starts `command args` (a tool's own server, under test) and resolves once its output, colours left out, matches
+ * `listening`: with the match and a `stop()` that ends the process.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{cwd?: string, listening: RegExp}} opts
+ */
+export async function startProcess(command, args, { cwd, listening }) {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const match = await new Promise((resolve, reject) => {
+    const read = (d) => {
+      log += d;
+      const m = listening.exec(log.replaceAll(String.fromCharCode(27), '').replace(/\[[0-9;]*m/g, ''));
+      if (m) resolve(m);
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => reject(new Error(`${command} exited with ${code}:\n${log}`)));
+  });
+  return {
+    match,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    },
+  };
+}
+
+/** Waits until `predicate([element, arg])` holds in the page, `element` being the one `locator` finds. */
+export async function until(locator, predicate, arg) {
+  await locator.page().waitForFunction(predicate, [await locator.elementHandle(), arg], { timeout: WAIT });
+}
+
+/**
+ * The README's two elements (its "elements" snippet) on `page`, once each has been scrolled to, has its model and is
+ * shown at a real size (at least 400 × 200 px): `{figure, diagram}` locators.
+ * @param {import('playwright-core').Page} page
+ */
+export async function readmeElementsShown(page) {
+  const figure = page.locator('rnn-scope[view="figure"]');
+  const diagram = page.locator('rnn-scope[view="diagram"]');
+  for (const el of [figure, diagram]) {
+    await el.scrollIntoViewIfNeeded();
+    await until(el, ([e]) => e.hooks.ready());
+    const box = await el.boundingBox();
+    assert.ok(box && box.width >= 400 && box.height >= 200, `${await el.getAttribute('view')} is ${box?.width}×${box?.height} px`);
+  }
+  assert.deepEqual(await figure.evaluate((e) => ({ cell: e.hooks.info().cell, hidden: e.hooks.info().hidden })), { cell: 'rnn', hidden: 3 });
+  assert.deepEqual(await diagram.evaluate((e) => ({ cell: e.hooks.info().cell, layers: e.hooks.info().layers })), { cell: 'lstm', layers: 2 });
+  return { figure, diagram };
+}

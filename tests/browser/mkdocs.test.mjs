@@ -8,13 +8,12 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, WAIT, besidesExpected, launch, openPage, readmeSnippet, screenshotPath } from './helpers.mjs';
+import { ROOT, besidesExpected, launch, openPage, readmeElementsShown, readmeSnippet, screenshotPath, startProcess, until } from './helpers.mjs';
 import { pythonEnvironment } from './python-env.mjs';
 
 const run = promisify(execFile);
@@ -35,42 +34,16 @@ const THEME_PROBLEMS = [
 /** Pages of the site: the root index and two nested ones (MkDocs serves docs/a/b.md at /a/b/). */
 const PAGES = { 'index.md': '', 'lesson.md': 'lesson/', 'part/two.md': 'part/two/' };
 
-/**
- * Waits until `predicate(element, arg)` holds in the page, `element` being the one `locator` finds. The predicate
- * goes to the page as its source (these pages have no CSP forbidding eval).
- */
-async function until(locator, predicate, arg) {
-  const element = await locator.elementHandle();
-  await locator.page().waitForFunction(([e, a, src]) => (0, eval)(src)(e, a), [element, arg, String(predicate)], { timeout: WAIT });
-}
-
 let dir;
 let browser;
 const servers = {};
 
-/** Python's static server on 127.0.0.1 and a free port, serving `root`; resolves with its origin. */
+/** Python's static server on 127.0.0.1 and a free port, serving `root`; resolves with its origin and stop(). */
 async function serve(python, root) {
-  const child = spawn(python, ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', root], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const origin = await new Promise((resolve, reject) => {
-    const read = (d) => {
-      log += d;
-      const m = /Serving HTTP on 127\.0\.0\.1 port (\d+)/.exec(log);
-      if (m) resolve(`http://127.0.0.1:${m[1]}`);
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => reject(new Error(`http.server exited with ${code}:\n${log}`)));
+  const server = await startProcess(python, ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', root], {
+    listening: /Serving HTTP on 127\.0\.0\.1 port (\d+)/,
   });
-  return {
-    origin,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
-    },
-  };
+  return { origin: `http://127.0.0.1:${server.match[1]}`, stop: server.stop };
 }
 
 before(async () => {
@@ -106,35 +79,26 @@ for (const theme of THEMES) {
       const { page, problems } = p;
       try {
         await page.goto(`${origin}/${path}`);
-        const figure = page.locator('rnn-scope[view="figure"]');
-        const diagram = page.locator('rnn-scope[view="diagram"]');
-        for (const el of [figure, diagram]) {
-          await el.scrollIntoViewIfNeeded();
-          await until(el, (e) => e.hooks.ready());
-          const box = await el.boundingBox();
-          assert.ok(box && box.width >= 400 && box.height >= 200, `${await el.getAttribute('view')} is ${box?.width}×${box?.height} px`);
-        }
-        assert.deepEqual(await figure.evaluate((e) => ({ cell: e.hooks.info().cell, hidden: e.hooks.info().hidden })), { cell: 'rnn', hidden: 3 });
-        assert.deepEqual(await diagram.evaluate((e) => ({ cell: e.hooks.info().cell, layers: e.hooks.info().layers })), { cell: 'lstm', layers: 2 });
+        const { figure, diagram } = await readmeElementsShown(page);
 
         // The figure, a fresh model, trains at once while on screen; paused, it holds still while the diagram is
         // typed into.
         await figure.scrollIntoViewIfNeeded();
-        await until(figure, (e) => e.hooks.step() > 0);
+        await until(figure, ([e]) => e.hooks.step() > 0);
         await figure.getByRole('button', { name: 'Pause' }).click();
-        await until(figure, (e) => !e.hooks.running());
+        await until(figure, ([e]) => !e.hooks.running());
         const shown = (e) => [e.hooks.probe().chars.join(''), e.hooks.step(), e.hooks.state().probe];
         const before = await figure.evaluate(shown);
         await diagram.scrollIntoViewIfNeeded();
         const input = diagram.getByLabel('Text to look at');
         await input.fill('');
         await input.pressSequentially('Romeo');
-        await until(diagram, (e) => e.hooks.probe()?.chars.join('') === 'Romeo');
+        await until(diagram, ([e]) => e.hooks.probe()?.chars.join('') === 'Romeo');
         assert.deepEqual(await figure.evaluate(shown), before, 'the figure changed when the diagram was typed into');
         // And goes on when asked.
         await figure.scrollIntoViewIfNeeded();
         await figure.getByRole('button', { name: 'Resume' }).click();
-        await until(figure, (e, step) => e.hooks.running() && e.hooks.step() > step, before[1]);
+        await until(figure, ([e, step]) => e.hooks.running() && e.hooks.step() > step, before[1]);
         if (theme === 'mkdocs' && path === 'lesson/') await page.screenshot({ path: screenshotPath('mkdocs.png') });
         assert.deepEqual(besidesExpected(problems, THEME_PROBLEMS), []);
       } finally {

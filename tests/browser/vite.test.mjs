@@ -6,13 +6,12 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, WAIT, launch, openPage, readmeSnippet, screenshotPath } from './helpers.mjs';
+import { ROOT, launch, openPage, readmeElementsShown, readmeSnippet, screenshotPath, startProcess, until } from './helpers.mjs';
 
 const run = promisify(execFile);
 const PINS = ['vite@8.4.0', 'typescript@5.9.3'];
@@ -36,32 +35,13 @@ let dir;
 let browser;
 let preview;
 
-/** `vite preview` of the built app on 127.0.0.1; resolves with its URL. */
+/** `vite preview` of the built app on 127.0.0.1; resolves with its URL and stop(). */
 async function startPreview() {
-  const child = spawn(join(dir, 'node_modules', '.bin', 'vite'), ['preview', '--host', '127.0.0.1', '--port', '0', '--strictPort'], {
+  const server = await startProcess(join(dir, 'node_modules', '.bin', 'vite'), ['preview', '--host', '127.0.0.1', '--port', '0', '--strictPort'], {
     cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    listening: /(http:\/\/127\.0\.0\.1:\d+\/)/,
   });
-  let log = '';
-  const url = await new Promise((resolve, reject) => {
-    const read = (d) => {
-      log += d;
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(log.replaceAll(String.fromCharCode(27), '').replace(/\[[0-9;]*m/g, ''));
-      if (m) resolve(m[1]);
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => reject(new Error(`vite preview exited with ${code}:\n${log}`)));
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
-    },
-  };
+  return { url: server.match[1], stop: server.stop };
 }
 
 before(async () => {
@@ -107,21 +87,13 @@ test('the Vite build of an app that installed the tarball: both elements render,
   const { page, problems } = p;
   try {
     await page.goto(preview.url);
-    const figure = page.locator('rnn-scope[view="figure"]');
-    const diagram = page.locator('rnn-scope[view="diagram"]');
-    for (const el of [figure, diagram]) {
-      await el.scrollIntoViewIfNeeded();
-      await page.waitForFunction((e) => e.hooks.ready(), await el.elementHandle(), { timeout: WAIT });
-      const box = await el.boundingBox();
-      assert.ok(box && box.width >= 400 && box.height >= 200, `${await el.getAttribute('view')} is ${box?.width}×${box?.height} px`);
-    }
-    assert.deepEqual(await diagram.evaluate((e) => ({ cell: e.hooks.info().cell, layers: e.hooks.info().layers })), { cell: 'lstm', layers: 2 });
+    const { figure, diagram } = await readmeElementsShown(page);
     const input = diagram.getByLabel('Text to look at');
     await input.fill('');
     await input.pressSequentially('Romeo');
-    await page.waitForFunction((e) => e.hooks.probe()?.chars.join('') === 'Romeo', await diagram.elementHandle(), { timeout: WAIT });
+    await until(diagram, ([e]) => e.hooks.probe()?.chars.join('') === 'Romeo');
     await figure.scrollIntoViewIfNeeded();
-    await page.waitForFunction((e) => e.hooks.running() && e.hooks.step() > 20, await figure.elementHandle(), { timeout: WAIT });
+    await until(figure, ([e]) => e.hooks.running() && e.hooks.step() > 20);
     assert.equal(await figure.evaluate((e) => e.hooks.engineMode()), 'worker', 'the single file started its worker from the code it carries');
     await page.screenshot({ path: screenshotPath('vite.png') });
     assert.deepEqual(problems, []);
