@@ -421,6 +421,7 @@ export class RnnScopeElement extends HTMLElement {
     if (!r.ok) throw new RangeError(`probe(text): the ${r.message}`);
     const scope = await this.whenReady();
     const t = r.value;
+    scope.probe.replaced = true; // the text box shows it, even while it has the focus
     this.markDirty(Parts.CONTROLS);
     return scope.probe.fresh(t);
   }

@@ -142,6 +142,40 @@ test('ten elements on one page: all render, at most one training per core at a t
   await context.close();
 });
 
+test('the text to look at takes line breaks: Enter types one, the diagram shows it as ↵, probe(text) keeps every character', async () => {
+  const p = await openPage(env.browser, env.server.origin, { width: 1100, height: 900 });
+  collected.push(p.problems);
+  const { page, context } = p;
+  await routed(
+    context,
+    `${BASE}lines.html`,
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>lines</title><script type="module" src="rnn-scope.js"></script></head>' +
+      '<body><rnn-scope id="s" view="diagram" model="models/shakespeare-lstm.safetensors" probe="x"></rnn-scope></body></html>',
+  );
+  await page.goto(`${env.server.url}lines.html`);
+  await page.waitForFunction(() => document.querySelector('#s').hooks.ready(), null, { timeout: WAIT });
+  const box = page.locator('#s').getByLabel('Text to look at');
+  await box.fill('');
+  await box.pressSequentially('ROMEO:');
+  await box.press('Enter');
+  await box.pressSequentially('Ay');
+  await page.waitForFunction(() => document.querySelector('#s').hooks.probe()?.chars.join('') === 'ROMEO:\nAy', null, { timeout: WAIT });
+  assert.equal(await box.inputValue(), 'ROMEO:\nAy');
+  await page.evaluate(() => document.querySelector('#s').hooks.drawEverything());
+  const column = await page.evaluate(() => {
+    const col = document.querySelector('#s').shadowRoot.querySelector('.is-newline');
+    return col ? { char: col.dataset.char, shown: col.textContent.includes('↵') } : null;
+  });
+  assert.deepEqual(column, { char: '\n', shown: true }, 'the line break has a column that shows ↵');
+  // The method keeps every character too, and the box shows what it was given.
+  const text = 'First Citizen:\nBefore we proceed any further,\n\nhear me speak.';
+  const acts = await page.evaluate((t) => document.querySelector('#s').probe(t).then((a) => a.chars.join('')), text);
+  assert.equal(acts, text);
+  await page.waitForFunction((t) => document.querySelector('#s').hooks.probe()?.chars.join('') === t, text, { timeout: WAIT });
+  assert.equal(await box.inputValue(), text);
+  await context.close();
+});
+
 test('embed.html reproduces a setup from its fragment inside a sandboxed iframe, and tells its parent its height', async () => {
   const p = await openPage(env.browser, env.server.origin, { width: 900, height: 900 });
   collected.push(p.problems);

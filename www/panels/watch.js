@@ -22,7 +22,7 @@ export class WatchPanel extends Panel {
       </p>
       <div class="row" id="probe-row">
         <label for="probe-text" class="grow">Text to look at
-          <input id="probe-text" type="text" autocomplete="off" spellcheck="false" maxlength="2000" value="hello" data-testid="probe-input">
+          <textarea id="probe-text" rows="2" autocomplete="off" spellcheck="false" maxlength="2000" data-testid="probe-input">hello</textarea>
         </label>
       </div>
       <div id="hell" class="hell-box" data-testid="hell"></div>
@@ -55,14 +55,14 @@ export class WatchPanel extends Panel {
     }
     if (!howto) this.$('howto').hidden = true;
     this.$('probe-row').hidden = !input;
-    const probe = /** @type {HTMLInputElement} */ (this.$('probe-text'));
+    const probe = /** @type {HTMLTextAreaElement} */ (this.$('probe-text'));
     probe.addEventListener('input', () => this.scope.set('probe', probe.value));
     const pos = /** @type {HTMLInputElement} */ (this.$('predict-pos'));
     pos.addEventListener('input', () => this.scope.probe.choose(Number(pos.value)));
   }
 
   renderInput() {
-    const probe = /** @type {HTMLInputElement} */ (this.$('probe-text'));
+    const probe = /** @type {HTMLTextAreaElement} */ (this.$('probe-text'));
     const want = this.scope.st.probe;
     // A focused box is the visitor's (they may be typing), unless the page itself changed its text.
     if ((!this.focused(probe) || this.scope.probe.replaced) && probe.value !== want) probe.value = want;
