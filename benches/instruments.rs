@@ -18,7 +18,7 @@ mod common;
 mod native {
     use super::common::corpus;
     use criterion::{criterion_group, Criterion};
-    use rnnscope::analysis::request::{run, NGramCache, Request};
+    use rnnscope::analysis::request::{run, Cache, Request};
     use rnnscope::clamp::{Clamp, ClampedTensor};
     use rnnscope::{CellKind, Model, Vocab};
     use std::time::Duration;
@@ -73,7 +73,7 @@ mod native {
             .sample_size(10)
             .measurement_time(Duration::from_secs(10))
             .warm_up_time(Duration::from_secs(1));
-        let mut cache = NGramCache::default();
+        let mut cache = Cache::default();
         for (name, request) in &requests {
             group.bench_function(*name, |b| {
                 b.iter(|| run(&model, &train, &mut cache, request).expect("the request runs"))
@@ -82,8 +82,20 @@ mod native {
         // The n-gram is fitted once per training text and kept; this is the cost of the first `errors` request.
         group.bench_function("errors_first_request_with_ngram_fit", |b| {
             b.iter(|| {
-                run(&model, &train, &mut NGramCache::default(), &requests[2].1)
+                run(&model, &train, &mut Cache::default(), &requests[2].1)
                     .expect("the request runs")
+            })
+        });
+        // Connectivity keeps the states of the text before the window; this is a first request, without them
+        // (the `connectivity_window256` above measures pointing at a position once they are kept).
+        let connectivity = &requests
+            .iter()
+            .find(|(n, _)| n.starts_with("connectivity"))
+            .expect("a connectivity request")
+            .1;
+        group.bench_function("connectivity_first_request", |b| {
+            b.iter(|| {
+                run(&model, &train, &mut Cache::default(), connectivity).expect("the request runs")
             })
         });
         group.finish();

@@ -2,7 +2,7 @@
 //! Coarse calls, small results; bulk floats leave as `Float32Array` copies (never views into wasm memory);
 //! every error becomes a JS `Error` carrying the Rust message. See `docs/wasm-api.md`.
 
-use crate::analysis::request::{self, NGramCache, Request};
+use crate::analysis::request::{self, Cache, Request};
 use crate::clamp::Clamp;
 use crate::corpus;
 use crate::error::Error;
@@ -96,7 +96,7 @@ pub struct Session {
     sampler: Option<Sampler>,
     /// Units held while probing and sampling (`setClamps`).
     clamps: Vec<Clamp>,
-    ngrams: NGramCache,
+    cache: Cache,
 }
 
 impl Session {
@@ -109,7 +109,7 @@ impl Session {
             probe,
             sampler: None,
             clamps: Vec::new(),
-            ngrams: NGramCache::default(),
+            cache: Cache::default(),
         })
     }
 
@@ -453,8 +453,8 @@ impl Session {
             self.trainer.config().val_fraction,
             request.text(),
         );
-        let report = request::run(self.trainer.model(), train, &mut self.ngrams, &request)
-            .map_err(js_err)?;
+        let report =
+            request::run(self.trainer.model(), train, &mut self.cache, &request).map_err(js_err)?;
         report
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
             .map_err(|e| JsError::new(&format!("cannot return the report: {e}")))

@@ -139,7 +139,7 @@ fn a_regular_expression_anchors_at_every_line() {
         "the last letter of every line"
     );
     // The page's path: a cells request ranks units for the pattern instead of finding it constant.
-    use rnnscope::analysis::request::{run, NGramCache, Report, Request};
+    use rnnscope::analysis::request::{run, Cache, Report, Request};
     let model = brackets_lstm();
     let code = "f(a);\n  g(b);\n  h(c);\nk(d);\n".repeat(20);
     let request = Request::Cells {
@@ -148,7 +148,7 @@ fn a_regular_expression_anchors_at_every_line() {
         regex: vec!["^ +".into()],
         matched: vec![],
     };
-    let cells = |request: &Request| match run(&model, "", &mut NGramCache::default(), request) {
+    let cells = |request: &Request| match run(&model, "", &mut Cache::default(), request) {
         Ok(Report::Cells(report)) => report,
         other => panic!("a cells request answers with a cells report: {other:?}"),
     };
@@ -187,7 +187,7 @@ fn a_regular_expression_anchors_at_every_line() {
             ranges: vec![[0, 10_000]],
         }],
     };
-    let e = run(&model, "", &mut NGramCache::default(), &outside).unwrap_err();
+    let e = run(&model, "", &mut Cache::default(), &outside).unwrap_err();
     assert!(e.to_string().contains("outside the text"), "{e}");
 }
 
@@ -517,7 +517,7 @@ fn each_error_goes_to_the_first_oracle_that_explains_it() {
 /// characters the instruments read, nor the start of the text when that is what they read (nothing held out).
 #[test]
 fn the_pages_ngram_is_never_fitted_on_the_characters_it_scores() {
-    use rnnscope::analysis::request::{run, training_text, NGramCache, Request};
+    use rnnscope::analysis::request::{run, training_text, Cache, Request};
     let text = "ab(c)d\"e\"f";
     assert_eq!(
         training_text(text, 0.25, "\"e\"f"),
@@ -540,7 +540,7 @@ fn the_pages_ngram_is_never_fitted_on_the_characters_it_scores() {
         rare: None,
         top: None,
     };
-    let e = run(&model, "", &mut NGramCache::default(), &request).unwrap_err();
+    let e = run(&model, "", &mut Cache::default(), &request).unwrap_err();
     assert!(e.to_string().contains("no training text left"), "{e}");
 }
 

@@ -191,3 +191,66 @@ fn refuses_what_it_cannot_compute() {
     // An unknown character as input is an all-zero vector, not an error.
     assert!(connectivity(&model, "azb", 1, 8, &[]).is_ok());
 }
+
+/// The states kept between requests give the same answers bit for bit as computing each from the start: for
+/// positions in any order, windows that start before, at and after a chunk boundary, and after the weights or
+/// the clamps change (the kept states are then dropped).
+#[test]
+fn kept_prefix_states_answer_as_a_run_from_the_start() {
+    use rnnscope::analysis::connectivity::{connectivity_with, PrefixStates};
+    use rnnscope::eval::{inputs_of, run_chunks, CHUNK};
+    let text: String = rnnscope::corpus::get("brackets")
+        .unwrap()
+        .chars()
+        .take(3 * CHUNK + 100)
+        .collect();
+    let vocab = Vocab::from_text(&text).unwrap();
+    let mut model = Model::new(CellKind::Lstm, 12, 2, vocab, 5).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let inputs = inputs_of(&model, &chars);
+
+    // The state after any prefix, as one run from the start computes it.
+    let mut prefix = PrefixStates::default();
+    for from in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 7, 2 * CHUNK] {
+        let mut state = State::zeros(&model.config, 1);
+        run_chunks(&model, &inputs[..from], None, &[], &mut state, |_| {}).unwrap();
+        assert_eq!(
+            prefix.state_after(&model, &inputs, &[], from).unwrap(),
+            state,
+            "from {from}"
+        );
+    }
+    assert_eq!(
+        prefix.kept(),
+        4,
+        "a state per whole chunk before 3·CHUNK + 7, and zero"
+    );
+
+    // Connectivity through the kept states is connectivity computed afresh, position after position.
+    let mut kept = PrefixStates::default();
+    let clamp = [Clamp::ablate(0, ClampedTensor::H, 3)];
+    for (position, window, clamps) in [
+        (3 * CHUNK + 50, 64, &[][..]),
+        (CHUNK + 10, 300, &[][..]),
+        (2 * CHUNK - 1, 256, &[][..]),
+        (40, 16, &[][..]),
+        (3 * CHUNK + 50, 64, &clamp[..]),
+    ] {
+        assert_eq!(
+            connectivity_with(&mut kept, &model, &text, position, window, clamps).unwrap(),
+            connectivity(&model, &text, position, window, clamps).unwrap(),
+            "position {position}, window {window}, clamps {clamps:?}"
+        );
+    }
+    // New weights: the states kept for the old ones are not used for them. (The window starts one character after
+    // a kept state: further on, this model's state forgets where it started within f32 precision.)
+    let (position, window) = (2 * CHUNK + 64, 64);
+    connectivity_with(&mut kept, &model, &text, position, window, &[]).unwrap();
+    for p in &mut model.params {
+        *p *= 1.01;
+    }
+    assert_eq!(
+        connectivity_with(&mut kept, &model, &text, position, window, &[]).unwrap(),
+        connectivity(&model, &text, position, window, &[]).unwrap()
+    );
+}

@@ -7,13 +7,16 @@
 //! One backward pass through time over the window gives all of them.
 //!
 //! The window is the last `window` positions up to `t̃` (at most [`MAX_WINDOW`]); the state entering it comes
-//! from a forward pass over the text before it and is held constant, as in truncated backpropagation.
+//! from a forward pass over the text before it and is held constant, as in truncated backpropagation. That pass is
+//! kept ([`PrefixStates`]: the state after every whole chunk of [`CHUNK`] characters, for one text, set of weights
+//! and clamps), so pointing at another position of the same text costs a forward pass of less than a chunk and
+//! one pass over the window, not a pass over everything before it.
 //! Clamped units ([`crate::clamp`]) are constants, so no gradient flows through them.
 
 use super::{check_text, ser_f32s};
-use crate::clamp::Clamp;
+use crate::clamp::{Clamp, ClampedTensor};
 use crate::error::{Error, Result};
-use crate::eval::{inputs_of, run_chunks};
+use crate::eval::{inputs_of, run_chunks, CHUNK};
 use crate::model::{Model, State};
 use crate::tape::{Tape, NONE};
 use ndarray::{Array1, ArrayView2, Axis};
@@ -48,6 +51,26 @@ pub fn connectivity(
     window: usize,
     clamps: &[Clamp],
 ) -> Result<Connectivity> {
+    connectivity_with(
+        &mut PrefixStates::default(),
+        model,
+        text,
+        position,
+        window,
+        clamps,
+    )
+}
+
+/// [`connectivity`], with the states of the text before the window taken from (and kept in) `prefix`. The answer
+/// is the same bit for bit: the states are those of the same chunks run from the start.
+pub fn connectivity_with(
+    prefix: &mut PrefixStates,
+    model: &Model,
+    text: &str,
+    position: usize,
+    window: usize,
+    clamps: &[Clamp],
+) -> Result<Connectivity> {
     let chars = check_text(text)?;
     if position + 1 >= chars.len() {
         return Err(Error::Analysis(format!(
@@ -69,8 +92,7 @@ pub fn connectivity(
     })?;
     let inputs = inputs_of(model, &chars);
     let from = (position + 1).saturating_sub(window);
-    let mut state = State::zeros(&model.config, 1);
-    run_chunks(model, &inputs[..from], None, clamps, &mut state, |_| {})?;
+    let mut state = prefix.state_after(model, &inputs, clamps, from)?;
     let steps = position + 1 - from;
     let mut tape = Tape::new(&model.config, steps, 1)?;
     tape.set_clamps(clamps)?;
@@ -92,4 +114,89 @@ pub fn connectivity(
         from,
         norms,
     })
+}
+
+/// The states a text reaches after each whole chunk of [`CHUNK`] characters (`states[k]` after the first
+/// `k · CHUNK`), for the weights, text and clamps they were computed with; a request with others starts afresh.
+/// The state after any prefix is then a forward pass of less than one chunk from one of them, over the same chunks a
+/// run from the start takes, so it is the same bit for bit.
+#[derive(Default)]
+pub struct PrefixStates {
+    key: Option<u64>,
+    states: Vec<State>,
+}
+
+impl PrefixStates {
+    /// The state after `inputs[..from]`, starting from zero.
+    pub fn state_after(
+        &mut self,
+        model: &Model,
+        inputs: &[u32],
+        clamps: &[Clamp],
+        from: usize,
+    ) -> Result<State> {
+        let key = fingerprint(model, inputs, clamps);
+        if self.key != Some(key) {
+            self.key = Some(key);
+            self.states = vec![State::zeros(&model.config, 1)];
+        }
+        let k = from / CHUNK;
+        while self.states.len() <= k {
+            let j = self.states.len() - 1;
+            let mut state = self.states[j].clone();
+            run_chunks(
+                model,
+                &inputs[j * CHUNK..(j + 1) * CHUNK],
+                None,
+                clamps,
+                &mut state,
+                |_| {},
+            )?;
+            self.states.push(state);
+        }
+        let mut state = self.states[k].clone();
+        run_chunks(
+            model,
+            &inputs[k * CHUNK..from],
+            None,
+            clamps,
+            &mut state,
+            |_| {},
+        )?;
+        Ok(state)
+    }
+
+    /// How many chunk states are kept (for tests).
+    pub fn kept(&self) -> usize {
+        self.states.len()
+    }
+}
+
+/// A hash of everything the states depend on: the cell and shape, the weights (bit for bit), the inputs and the
+/// clamps. A multiply-xor hash over 32-bit words: millions of weights in a millisecond or two, even in wasm.
+fn fingerprint(model: &Model, inputs: &[u32], clamps: &[Clamp]) -> u64 {
+    let mut h = Fingerprint(0xcbf2_9ce4_8422_2325);
+    for b in format!("{:?}", model.config).bytes() {
+        h.add(u32::from(b));
+    }
+    model.params.iter().for_each(|p| h.add(p.to_bits()));
+    h.add(u32::MAX);
+    inputs.iter().for_each(|&i| h.add(i));
+    for c in clamps {
+        let tensor = u32::from(c.tensor == ClampedTensor::C);
+        for w in [c.layer as u32, tensor, c.unit as u32, c.value.to_bits()] {
+            h.add(w);
+        }
+    }
+    h.0
+}
+
+struct Fingerprint(u64);
+
+impl Fingerprint {
+    fn add(&mut self, word: u32) {
+        self.0 = (self.0 ^ u64::from(word))
+            .wrapping_mul(0x0000_0100_0000_01b3)
+            .rotate_left(29);
+    }
 }

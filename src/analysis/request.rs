@@ -138,15 +138,18 @@ pub enum Report {
     Ablation(intervene::AblationReport),
 }
 
-/// The n-gram baseline of a training text, kept between requests: fitting it reads the whole training text.
+/// What requests keep for the next one: the n-gram baseline of a training text (fitting it reads the whole
+/// training text), and the states of the text connectivity was last asked about (see
+/// [`connectivity::PrefixStates`]). Each is made again when what it was computed from changes.
 #[derive(Default)]
-pub struct NGramCache {
+pub struct Cache {
     key: Option<(usize, usize, u64)>,
     ngram: Option<ngram::NGram>,
+    prefix: connectivity::PrefixStates,
 }
 
-impl NGramCache {
-    fn get(&mut self, model: &Model, train: &str, order: usize) -> Result<&ngram::NGram> {
+impl Cache {
+    fn ngram(&mut self, model: &Model, train: &str, order: usize) -> Result<&ngram::NGram> {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         train.hash(&mut h);
@@ -181,12 +184,7 @@ pub fn training_text<'a>(text: &'a str, val_fraction: f32, scored: &str) -> &'a 
 
 /// Runs `request` on `model` within the page's [`Limits`]; `train` is the text the model was trained on (for the
 /// n-gram and rare words), without the characters the request scores (see [`training_text`]).
-pub fn run(
-    model: &Model,
-    train: &str,
-    cache: &mut NGramCache,
-    request: &Request,
-) -> Result<Report> {
+pub fn run(model: &Model, train: &str, cache: &mut Cache, request: &Request) -> Result<Report> {
     run_within(Limits::PAGE, model, train, cache, request)
 }
 
@@ -196,7 +194,7 @@ pub fn run_within(
     limits: Limits,
     model: &Model,
     train: &str,
-    cache: &mut NGramCache,
+    cache: &mut Cache,
     request: &Request,
 ) -> Result<Report> {
     let text = request.text();
@@ -255,7 +253,7 @@ pub fn run_within(
                         .into(),
                 ));
             }
-            let ngram = cache.get(model, train, order)?;
+            let ngram = cache.ngram(model, train, order)?;
             let acts = activations()?;
             Report::Errors(errors::error_breakdown(
                 text,
@@ -271,8 +269,13 @@ pub fn run_within(
             window,
             clamps,
             ..
-        } => Report::Connectivity(connectivity::connectivity(
-            model, text, *position, *window, clamps,
+        } => Report::Connectivity(connectivity::connectivity_with(
+            &mut cache.prefix,
+            model,
+            text,
+            *position,
+            *window,
+            clamps,
         )?),
         Request::Ablation { clamps, .. } => {
             Report::Ablation(intervene::ablation(model, text, clamps)?)

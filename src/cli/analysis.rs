@@ -4,7 +4,7 @@
 use super::shared::{finish_stdout, load_model, read_text_file, Failure, Outcome};
 use clap::Args;
 use rnnscope::analysis;
-use rnnscope::analysis::request::{self, Limits, NGramCache, Report, Request};
+use rnnscope::analysis::request::{self, Cache, Limits, Report, Request};
 use rnnscope::{corpus, trainer, Model};
 use std::collections::BTreeMap;
 use std::io::{BufWriter, StdoutLock, Write};
@@ -136,7 +136,7 @@ pub(crate) fn run_request(
     train: &str,
     request: &Request,
 ) -> Result<Report, Failure> {
-    let mut cache = NGramCache::default();
+    let mut cache = Cache::default();
     Ok(request::run_within(
         Limits::COMMAND_LINE,
         model,
