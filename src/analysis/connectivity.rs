@@ -172,31 +172,21 @@ impl PrefixStates {
     }
 }
 
-/// A hash of everything the states depend on: the cell and shape, the weights (bit for bit), the inputs and the
-/// clamps. A multiply-xor hash over 32-bit words: millions of weights in a millisecond or two, even in wasm.
+/// A fingerprint of everything the states depend on: the cell and shape, the weights (bit for bit), the inputs
+/// and the clamps.
 fn fingerprint(model: &Model, inputs: &[u32], clamps: &[Clamp]) -> u64 {
-    let mut h = Fingerprint(0xcbf2_9ce4_8422_2325);
-    for b in format!("{:?}", model.config).bytes() {
-        h.add(u32::from(b));
-    }
-    model.params.iter().for_each(|p| h.add(p.to_bits()));
-    h.add(u32::MAX);
-    inputs.iter().for_each(|&i| h.add(i));
-    for c in clamps {
+    let shape = format!("{:?}", model.config).into_bytes();
+    let clamps = clamps.iter().flat_map(|c| {
         let tensor = u32::from(c.tensor == ClampedTensor::C);
-        for w in [c.layer as u32, tensor, c.unit as u32, c.value.to_bits()] {
-            h.add(w);
-        }
-    }
-    h.0
-}
-
-struct Fingerprint(u64);
-
-impl Fingerprint {
-    fn add(&mut self, word: u32) {
-        self.0 = (self.0 ^ u64::from(word))
-            .wrapping_mul(0x0000_0100_0000_01b3)
-            .rotate_left(29);
-    }
+        [c.layer as u32, tensor, c.unit as u32, c.value.to_bits()]
+    });
+    crate::trainer::fingerprint::fingerprint(
+        shape
+            .into_iter()
+            .map(u32::from)
+            .chain(model.params.iter().map(|p| p.to_bits()))
+            .chain(std::iter::once(u32::MAX))
+            .chain(inputs.iter().copied())
+            .chain(clamps),
+    )
 }

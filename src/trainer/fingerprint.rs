@@ -1,7 +1,8 @@
-//! Fingerprints that tie a training state to the weights and the text it belongs to.
+//! Fingerprints that tie a training state to the weights and the text it belongs to (and connectivity's kept
+//! states to theirs).
 
 /// FNV-1a (64 bit) over 32-bit words: a fingerprint, not a cryptographic hash.
-pub(super) fn fingerprint(words: impl IntoIterator<Item = u32>) -> u64 {
+pub(crate) fn fingerprint(words: impl IntoIterator<Item = u32>) -> u64 {
     let mut hash = 0xcbf2_9ce4_8422_2325u64;
     for w in words {
         for byte in w.to_le_bytes() {

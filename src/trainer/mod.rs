@@ -9,7 +9,7 @@
 //! `shared.rs` the step shared with other workers ([`parallel`]); `resume.rs` the training-state file.
 
 mod config;
-mod fingerprint;
+pub(crate) mod fingerprint;
 pub mod parallel;
 mod resume;
 mod shared;
