@@ -73,6 +73,7 @@ pub mod clamp;
 pub mod corpus;
 pub mod error;
 pub mod eval;
+pub mod float16;
 mod kernels;
 pub mod model;
 pub mod model_config;

@@ -1,9 +1,11 @@
-//! The model file: one `.safetensors` file of f32 tensors named as the `state_dict` of PyTorch's
-//! `CharModel` (see the README), with the cell and the vocabulary in the header's `__metadata__`; the `KEY_`
-//! constants are every metadata key rnnscope reads or writes.
+//! The model file: one `.safetensors` file of tensors named as the `state_dict` of PyTorch's `CharModel` (see the
+//! README), with the cell and the vocabulary in the header's `__metadata__`; the `KEY_` constants are every metadata
+//! key rnnscope reads or writes. Tensors are `F32`, or `F16` / `BF16` as PyTorch's `model.half()` and
+//! `model.bfloat16()` write them ([`WeightType`]); they are read into `f32`, and computation stays `f32`.
 
 use crate::cell::{Activation, CellKind};
 use crate::error::{Error, Result};
+use crate::float16;
 use crate::model::Model;
 use crate::model_config::ModelConfig;
 use crate::params::Layout;
@@ -24,7 +26,65 @@ pub const KEY_STEP: &str = "step";
 /// `train --resume` and `errors` read it).
 pub const KEY_TRAIN_CONFIG: &str = "train_config";
 
-/// Writes named tensors (layout order) and metadata as safetensors bytes.
+/// How a file stores its weights: `F32` (what rnnscope writes unless asked), or a 16-bit float, half the size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightType {
+    F32,
+    /// IEEE binary16, PyTorch's `float16` (`model.half()`): about 3 decimal digits, at most ±65504.
+    F16,
+    /// bfloat16, PyTorch's `bfloat16`: about 2 decimal digits, the range of `f32`.
+    BF16,
+}
+
+impl WeightType {
+    /// From the command line's `f32`, `f16` or `bf16` (any case).
+    pub fn parse(name: &str) -> Result<WeightType> {
+        match name.to_ascii_lowercase().as_str() {
+            "f32" | "float32" => Ok(WeightType::F32),
+            "f16" | "float16" | "half" => Ok(WeightType::F16),
+            "bf16" | "bfloat16" => Ok(WeightType::BF16),
+            other => Err(Error::Config(format!(
+                "unknown weight type {other:?} (expected f32, f16 or bf16)"
+            ))),
+        }
+    }
+
+    fn of(dtype: Dtype) -> Option<WeightType> {
+        match dtype {
+            Dtype::F32 => Some(WeightType::F32),
+            Dtype::F16 => Some(WeightType::F16),
+            Dtype::BF16 => Some(WeightType::BF16),
+            _ => None,
+        }
+    }
+
+    /// The safetensors name of the type.
+    pub fn name(self) -> &'static str {
+        match self {
+            WeightType::F32 => "F32",
+            WeightType::F16 => "F16",
+            WeightType::BF16 => "BF16",
+        }
+    }
+
+    fn bytes(self) -> usize {
+        if self == WeightType::F32 {
+            4
+        } else {
+            2
+        }
+    }
+
+    fn push(self, v: f32, out: &mut Vec<u8>) {
+        match self {
+            WeightType::F32 => out.extend_from_slice(&v.to_le_bytes()),
+            WeightType::F16 => out.extend_from_slice(&float16::f32_to_f16(v).to_le_bytes()),
+            WeightType::BF16 => out.extend_from_slice(&float16::f32_to_bf16(v).to_le_bytes()),
+        }
+    }
+}
+
+/// Writes named tensors (layout order) and metadata as safetensors bytes of `f32`.
 ///
 /// Written by hand rather than with `safetensors::serialize` so that the same model always gives
 /// the same bytes: the header's keys are sorted (`__metadata__` first) instead of following a
@@ -34,14 +94,24 @@ pub fn tensors_to_bytes(
     values: &[f32],
     metadata: BTreeMap<String, String>,
 ) -> Vec<u8> {
+    tensors_to_bytes_as(layout, values, metadata, WeightType::F32)
+}
+
+/// [`tensors_to_bytes`], storing the values as `dtype` (rounded to nearest, ties to even).
+pub fn tensors_to_bytes_as(
+    layout: &Layout,
+    values: &[f32],
+    metadata: BTreeMap<String, String>,
+    dtype: WeightType,
+) -> Vec<u8> {
     let mut header: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     header.insert("__metadata__".into(), serde_json::json!(metadata));
     let mut offset = 0;
     for t in &layout.tensors {
-        let end = offset + 4 * t.range.len();
+        let end = offset + dtype.bytes() * t.range.len();
         header.insert(
             t.name.clone(),
-            serde_json::json!({ "dtype": "F32", "shape": t.shape, "data_offsets": [offset, end] }),
+            serde_json::json!({ "dtype": dtype.name(), "shape": t.shape, "data_offsets": [offset, end] }),
         );
         offset = end;
     }
@@ -52,13 +122,39 @@ pub fn tensors_to_bytes(
     out.extend_from_slice(&(json.len() as u64).to_le_bytes());
     out.extend_from_slice(&json);
     for t in &layout.tensors {
-        out.extend(values[t.range.clone()].iter().flat_map(|v| v.to_le_bytes()));
+        for &v in &values[t.range.clone()] {
+            dtype.push(v, &mut out);
+        }
     }
     out
 }
 
 /// The model as a `.safetensors` file, with `extra` metadata (e.g. training step, settings) added.
 pub fn to_bytes(model: &Model, extra: &BTreeMap<String, String>) -> Vec<u8> {
+    to_bytes_as(model, extra, WeightType::F32).expect("every f32 weight fits in F32")
+}
+
+/// [`to_bytes`] with the weights stored as `dtype`. Refuses, naming the tensor, a weight beyond ±65504 for `F16`
+/// (it would be stored as infinity, which no model file may hold).
+pub fn to_bytes_as(
+    model: &Model,
+    extra: &BTreeMap<String, String>,
+    dtype: WeightType,
+) -> Result<Vec<u8>> {
+    if dtype == WeightType::F16 {
+        for t in &model.layout.tensors {
+            if let Some((i, v)) = model.params[t.range.clone()]
+                .iter()
+                .enumerate()
+                .find(|(_, v)| float16::f16_to_f32(float16::f32_to_f16(**v)).is_infinite())
+            {
+                return Err(bad(format!(
+                    "{} [{i}] is {v}, beyond the ±65504 an F16 holds: save it as f32 or bf16",
+                    t.name
+                )));
+            }
+        }
+    }
     let mut metadata = extra.clone();
     metadata.insert(KEY_CELL.into(), model.config.cell.name().into());
     if let CellKind::Rnn(Activation::Relu) = model.config.cell {
@@ -69,7 +165,12 @@ pub fn to_bytes(model: &Model, extra: &BTreeMap<String, String>) -> Vec<u8> {
         KEY_VOCAB.into(),
         serde_json::to_string(&vocab).expect("strings serialise"),
     );
-    tensors_to_bytes(&model.layout, &model.params, metadata)
+    Ok(tensors_to_bytes_as(
+        &model.layout,
+        &model.params,
+        metadata,
+        dtype,
+    ))
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -146,9 +247,9 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
         let t = tensors
             .tensor(&spec.name)
             .map_err(|_| bad(format!("missing tensor {}", spec.name)))?;
-        if t.dtype() != Dtype::F32 {
+        if WeightType::of(t.dtype()).is_none() {
             return Err(bad(format!(
-                "tensor {} has dtype {:?}; only F32 is supported",
+                "tensor {} has dtype {:?}; F32, F16 and BF16 are supported",
                 spec.name,
                 t.dtype()
             )));
@@ -172,7 +273,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
     }
     let mut params = vec![0.0f32; layout.total];
     for (spec, t) in layout.tensors.iter().zip(&views) {
-        copy_f32(t, &mut params[spec.range.clone()]);
+        copy_floats(t, &mut params[spec.range.clone()]);
     }
     let mut extra: Vec<&String> = names.iter().filter(|n| layout.get(n).is_none()).collect();
     if !extra.is_empty() {
@@ -209,6 +310,18 @@ pub(crate) fn parse(
 pub(crate) fn copy_f32(t: &safetensors::tensor::TensorView<'_>, out: &mut [f32]) {
     for (o, chunk) in out.iter_mut().zip(t.data().chunks_exact(4)) {
         *o = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+    }
+}
+
+/// Copies an F32, F16 or BF16 tensor (already checked to hold `out.len()` values) into `out` as `f32`.
+fn copy_floats(t: &safetensors::tensor::TensorView<'_>, out: &mut [f32]) {
+    let half: fn(u16) -> f32 = match WeightType::of(t.dtype()) {
+        Some(WeightType::F16) => float16::f16_to_f32,
+        Some(WeightType::BF16) => float16::bf16_to_f32,
+        _ => return copy_f32(t, out),
+    };
+    for (o, chunk) in out.iter_mut().zip(t.data().chunks_exact(2)) {
+        *o = half(u16::from_le_bytes([chunk[0], chunk[1]]));
     }
 }
 

@@ -119,6 +119,7 @@ fn train_help_lists_every_flag() {
         "--log-jsonl",
         "--sample-length",
         "--threads",
+        "--dtype",
     ] {
         assert!(help.contains(flag), "train --help does not mention {flag}");
     }
@@ -951,4 +952,38 @@ fn interrupt_saves_the_model() {
     assert!(seen.contains("saved to i.safetensors"), "{seen}");
     let meta = metadata(&dir.join("i.safetensors"));
     assert!(meta["step"].parse::<u64>().unwrap() >= 1);
+}
+
+/// `train --dtype f16` (and bf16) saves 16-bit weights, half the size, that load as the f32 model's rounded weights
+/// and sample; an unknown type is refused before training, naming the types.
+#[test]
+fn train_saves_half_precision_weights_when_asked() {
+    use rnnscope::float16::{bf16_to_f32, f16_to_f32, f32_to_bf16, f32_to_f16};
+    let dir = temp_dir("dtype");
+    train_small(&dir, "full.safetensors", &[]);
+    let (full, _) = model_file::load(&dir.join("full.safetensors")).unwrap();
+    for (dtype, round) in [
+        ("f16", (|v| f16_to_f32(f32_to_f16(v))) as fn(f32) -> f32),
+        ("bf16", |v| bf16_to_f32(f32_to_bf16(v))),
+    ] {
+        let name = format!("{dtype}.safetensors");
+        train_small(&dir, &name, &["--dtype", dtype]);
+        let bytes = std::fs::read(dir.join(&name)).unwrap();
+        let header = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        assert!(header
+            .tensors()
+            .iter()
+            .all(|(_, t)| format!("{:?}", t.dtype()).eq_ignore_ascii_case(dtype)));
+        let (half, _) = model_file::from_bytes(&bytes).unwrap();
+        let want: Vec<f32> = full.params.iter().map(|&v| round(v)).collect();
+        assert_eq!(
+            half.params, want,
+            "{dtype}: the same run, its weights rounded"
+        );
+        let o = ok(&dir, &["sample", "--model", &name, "--length", "20"]);
+        assert!(stdout(&o).chars().count() >= 20);
+    }
+    let o = run_in(&dir, &["train", "--dtype", "f8", "--steps", "1"]);
+    assert!(!o.status.success());
+    assert_says(&stderr(&o), "f32, f16 or bf16");
 }

@@ -489,12 +489,7 @@ fn wrong_shapes_are_named_with_both_shapes() {
 
 #[test]
 fn wrong_dtypes_are_named() {
-    for (dtype, width) in [
-        (Dtype::F64, 8),
-        (Dtype::F16, 2),
-        (Dtype::BF16, 2),
-        (Dtype::I32, 4),
-    ] {
+    for (dtype, width) in [(Dtype::F64, 8), (Dtype::I32, 4), (Dtype::U8, 1)] {
         let mut parts = Parts::of(&model(CellKind::Gru, 1));
         let t = parts.tensor_mut("rnn.weight_ih_l0");
         let n: usize = t.2.iter().product();
@@ -503,7 +498,11 @@ fn wrong_dtypes_are_named() {
         let message = expect_model_file_error(
             &format!("{dtype:?}"),
             &parts.bytes(),
-            &["rnn.weight_ih_l0", &format!("{dtype:?}"), "F32"],
+            &[
+                "rnn.weight_ih_l0",
+                &format!("{dtype:?}"),
+                "F32, F16 and BF16",
+            ],
         );
         assert!(message.contains("dtype"), "{message}");
     }
@@ -611,4 +610,107 @@ fn models_built_from_parameters_refuse_non_finite_values_too() {
         other => panic!("expected a ModelFile error, got {other:?}"),
     }
     assert!(Model::from_params(good.config, good.vocab.clone(), good.params.clone()).is_ok());
+}
+
+// ---- half precision
+
+/// A model stored as F16 or BF16 loads as the f32 values those hold: each weight rounded to nearest (ties to even),
+/// as PyTorch's `model.half()` / `model.bfloat16()` round; the file is half the size; a file may mix dtypes
+/// tensor by tensor; and every truncation of one is refused without a panic.
+#[test]
+fn half_precision_files_load_as_the_rounded_weights() {
+    use rnnscope::float16::{bf16_to_f32, f16_to_f32, f32_to_bf16, f32_to_f16};
+    use rnnscope::model_file::{to_bytes_as, WeightType};
+    for cell in [
+        CellKind::Lstm,
+        CellKind::Gru,
+        CellKind::Rnn(Activation::Relu),
+    ] {
+        let model = model(cell, 2);
+        let full = model_file::to_bytes(&model, &BTreeMap::new());
+        for (dtype, round) in [
+            (
+                WeightType::F16,
+                (|v| f16_to_f32(f32_to_f16(v))) as fn(f32) -> f32,
+            ),
+            (WeightType::BF16, |v| bf16_to_f32(f32_to_bf16(v))),
+        ] {
+            let bytes = to_bytes_as(&model, &BTreeMap::new(), dtype).unwrap();
+            // Two bytes fewer per weight (the headers differ only by the dtype names and padding).
+            let saved = full.len() as i64 - bytes.len() as i64;
+            assert!(
+                (saved - 2 * model.params.len() as i64).abs() <= 64,
+                "{dtype:?}: {saved} bytes saved"
+            );
+            let (loaded, _) = from_bytes(&bytes).unwrap();
+            let want: Vec<f32> = model.params.iter().map(|&v| round(v)).collect();
+            assert!(
+                loaded
+                    .params
+                    .iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{cell:?} {dtype:?}"
+            );
+            assert_ne!(loaded.params, model.params, "the weights were rounded");
+            assert_eq!(loaded.vocab, model.vocab);
+            // Written again as the same type, the same bytes.
+            assert_eq!(
+                to_bytes_as(&loaded, &BTreeMap::new(), dtype).unwrap(),
+                bytes
+            );
+            for cut in (0..bytes.len()).step_by(37) {
+                assert!(from_bytes(&bytes[..cut]).is_err(), "{dtype:?} cut at {cut}");
+            }
+        }
+    }
+    // One tensor in F16, the rest F32.
+    let model = model(CellKind::Lstm, 1);
+    let mut parts = Parts::of(&model);
+    let t = parts.tensor_mut("rnn.weight_hh_l0");
+    let values: Vec<f32> =
+        t.3.chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+    t.1 = Dtype::F16;
+    t.3 = values
+        .iter()
+        .flat_map(|&v| f32_to_f16(v).to_le_bytes())
+        .collect();
+    let (mixed, _) = from_bytes(&parts.bytes()).unwrap();
+    let hh = model.layout.get("rnn.weight_hh_l0").unwrap().range.clone();
+    for (i, (&got, &was)) in mixed.params.iter().zip(&model.params).enumerate() {
+        let want = if hh.contains(&i) {
+            f16_to_f32(f32_to_f16(was))
+        } else {
+            was
+        };
+        assert_eq!(got.to_bits(), want.to_bits(), "parameter {i}");
+    }
+}
+
+/// The PyTorch-written fixtures, stored as F16 and BF16 by `scripts/make_half_fixtures.py` (the standard
+/// library's IEEE half rounding, which is PyTorch's `float16`, and bfloat16's round-to-nearest-even, which is
+/// PyTorch's `bfloat16`), load as what rnnscope's own rounding of the F32 fixture gives, bit for bit.
+#[test]
+fn pytorch_half_fixtures_load_as_rnnscope_rounds() {
+    use rnnscope::float16::{bf16_to_f32, f16_to_f32, f32_to_bf16, f32_to_f16};
+    for case in CASES {
+        let (full, _) = from_bytes(&fixture_bytes(&format!("{case}.safetensors"))).unwrap();
+        for (suffix, round) in [
+            ("f16", (|v| f16_to_f32(f32_to_f16(v))) as fn(f32) -> f32),
+            ("bf16", |v| bf16_to_f32(f32_to_bf16(v))),
+        ] {
+            let (half, _) =
+                from_bytes(&fixture_bytes(&format!("{case}.{suffix}.safetensors"))).unwrap();
+            assert_eq!(half.vocab, full.vocab, "{case} {suffix}");
+            for (i, (&got, &was)) in half.params.iter().zip(&full.params).enumerate() {
+                assert_eq!(
+                    got.to_bits(),
+                    round(was).to_bits(),
+                    "{case} {suffix}: parameter {i} ({was})"
+                );
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ValueEnum};
+use rnnscope::model_file::WeightType;
 use rnnscope::{corpus, Settings};
 use std::path::PathBuf;
 
@@ -138,6 +139,11 @@ pub struct TrainArgs {
     #[arg(long, value_name = "PATH")]
     pub(super) out: Option<PathBuf>,
 
+    /// How the saved model stores its weights: f32, or f16 / bf16 (half the size, as PyTorch's model.half() and
+    /// model.bfloat16(); training stays f32, and a run resumed from such a file starts its optimizer afresh)
+    #[arg(long, value_name = "TYPE", default_value = "f32", value_parser = parse_weight_type)]
+    pub(super) dtype: WeightType,
+
     /// Also save the model every N steps (0 = only at the end)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub(super) checkpoint_every: u64,
@@ -239,4 +245,8 @@ pub(super) fn apply_saved(
             settings.val_fraction = v as f32;
         }
     }
+}
+
+fn parse_weight_type(name: &str) -> Result<WeightType, String> {
+    WeightType::parse(name).map_err(|e| e.to_string())
 }

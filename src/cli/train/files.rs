@@ -4,6 +4,7 @@
 use super::args::apply_saved;
 use crate::cli::shared::{load_model, Failure};
 use clap::ArgMatches;
+use rnnscope::model_file::WeightType;
 use rnnscope::{model_file, Model, Resumed, Settings, Trainer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,7 +39,12 @@ pub(super) fn load_resumed(
     Ok((model, step))
 }
 
-pub(super) fn save(trainer: &Trainer, settings: &Settings, path: &Path) -> Result<(), Failure> {
+pub(super) fn save(
+    trainer: &Trainer,
+    settings: &Settings,
+    path: &Path,
+    dtype: WeightType,
+) -> Result<(), Failure> {
     let mut extra = BTreeMap::new();
     extra.insert(
         model_file::KEY_STEP.to_string(),
@@ -57,7 +63,8 @@ pub(super) fn save(trainer: &Trainer, settings: &Settings, path: &Path) -> Resul
             state_path.display()
         ))
     })?;
-    let bytes = model_file::to_bytes(trainer.model(), &extra);
+    let bytes = model_file::to_bytes_as(trainer.model(), &extra, dtype)
+        .map_err(|e| Failure::runtime(format!("cannot save the model as {}: {e}", dtype.name())))?;
     model_file::save(path, &bytes)
         .map_err(|e| Failure::runtime(format!("cannot save the model to {}: {e}", path.display())))
 }

@@ -83,7 +83,7 @@ pub fn run(args: TrainArgs, matches: &ArgMatches) -> Outcome {
         log.flush()?;
     }
 
-    save(&trainer, &settings, &out)?;
+    save(&trainer, &settings, &out, args.dtype)?;
     match ran.end {
         End::Diverged(e) => {
             return Err(Failure {

@@ -101,7 +101,7 @@ pub(super) fn train(
             })?;
         }
         if args.checkpoint_every > 0 && report.step % args.checkpoint_every == 0 {
-            save(trainer, settings, out)?;
+            save(trainer, settings, out, args.dtype)?;
         }
         let run_steps = report.step - start_step;
         let fraction = limits.fraction(run_steps, elapsed);
