@@ -35,61 +35,10 @@ fn render() -> String {
          // fails when this file differs from what it renders; do not edit by hand. After changing a constant, run\n\
          //   RNNSCOPE_BLESS=1 cargo test --test core_numbers\n\n",
     );
-    let line = |s: &mut String, doc: &str, name: &str, value: String| {
-        writeln!(s, "/** {doc} */\nexport const {name} = {value};").unwrap();
-    };
-    line(
-        &mut s,
-        "Streams per worker below which a second one does not pay (src/trainer/parallel.rs).",
-        "MIN_STREAMS",
-        trainer::parallel::MIN_STREAMS.to_string(),
-    );
-    line(
-        &mut s,
-        "Most patterns one cell-finder run takes (src/analysis/request.rs).",
-        "MAX_PATTERNS",
-        request::MAX_PATTERNS.to_string(),
-    );
-    line(
-        &mut s,
-        "Longest pattern, in UTF-8 bytes (src/analysis/features.rs).",
-        "MAX_PATTERN_BYTES",
-        features::MAX_PATTERN.to_string(),
-    );
-    line(
-        &mut s,
-        "A gate below this is saturated shut (src/analysis/stats.rs).",
-        "SATURATION_SHUT",
-        stats::LEFT_SATURATED.to_string(),
-    );
-    line(
-        &mut s,
-        "A gate above this is saturated open (src/analysis/stats.rs).",
-        "SATURATION_OPEN",
-        stats::RIGHT_SATURATED.to_string(),
-    );
-    line(
-        &mut s,
-        "A character the model gives less than this probability is an error (src/analysis/errors.rs).",
-        "ERROR_BELOW",
-        errors::ERROR_BELOW.to_string(),
-    );
-    line(
-        &mut s,
-        "The sampler's default temperature (src/sampler.rs).",
-        "DEFAULT_TEMPERATURE",
-        sampler::DEFAULT_TEMPERATURE.to_string(),
-    );
     let blocks: Vec<String> = ["rnn", "lstm", "gru"]
         .iter()
         .map(|name| format!("{name}: {}", cell(name).gates()))
         .collect();
-    line(
-        &mut s,
-        "Gate blocks stacked in each cell's weight matrices (src/cell/).",
-        "GATE_BLOCKS",
-        format!("Object.freeze({{ {} }})", blocks.join(", ")),
-    );
     let examples: Vec<String> = EXAMPLES
         .iter()
         .map(|&(name, hidden, layers, vocab)| {
@@ -97,12 +46,21 @@ fn render() -> String {
             format!("  {{ cell: '{name}', hidden: {hidden}, layers: {layers}, vocab: {vocab}, params: {params} }},")
         })
         .collect();
-    line(
-        &mut s,
-        "Parameter counts of some shapes, by ModelConfig::param_count (src/model_config.rs).",
-        "PARAM_COUNT_EXAMPLES",
-        format!("Object.freeze([\n{}\n])", examples.join("\n")),
-    );
+    // (what it is and where it lives, its name in JS, its value as JS)
+    let constants = [
+        ("Streams per worker below which a second one does not pay (src/trainer/parallel.rs).", "MIN_STREAMS", trainer::parallel::MIN_STREAMS.to_string()),
+        ("Most patterns one cell-finder run takes (src/analysis/request.rs).", "MAX_PATTERNS", request::MAX_PATTERNS.to_string()),
+        ("Longest pattern, in UTF-8 bytes (src/analysis/features.rs).", "MAX_PATTERN_BYTES", features::MAX_PATTERN.to_string()),
+        ("A gate below this is saturated shut (src/analysis/stats.rs).", "SATURATION_SHUT", stats::LEFT_SATURATED.to_string()),
+        ("A gate above this is saturated open (src/analysis/stats.rs).", "SATURATION_OPEN", stats::RIGHT_SATURATED.to_string()),
+        ("A character the model gives less than this probability is an error (src/analysis/errors.rs).", "ERROR_BELOW", errors::ERROR_BELOW.to_string()),
+        ("The sampler's default temperature (src/sampler.rs).", "DEFAULT_TEMPERATURE", sampler::DEFAULT_TEMPERATURE.to_string()),
+        ("Gate blocks stacked in each cell's weight matrices (src/cell/).", "GATE_BLOCKS", format!("Object.freeze({{ {} }})", blocks.join(", "))),
+        ("Parameter counts of some shapes, by ModelConfig::param_count (src/model_config.rs).", "PARAM_COUNT_EXAMPLES", format!("Object.freeze([\n{}\n])", examples.join("\n"))),
+    ];
+    for (doc, name, value) in constants {
+        writeln!(s, "/** {doc} */\nexport const {name} = {value};").unwrap();
+    }
     s
 }
 
