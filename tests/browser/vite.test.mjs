@@ -33,6 +33,10 @@ export { names };
 
 let dir;
 let browser;
+
+/** `tsc --noEmit` of `file` in the app, strict, as a bundler resolves modules; rejects with tsc's report. */
+const typecheck = (file) =>
+  run(join(dir, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom', '--module', 'esnext', '--moduleResolution', 'bundler', file], { cwd: dir });
 let preview;
 
 /** `vite preview` of the built app on 127.0.0.1; resolves with its URL and stop(). */
@@ -62,7 +66,7 @@ before(async () => {
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>A Vite app</title>\n<script type="module" src="/main.js"></script></head>\n<body><h1>A Vite app</h1>\n${readmeSnippet('elements')}\n</body></html>\n`,
   );
   writeFileSync(join(dir, 'typed.ts'), TYPED);
-  await run(join(dir, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom', '--module', 'esnext', '--moduleResolution', 'bundler', 'typed.ts'], { cwd: dir });
+  await typecheck('typed.ts');
   await run(join(dir, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: dir, maxBuffer: 16 << 20 });
   preview = await startPreview();
   browser = await launch();
@@ -77,7 +81,7 @@ after(async () => {
 test('TypeScript refuses a wrong use of the package types', async () => {
   writeFileSync(join(dir, 'wrong.ts'), "import 'rnnscope';\nconst el = document.querySelector('rnn-scope');\nif (el) void el.probe(42);\n");
   await assert.rejects(
-    run(join(dir, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--lib', 'es2022,dom', '--module', 'esnext', '--moduleResolution', 'bundler', 'wrong.ts'], { cwd: dir }),
+    typecheck('wrong.ts'),
     (err) => /Argument of type 'number' is not assignable to parameter of type 'string'/.test(err.stdout),
   );
 });
