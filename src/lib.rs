@@ -80,6 +80,7 @@ pub mod model_config;
 pub mod model_file;
 pub mod nonlinear;
 pub mod optim;
+mod order;
 pub mod params;
 pub mod probe;
 pub mod sampler;

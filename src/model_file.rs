@@ -277,7 +277,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Model, BTreeMap<String, String>)> {
     }
     let mut extra: Vec<&String> = names.iter().filter(|n| layout.get(n).is_none()).collect();
     if !extra.is_empty() {
-        extra.sort();
+        crate::order::sort_by(&mut extra, |a, b| a.cmp(b));
         let shown: Vec<&str> = extra.iter().take(5).map(|s| s.as_str()).collect();
         return Err(bad(format!(
             "unexpected tensor(s) {} for a {layers}-layer {} model",
@@ -298,11 +298,11 @@ pub(crate) fn parse(
     };
     let (_, header) = SafeTensors::read_metadata(bytes).map_err(unreadable)?;
     let tensors = SafeTensors::deserialize(bytes).map_err(unreadable)?;
-    let metadata = header
-        .metadata()
-        .as_ref()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
+    // Inserted one by one: collecting into a BTreeMap sorts, with a copy of the sort of its own.
+    let mut metadata = BTreeMap::new();
+    for (k, v) in header.metadata().iter().flatten() {
+        metadata.insert(k.clone(), v.clone());
+    }
     Ok((tensors, metadata))
 }
 

@@ -47,9 +47,10 @@ pub fn pick(
     // Threshold for top-k: the k-th largest score (everything at or above it stays).
     let k = if top_k == 0 || top_k >= v { v } else { top_k };
     let threshold = if k < v {
-        scratch.copy_from_slice(logits);
-        let (_, kth, _) = scratch.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
-        *kth
+        // A sort of V indices, not `select_nth_unstable`: the crate's one sort (crate::order) costs the wasm
+        // nothing more, and V is at most a few thousand.
+        let order = crate::order::stable_order(v, &|a, b| logits[b].total_cmp(&logits[a]));
+        logits[order[k - 1]]
     } else {
         f32::NEG_INFINITY
     };

@@ -16,9 +16,7 @@ pub const MAX_VOCAB: usize = 4096;
 impl Vocab {
     /// The distinct characters of `text`, sorted by code point, so the same corpus always gives the same order.
     pub fn from_text(text: &str) -> Result<Vocab> {
-        let mut chars: Vec<char> = text.chars().collect();
-        chars.sort_unstable();
-        chars.dedup();
+        let chars = crate::order::distinct_chars(text.chars());
         if chars.is_empty() {
             return Err(Error::Text("the text is empty".into()));
         }

@@ -176,7 +176,8 @@ pub fn find_cells(acts: &Activations, features: &[Feature], top_k: usize) -> Res
     let mut designs: BTreeMap<(usize, Tensor), Option<RidgeDesign<f32>>> = BTreeMap::new();
     let mut out = Vec::with_capacity(features.len());
     for (f, mut units) in features.iter().zip(ranked) {
-        units.sort_by(|a, b| b.score.total_cmp(&a.score)); // stable: ties keep layer, tensor, unit order
+        // Stable: ties keep layer, tensor, unit order.
+        crate::order::sort_by(&mut units, |a, b| b.score.total_cmp(&a.score));
         units.truncate(top_k);
         let probe = match units.first() {
             None => None,

@@ -130,7 +130,9 @@ pub fn ablation(model: &Model, text: &str, clamps: &[Clamp]) -> Result<AblationR
             clamped: e.2 / e.0 as f64,
         })
         .collect();
-    by_char.sort_by(|a, b| (b.clamped - b.base).total_cmp(&(a.clamped - a.base)));
+    crate::order::sort_by(&mut by_char, |a, b| {
+        (b.clamped - b.base).total_cmp(&(a.clamped - a.base))
+    });
     Ok(AblationReport {
         clamps: clamps.to_vec(),
         base,

@@ -21,7 +21,7 @@ use super::{check_text, MAX_CHARS};
 use crate::error::{Error, Result};
 use crate::vocab::MAX_VOCAB;
 use ndarray::Array1;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// Longest training text accepted, in characters (the counts of order 9 on 2 M characters take about 1 GiB).
 pub const MAX_TRAIN_CHARS: usize = 2_000_000;
@@ -83,13 +83,7 @@ impl NGram {
                 chars.len()
             )));
         }
-        let alphabet: Vec<char> = chars
-            .iter()
-            .chain(extra)
-            .copied()
-            .collect::<BTreeSet<char>>()
-            .into_iter()
-            .collect();
+        let alphabet = crate::order::distinct_chars(chars.iter().chain(extra).copied());
         if alphabet.len() > MAX_VOCAB {
             return Err(Error::Analysis(format!(
                 "the n-gram's alphabet would have {} characters; at most {MAX_VOCAB} are supported",

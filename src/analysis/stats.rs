@@ -93,8 +93,11 @@ pub fn average_ranks<A: Copy + Into<f64>>(x: ArrayView1<A>) -> Option<Array1<f64
     }
     // (value, position), sorted by value; tied values get the same rank whatever their order, so an
     // unstable sort is exact here.
-    let mut order: Vec<(f64, usize)> = x.iter().copied().zip(0..).collect();
-    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let order: Vec<(f64, usize)> =
+        crate::order::stable_order(x.len(), &|a, b| x[a].total_cmp(&x[b]))
+            .into_iter()
+            .map(|i| (x[i], i))
+            .collect();
     let mut ranks = Array1::zeros(x.len());
     let mut start = 0;
     while start < order.len() {

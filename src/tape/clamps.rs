@@ -14,7 +14,8 @@ impl Tape {
         clamp::check_all(clamps, &self.config)?;
         self.clamps = clamps.to_vec();
         // A clamped `c` sets its `h`, which an `h` clamp of the same unit then overrides.
-        self.clamps.sort_by_key(|c| c.tensor != ClampedTensor::C);
+        let h_last = |c: &Clamp| c.tensor != ClampedTensor::C;
+        crate::order::sort_by(&mut self.clamps, |a, b| h_last(a).cmp(&h_last(b)));
         Ok(())
     }
 

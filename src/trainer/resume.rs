@@ -71,7 +71,9 @@ impl Trainer {
         }
         values.extend_from_slice(&self.state.h);
         values.extend_from_slice(&self.state.c);
-        let metadata = BTreeMap::from([
+        // Inserted one by one: `BTreeMap::from` sorts, with a copy of the sort of its own.
+        let mut metadata = BTreeMap::new();
+        for (k, v) in [
             ("format".to_string(), FORMAT.to_string()),
             ("version".into(), VERSION.into()),
             ("optimizer".into(), self.optimizer.kind.name().into()),
@@ -92,7 +94,9 @@ impl Trainer {
                 "text_fnv1a64".into(),
                 format!("{:016x}", self.text_fingerprint),
             ),
-        ]);
+        ] {
+            metadata.insert(k, v);
+        }
         tensors_to_bytes(&layout, &values, metadata)
     }
 
