@@ -43,6 +43,36 @@ fn parse_settings(value: JsValue) -> Result<Settings, JsError> {
         .map_err(|e| JsError::new(&format!("invalid setting: {e}")))
 }
 
+/// An analysis request as the page writes it, `{kind, text, …}`, read as serde's externally tagged
+/// `{[kind]: {text, …}}`: the internally tagged form buffers every field to find the tag first, and its code was
+/// 28 KB of the module. serde-wasm-bindgen reads only the fields a struct declares, so the fields are checked
+/// against [`request::FIELDS`] here, and an unknown one is refused instead of ignored.
+fn request_from(request: JsValue) -> Result<Request, JsError> {
+    let invalid = |e: &str| JsError::new(&format!("invalid analysis request: {e}"));
+    let kind_key = JsValue::from_str("kind");
+    let kind = Reflect::get(&request, &kind_key)
+        .ok()
+        .and_then(|k| k.as_string())
+        .ok_or_else(|| invalid("it needs a \"kind\" (a string)"))?;
+    let kinds = || request::FIELDS.map(|(k, _)| k).join(", ");
+    let (_, known) = request::FIELDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .ok_or_else(|| invalid(&format!("unknown kind {kind:?} (one of {})", kinds())))?;
+    let fields = Object::assign(&Object::new(), request.unchecked_ref());
+    Reflect::delete_property(&fields, &kind_key).map_err(|_| invalid("its fields"))?;
+    for key in Object::keys(&fields).iter().filter_map(|k| k.as_string()) {
+        if !known.contains(&key.as_str()) {
+            return Err(invalid(&format!(
+                "unknown field `{key}` of a {kind} request (its fields: {})",
+                known.join(", ")
+            )));
+        }
+    }
+    serde_wasm_bindgen::from_value(object(&[(&kind, fields.into())]).into())
+        .map_err(|e| invalid(&e.to_string()))
+}
+
 #[wasm_bindgen(js_name = corpusNames)]
 pub fn corpus_names() -> Array {
     strings(corpus::NAMES.iter().map(|s| s.to_string()))
@@ -446,8 +476,7 @@ impl Session {
     /// Runs one instrument (`{kind, text, …}`, see `analysis::request`) on the model as it is now, and returns
     /// its report as a plain object.
     pub fn analyse(&mut self, request: JsValue) -> Result<JsValue, JsError> {
-        let request: Request = serde_wasm_bindgen::from_value(request)
-            .map_err(|e| JsError::new(&format!("invalid analysis request: {e}")))?;
+        let request: Request = request_from(request)?;
         let train = request::training_text(
             &self.text,
             self.trainer.config().val_fraction,

@@ -197,6 +197,11 @@ fn instruments_through_the_session() {
             "invalid analysis request",
         ),
         (r#"{"kind":"cells"}"#, "invalid analysis request"),
+        (r#"{"text":"ab"}"#, "needs a \"kind\""),
+        (
+            r#"{"kind":"cells","text":"ab","position":1}"#,
+            "unknown field `position`",
+        ),
         (r#"{"kind":"cells","text":""}"#, "empty"),
         (r#"{"kind":"cells","text":"ab","top":0}"#, "top 0"),
         (

@@ -59,9 +59,21 @@ fn default_window() -> usize {
     256
 }
 
-/// One instrument to run on `text` (see [the module docs](self)).
+/// Each kind's fields, as its variant of [`Request`] declares them. The wasm surface refuses any other field:
+/// serde-wasm-bindgen reads only the fields a struct declares, so `deny_unknown_fields` never sees the others
+/// there. A test keeps this table and the variants in step.
+pub const FIELDS: [(&str, &[&str]); 5] = [
+    ("cells", &["text", "top", "regex", "matched"]),
+    ("saturation", &["text"]),
+    ("errors", &["text", "order", "memory", "rare", "top"]),
+    ("connectivity", &["text", "position", "window", "clamps"]),
+    ("ablation", &["text", "clamps"]),
+];
+
+/// One instrument to run on `text` (see [the module docs](self)). Deserialised externally tagged
+/// (`{"cells": {"text": …}}`); the wasm surface turns the page's `{kind, text, …}` into that form.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum Request {
     Cells {
         text: String,
@@ -281,4 +293,44 @@ pub fn run_within(
             Report::Ablation(intervene::ablation(model, text, clamps)?)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names in serde's "expected one of `a`, `b`" for this JSON's unknown variant or field.
+    fn expected(json: &str) -> Vec<String> {
+        let err = serde_json::from_str::<Request>(json)
+            .unwrap_err()
+            .to_string();
+        // "expected one of `a`, `b` at line …", or "expected `a` at line …" for a single name.
+        let list = err
+            .split(", expected ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{err}"));
+        let list = list
+            .trim_start_matches("one of ")
+            .split(" at line")
+            .next()
+            .unwrap();
+        // Two names read "`a` or `b`"; more, "`a`, `b`, `c`".
+        list.split(", ")
+            .flat_map(|s| s.split(" or "))
+            .map(|s| s.trim_matches('`').to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_field_table_is_what_the_variants_declare() {
+        let kinds: Vec<&str> = FIELDS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(expected(r#"{"no such kind": {}}"#), kinds);
+        for (kind, fields) in FIELDS {
+            assert_eq!(
+                expected(&format!(r#"{{"{kind}": {{"no such field": 0}}}}"#)),
+                fields,
+                "{kind}"
+            );
+        }
+    }
 }
