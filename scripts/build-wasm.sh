@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 wasm-pack --log-level warn build --target web --release
-OPT=(-O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+# --low-memory-unused: the module never uses addresses below 1024 (rustc puts the 1 MiB stack first, growing down
+# from its top), which lets wasm-opt fold more address arithmetic into loads and stores; 1 KB smaller gzipped.
+OPT=(-O3 --low-memory-unused --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
 node_modules/.bin/wasm-opt "${OPT[@]}" pkg/rnnscope_bg.wasm -o pkg/rnnscope_bg.wasm
 

@@ -96,9 +96,13 @@ impl Trainer {
             return Err(self.roll_back(format!("the loss became {loss}")));
         }
         if loss > 10.0 * self.healthy_below || smooth_loss > self.healthy_below {
+            // Rounded by hand: `{:.3}` would bring a second float formatter (8 KB) into the wasm.
+            let milli = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
             return Err(self.roll_back(format!(
-                "the loss exploded (this window {loss:.3}, smoothed {smooth_loss:.3} nats/char; a uniform guess is {:.3})",
-                self.healthy_below / 3.0
+                "the loss exploded (this window {}, smoothed {} nats/char; a uniform guess is {})",
+                milli(loss),
+                milli(smooth_loss),
+                milli(self.healthy_below / 3.0)
             )));
         }
         Ok(())
