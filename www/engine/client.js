@@ -4,7 +4,7 @@
 // the training slots, so ten elements on a page do not train ten models at once.
 
 import { Cmd, Evt, ErrorKind } from './protocol.js';
-import { carried } from './carried.js';
+import { carried, freshGlue } from './carried.js';
 
 /**
  * A module of one function using `f32x4.relaxed_madd`: it validates where the browser has relaxed SIMD. Three
@@ -35,7 +35,10 @@ export const KERNELS = !carried && relaxedSimd() ? 'relaxed-simd' : 'simd128';
 function codeUrls() {
   if (shared.urls) return shared.urls;
   if (carried) {
-    const blob = (text) => URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
+    // The file carries wasm-bindgen's glue once, as the function freshGlue; each worker's code reads it from a
+    // declaration in front of it, made from that function's source text (scripts/build-single.mjs).
+    const glue = `const __rnnscopeGlue = ${freshGlue.toString()};\n`;
+    const blob = (text) => URL.createObjectURL(new Blob([glue, text], { type: 'text/javascript' }));
     shared.urls = { core: null, worker: blob(carried.worker), helper: blob(carried.helper) };
   } else {
     shared.urls = {
