@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, WAIT, launch, openPage } from './helpers.mjs';
+import { ROOT, WAIT, launch, openPage, screenshotPath } from './helpers.mjs';
 
 const HASHED = 'rnnscope-3f9a1c2e.js';
 /** Workers forbidden; the page's own scripts and wasm only. */
@@ -80,6 +80,7 @@ async function trains(file) {
   }));
   await p.getByTestId('workers').first().waitFor({ timeout: WAIT });
   seen.where = (await p.locator('#dia [data-testid="workers"]').textContent()).trim();
+  if (file === 'alone.html') await p.screenshot({ path: screenshotPath('single-file.png') });
   await context.close();
   return { seen, problems };
 }
