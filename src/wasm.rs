@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::model_file;
 use crate::probe::Probe;
 use crate::sampler::Sampler;
-use crate::{CellKind, Model, Resumed, Settings, StepReport, TrainConfig, Trainer, Vocab};
+use crate::{CellKind, Model, Resumed, StepReport, TrainConfig, Trainer, Vocab};
 use js_sys::{Array, Float32Array, Int32Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -19,59 +19,8 @@ use wasm_bindgen::JsCast;
 mod workers;
 pub use workers::StepHelper;
 
-fn js_err(e: Error) -> JsError {
-    JsError::new(&e.to_string())
-}
-
-/// Builds a plain JS object from key/value pairs.
-fn object(pairs: &[(&str, JsValue)]) -> Object {
-    let o = Object::new();
-    for (k, v) in pairs {
-        // Setting a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-    }
-    o
-}
-
-fn strings(items: impl IntoIterator<Item = String>) -> Array {
-    items.into_iter().map(|s| JsValue::from_str(&s)).collect()
-}
-
-/// The settings object JavaScript passes (see `docs/wasm-api.md`).
-fn parse_settings(value: JsValue) -> Result<Settings, JsError> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| JsError::new(&format!("invalid setting: {e}")))
-}
-
-/// An analysis request as the page writes it, `{kind, text, …}`, read as serde's externally tagged
-/// `{[kind]: {text, …}}`: the internally tagged form buffers every field to find the tag first, and its code was
-/// 28 KB of the module. serde-wasm-bindgen reads only the fields a struct declares, so the fields are checked
-/// against [`request::FIELDS`] here, and an unknown one is refused instead of ignored.
-fn request_from(request: JsValue) -> Result<Request, JsError> {
-    let invalid = |e: &str| JsError::new(&format!("invalid analysis request: {e}"));
-    let kind_key = JsValue::from_str("kind");
-    let kind = Reflect::get(&request, &kind_key)
-        .ok()
-        .and_then(|k| k.as_string())
-        .ok_or_else(|| invalid("it needs a \"kind\" (a string)"))?;
-    let kinds = || request::FIELDS.map(|(k, _)| k).join(", ");
-    let (_, known) = request::FIELDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .ok_or_else(|| invalid(&format!("unknown kind {kind:?} (one of {})", kinds())))?;
-    let fields = Object::assign(&Object::new(), request.unchecked_ref());
-    Reflect::delete_property(&fields, &kind_key).map_err(|_| invalid("its fields"))?;
-    for key in Object::keys(&fields).iter().filter_map(|k| k.as_string()) {
-        if !known.contains(&key.as_str()) {
-            return Err(invalid(&format!(
-                "unknown field `{key}` of a {kind} request (its fields: {})",
-                known.join(", ")
-            )));
-        }
-    }
-    serde_wasm_bindgen::from_value(object(&[(&kind, fields.into())]).into())
-        .map_err(|e| invalid(&e.to_string()))
-}
+mod convert;
+use convert::{js_err, object, parse_settings, request_from, strings};
 
 #[wasm_bindgen(js_name = corpusNames)]
 pub fn corpus_names() -> Array {
