@@ -1,10 +1,10 @@
 // Builds dist/rnnscope.js: one ES module that holds the element, the engine, both workers' code, wasm-bindgen's glue,
-// the compiled core (the SIMD128 build, gzip by zopfli, base64: the browser decompresses it) and the element's styles. It works
-// copied alone to any folder, imported from a blob URL or inlined by a tool (anywidget, MyST, notebook front ends):
-// its workers start from the code it carries (blob URLs), and where they cannot (an opaque origin, a CSP without
-// blob: workers) the engine runs on the main thread. It needs no script but itself, so a CSP of `script-src 'self'
-// 'wasm-unsafe-eval'` is enough. Bundled with esbuild; www/engine/carried.js is replaced by a module that carries the
-// rest (and, in each worker's code, by one that reads the glue the page hands it).
+// the compiled core (the SIMD128 build, gzip by zopfli, base64: the browser decompresses it) and the element's
+// styles. It works copied alone to any folder, imported from a blob URL or inlined by a tool (anywidget, MyST,
+// notebook front ends): its workers start from the code it carries (blob URLs), and where they cannot (an opaque
+// origin, a CSP without blob: workers) the engine runs on the main thread. It needs no script but itself, so a CSP
+// of `script-src 'self' 'wasm-unsafe-eval'` is enough. Bundled with esbuild; www/engine/carried.js is replaced by a
+// module that carries the rest (and, in each worker's code, by one that reads the glue the page hands it).
 //
 //   node scripts/build-single.mjs [--out dist/rnnscope.js]     (after scripts/build-wasm.sh has built pkg/)
 
@@ -55,8 +55,8 @@ const carry = (contents) => ({
 });
 
 const glue = await glueFactory();
-// The glue goes into the file once: each worker's code reads it from a declaration that the page puts in front of
-// that code when it starts the worker (GLUE_NAME in www/engine/client.js), from its own copy's source text.
+// The glue goes into the file once: each worker's code reads it as `__rnnscopeGlue`, a declaration that codeUrls()
+// in www/engine/client.js puts in front of that code, made from the page's own copy's source text.
 const forWorkers = carry(`export const carried = null;\nexport const freshGlue = __rnnscopeGlue;\nexport const CODE_ROOT = null;\n`);
 const worker = await bundleText('www/engine/worker.js', [forWorkers]);
 const helper = await bundleText('www/engine/helper.js', [forWorkers]);

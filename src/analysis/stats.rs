@@ -91,8 +91,7 @@ pub fn average_ranks<A: Copy + Into<f64>>(x: ArrayView1<A>) -> Option<Array1<f64
     if !x.iter().all(|v| v.is_finite()) {
         return None;
     }
-    // (value, position), sorted by value; tied values get the same rank whatever their order, so an
-    // unstable sort is exact here.
+    // (value, position), sorted by value; tied values get the same rank whatever their order.
     let order: Vec<(f64, usize)> =
         crate::order::stable_order(x.len(), &|a, b| x[a].total_cmp(&x[b]))
             .into_iter()

@@ -42,11 +42,13 @@ pub(super) fn request_from(request: JsValue) -> Result<Request, JsError> {
         .ok()
         .and_then(|k| k.as_string())
         .ok_or_else(|| invalid("it needs a \"kind\" (a string)"))?;
-    let kinds = || request::FIELDS.map(|(k, _)| k).join(", ");
     let (_, known) = request::FIELDS
         .iter()
         .find(|(k, _)| *k == kind)
-        .ok_or_else(|| invalid(&format!("unknown kind {kind:?} (one of {})", kinds())))?;
+        .ok_or_else(|| {
+            let kinds = request::FIELDS.map(|(k, _)| k).join(", ");
+            invalid(&format!("unknown kind {kind:?} (one of {kinds})"))
+        })?;
     let fields = Object::assign(&Object::new(), request.unchecked_ref());
     Reflect::delete_property(&fields, &kind_key).map_err(|_| invalid("its fields"))?;
     for key in Object::keys(&fields).iter().filter_map(|k| k.as_string()) {
