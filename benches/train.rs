@@ -83,6 +83,7 @@ mod native {
                 lr: case.lr,
                 clip,
                 val_fraction: 0.0,
+                ..TrainConfig::default()
             };
             let mut trainer = Trainer::new(model, &text, config).expect("valid trainer");
             trainer.set_threads(threads).expect("a valid thread count");

@@ -56,7 +56,8 @@
 //! - [`params`]: every parameter tensor by its PyTorch name, in one flat buffer.
 //! - [`model`]: the stacked model and its recurrent state.
 //! - [`tape`]: the batched forward pass over a window, the values it keeps, and backpropagation through time.
-//! - [`optim`]: Adam, RMSProp, Adagrad, SGD with momentum, and gradient clipping.
+//! - [`optim`]: Adam, AdamW, RMSProp, Adagrad, SGD with momentum, weight decay, and gradient clipping.
+//! - [`schedule`]: learning-rate warm-up and cosine or step decay, as `torch.optim.lr_scheduler`.
 //! - [`trainer`]: truncated BPTT over a corpus with health checks.
 //! - [`eval`]: loss (and its gradient) of a model on a text.
 //! - [`sampler`]: temperature and top-k sampling.
@@ -84,6 +85,7 @@ mod order;
 pub mod params;
 pub mod probe;
 pub mod sampler;
+pub mod schedule;
 pub mod settings;
 pub mod tape;
 pub mod trainer;

@@ -7,6 +7,9 @@ use crate::error::{Error, Result};
 pub enum OptimizerKind {
     /// `torch.optim.Adam` (β₁ 0.9, β₂ 0.999, ε 1e-8, bias-corrected).
     Adam,
+    /// `torch.optim.AdamW`: Adam with decoupled weight decay (each step first multiplies every parameter by
+    /// `1 − lr · weight_decay`).
+    AdamW,
     /// `torch.optim.RMSprop` (α 0.99, ε 1e-8).
     RmsProp,
     /// `torch.optim.Adagrad` (ε 1e-10).
@@ -19,18 +22,28 @@ impl OptimizerKind {
     pub fn parse(name: &str) -> Result<OptimizerKind> {
         match name {
             "adam" => Ok(OptimizerKind::Adam),
+            "adamw" => Ok(OptimizerKind::AdamW),
             "rmsprop" => Ok(OptimizerKind::RmsProp),
             "adagrad" => Ok(OptimizerKind::Adagrad),
             "sgd" => Ok(OptimizerKind::Sgd { momentum: 0.9 }),
             other => Err(Error::Config(format!(
-                "unknown optimizer {other:?} (expected adam, rmsprop, adagrad or sgd)"
+                "unknown optimizer {other:?} (expected adam, adamw, rmsprop, adagrad or sgd)"
             ))),
+        }
+    }
+
+    /// PyTorch's default weight decay of this rule: 0.01 for AdamW, none for the others.
+    pub fn default_weight_decay(self) -> f32 {
+        match self {
+            OptimizerKind::AdamW => 0.01,
+            _ => 0.0,
         }
     }
 
     pub fn name(self) -> &'static str {
         match self {
             OptimizerKind::Adam => "adam",
+            OptimizerKind::AdamW => "adamw",
             OptimizerKind::RmsProp => "rmsprop",
             OptimizerKind::Adagrad => "adagrad",
             OptimizerKind::Sgd { .. } => "sgd",
@@ -51,7 +64,9 @@ impl OptimizerKind {
     /// The per-parameter buffers this rule keeps, named as `torch.optim` names them in its state.
     pub fn buffers(self) -> &'static [(&'static str, Buffer)] {
         match self {
-            OptimizerKind::Adam => &[("exp_avg", Buffer::M), ("exp_avg_sq", Buffer::V)],
+            OptimizerKind::Adam | OptimizerKind::AdamW => {
+                &[("exp_avg", Buffer::M), ("exp_avg_sq", Buffer::V)]
+            }
             OptimizerKind::RmsProp => &[("square_avg", Buffer::V)],
             OptimizerKind::Adagrad => &[("sum", Buffer::V)],
             OptimizerKind::Sgd { .. } => &[("momentum_buffer", Buffer::M)],
@@ -64,6 +79,8 @@ impl OptimizerKind {
 pub struct Optimizer {
     pub kind: OptimizerKind,
     pub lr: f32,
+    /// AdamW's decoupled decay; for the other rules PyTorch's L2 penalty (`g + weight_decay · p`). 0: none.
+    pub weight_decay: f32,
     /// Adam's first moment; SGD's momentum buffer.
     m: Vec<f32>,
     /// Adam's and RMSProp's second moment; Adagrad's sum of squares.
@@ -77,6 +94,7 @@ impl Optimizer {
         Optimizer {
             kind,
             lr,
+            weight_decay: 0.0,
             m: vec![0.0; n_params],
             v: vec![0.0; n_params],
             t: 0,
@@ -114,12 +132,27 @@ impl Optimizer {
         self.t = t;
     }
 
-    /// Applies one update to `params` from `grads`.
-    pub fn update(&mut self, params: &mut [f32], grads: &[f32]) {
+    /// Applies one update to `params` from `grads` (which an L2 weight decay adds to, as PyTorch does).
+    pub fn update(&mut self, params: &mut [f32], grads: &mut [f32]) {
         self.t += 1;
         let lr = self.lr;
+        let wd = self.weight_decay;
+        if wd != 0.0 {
+            if self.kind == OptimizerKind::AdamW {
+                // PyTorch: param.mul_(1 - lr * weight_decay), the product in Python floats.
+                let keep = (1.0 - f64::from(lr) * f64::from(wd)) as f32;
+                params.iter_mut().for_each(|p| *p *= keep);
+            } else {
+                // PyTorch: grad = grad.add(param, alpha=weight_decay).
+                grads
+                    .iter_mut()
+                    .zip(params.iter())
+                    .for_each(|(g, &p)| *g += wd * p);
+            }
+        }
+        let grads = &*grads;
         match self.kind {
-            OptimizerKind::Adam => {
+            OptimizerKind::Adam | OptimizerKind::AdamW => {
                 let (b1, b2, eps) = (0.9f32, 0.999f32, 1e-8f32);
                 // PyTorch: step = lr / (1 - β₁ᵗ); denom = √v / √(1 - β₂ᵗ) + ε.
                 let bc1 = 1.0 - b1.powi(self.t.min(i32::MAX as u64) as i32);

@@ -120,6 +120,13 @@ fn train_help_lists_every_flag() {
         "--sample-length",
         "--threads",
         "--dtype",
+        "--weight-decay",
+        "--dropout",
+        "--schedule",
+        "--warmup",
+        "--schedule-steps",
+        "--min-lr",
+        "--gamma",
     ] {
         assert!(help.contains(flag), "train --help does not mention {flag}");
     }
@@ -831,6 +838,24 @@ fn bad_inputs_give_clear_errors_without_panicking() {
         (&["train", "--lr", "NaN"], "learning rate"),
         (&["train", "--lr", "inf"], "learning rate"),
         (&["train", "--clip", "-1"], "clip"),
+        (&["train", "--dropout", "0.95"], "dropout"),
+        (&["train", "--dropout", "NaN"], "dropout"),
+        (&["train", "--weight-decay", "-0.1"], "weight decay"),
+        (&["train", "--schedule", "cosine", "--time", "5"], "cosine"),
+        (&["train", "--schedule", "step"], "step"),
+        (&["train", "--schedule", "sawtooth"], "invalid value"),
+        (
+            &[
+                "train",
+                "--gamma",
+                "0",
+                "--schedule",
+                "step",
+                "--schedule-steps",
+                "5",
+            ],
+            "gamma",
+        ),
         (&["train", "--val-fraction", "2"], "validation"),
         (&["train", "--time", "-5"], "--time"),
         (&["train", "--hidden", "lots"], "invalid value"),

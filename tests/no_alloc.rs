@@ -71,6 +71,7 @@ fn training_steps_allocate_nothing() {
                 lr: 1e-3,
                 clip: 0.05, // small, so clipping happens
                 val_fraction: 0.1,
+                ..TrainConfig::default()
             };
             let mut trainer = Trainer::new(model, &text, config).unwrap();
             trainer.step().unwrap();

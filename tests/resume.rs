@@ -27,6 +27,7 @@ fn config(optimizer: OptimizerKind) -> TrainConfig {
         lr: 3e-3,
         clip: 1.0,
         val_fraction: 0.1,
+        ..TrainConfig::default()
     }
 }
 

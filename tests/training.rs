@@ -7,18 +7,36 @@ mod common;
 use common::{assert_no_failures, compare, fixture_bytes, fixture_json, floats};
 use rnnscope::cell::Activation;
 use rnnscope::optim::{clip_grad_norm, Optimizer};
+use rnnscope::schedule::{Decay, Schedule};
 use rnnscope::trainer::parallel::{PartDone, PartRunner};
 use rnnscope::{
     corpus, eval, model_file, CellKind, Error, Model, OptimizerKind, StepReport, TrainConfig,
     Trainer, Vocab,
 };
 
-const OPTIMIZERS: [(&str, OptimizerKind); 4] = [
-    ("adam", OptimizerKind::Adam),
-    ("rmsprop", OptimizerKind::RmsProp),
-    ("adagrad", OptimizerKind::Adagrad),
-    ("sgd", OptimizerKind::Sgd { momentum: 0.9 }),
+/// Each rule of the PyTorch fixtures (scripts/make_fixtures.py, `OPTIMIZERS`) with its weight decay.
+const OPTIMIZERS: [(&str, OptimizerKind, f32); 6] = [
+    ("adam", OptimizerKind::Adam, 0.0),
+    ("adamw", OptimizerKind::AdamW, 0.01),
+    ("rmsprop", OptimizerKind::RmsProp, 0.0),
+    ("adagrad", OptimizerKind::Adagrad, 0.0),
+    ("sgd", OptimizerKind::Sgd { momentum: 0.9 }, 0.0),
+    ("sgd_l2", OptimizerKind::Sgd { momentum: 0.9 }, 0.01),
 ];
+
+/// A schedule as the fixtures write it: `{"warmup": W, "decay": ["cosine", S, min] | ["step", N, γ] | ["constant"]}`.
+fn schedule_of(json: &serde_json::Value) -> Schedule {
+    let decay = json["decay"].as_array().unwrap();
+    let num = |i: usize| decay.get(i).and_then(|v| v.as_f64());
+    Schedule::parse(
+        decay[0].as_str().unwrap(),
+        json["warmup"].as_u64().unwrap(),
+        num(1).map(|s| s as u64),
+        num(2).unwrap_or(0.0) as f32,
+        num(2).unwrap_or(0.1) as f32,
+    )
+    .unwrap()
+}
 
 /// About 1200 characters of the project's own prose.
 fn small_text() -> String {
@@ -53,6 +71,7 @@ fn config(optimizer: OptimizerKind, lr: f32) -> TrainConfig {
         lr,
         clip: 5.0,
         val_fraction: 0.0,
+        ..TrainConfig::default()
     }
 }
 
@@ -156,7 +175,7 @@ fn every_optimizer_reduces_the_loss() {
 /// Compares with `torch.optim` (scripts/make_fixtures.py, `write_optim`):
 ///
 /// ```python
-/// p = p0.clone().requires_grad_(True); opt = make([p], lr)    # Adam / RMSprop / Adagrad / SGD(momentum=0.9)
+/// p = p0.clone().requires_grad_(True); opt = make([p], lr)    # Adam, AdamW, RMSprop, Adagrad, SGD (± L2)
 /// for grad in grads:                                          # 4 steps, gradient norms ~6, ~0.4, ~10, ~0.1
 ///     opt.zero_grad(); p.grad = grad.clone()
 ///     torch.nn.utils.clip_grad_norm_([p], max_norm)           # max_norm 1: steps 1 and 3 clip
@@ -178,14 +197,15 @@ fn update_rules_and_clipping_match_pytorch() {
         .map(|g| floats(g).iter().map(|&x| x as f32).collect())
         .collect();
     let mut failures = Vec::new();
-    for (name, kind) in OPTIMIZERS {
+    for (name, kind, weight_decay) in OPTIMIZERS {
         let mut opt = Optimizer::new(kind, lr, p0.len());
+        opt.weight_decay = weight_decay;
         let mut p = p0.clone();
         let mut clipped = Vec::new();
         for (k, g) in grads.iter().enumerate() {
             let mut g = g.clone();
             clipped.push(clip_grad_norm(&mut g, clip).1);
-            opt.update(&mut p, &g);
+            opt.update(&mut p, &mut g);
             let expected = floats(&reference["after"][name][k]);
             compare(
                 &format!("{name} after step {}", k + 1),
@@ -198,6 +218,36 @@ fn update_rules_and_clipping_match_pytorch() {
         assert_eq!(clipped, [true, false, true, false], "{name}");
     }
     assert_no_failures("optimizers vs torch.optim", &failures);
+}
+
+/// Learning-rate schedules against `torch.optim.lr_scheduler` (scripts/make_fixtures.py, `write_schedules`): the
+/// rate of each of 40 steps of LinearLR warm-ups followed by CosineAnnealingLR or StepLR in a SequentialLR (a
+/// cosine up to its last step).
+#[test]
+fn schedules_match_torch_lr_schedulers() {
+    let reference = fixture_json("schedules.json");
+    let mut failures = Vec::new();
+    for run in reference.as_array().unwrap() {
+        let schedule = schedule_of(run);
+        let lr = run["lr"].as_f64().unwrap() as f32;
+        schedule.validate(lr).unwrap();
+        let mut expected = floats(&run["lrs"]);
+        // After a cosine's last step PyTorch's rate rises again; rnnscope's stays at its floor.
+        if let Decay::Cosine { steps, .. } = schedule.decay {
+            expected.truncate(steps as usize + 1);
+        }
+        let got: Vec<f32> = (0..expected.len() as u64)
+            .map(|k| schedule.lr(lr, k))
+            .collect();
+        compare(
+            &format!("{schedule:?}"),
+            &expected,
+            &got,
+            1e-6,
+            &mut failures,
+        );
+    }
+    assert_no_failures("schedules vs torch.optim.lr_scheduler", &failures);
 }
 
 /// The whole trainer against PyTorch (scripts/make_fixtures.py, `write_training`): the lstm_1 fixture model,
@@ -251,7 +301,7 @@ fn runners(model: &Model, n: usize) -> Vec<PartRunner> {
 
 fn trainer_steps_match_pytorch(threads: usize, shared: bool) {
     let mut failures = Vec::new();
-    for (name, kind) in OPTIMIZERS {
+    for (name, kind, weight_decay) in OPTIMIZERS {
         let reference = fixture_json(&format!("train_{name}.json"));
         let case = reference["case"].as_str().unwrap();
         let (model, _) =
@@ -267,6 +317,11 @@ fn trainer_steps_match_pytorch(threads: usize, shared: bool) {
             lr: reference["lr"].as_f64().unwrap() as f32,
             clip: reference["clip"].as_f64().unwrap() as f32,
             val_fraction: 0.0,
+            weight_decay,
+            schedule: reference
+                .get("schedule")
+                .map_or_else(Schedule::default, schedule_of),
+            ..TrainConfig::default()
         };
         let mut others = runners(&model, threads - 1);
         let mut trainer = Trainer::new(model, &text, cfg).unwrap();
@@ -684,6 +739,7 @@ fn wrapped_is_reported_exactly_when_the_streams_restart() {
         lr: 1e-30,
         clip: 0.0,
         val_fraction: 0.0,
+        ..TrainConfig::default()
     };
     let mut trainer = Trainer::new(model, &text, cfg).unwrap();
     let reports: Vec<_> = (0..13).map(|_| trainer.step().unwrap()).collect();

@@ -2,6 +2,7 @@
 //! one score ([`Tape::backward_score`]), with the gradients of the one-hot inputs after it ([`Tape::input_grads`]).
 
 use super::clamps::{stop_at_clamped_c, stop_at_clamped_h};
+use super::dropout::drop_grads;
 use super::{Forward, Tape, NONE};
 use crate::cell::{gru, lstm, rnn, CellKind};
 use crate::kernels::{gemm_nn, gemm_packed, gemm_tn_acc, sum_rows_acc, worth_packing, PackedB};
@@ -91,7 +92,8 @@ impl Tape {
         let cell = self.config.cell;
         grads.fill(0.0);
         let d_logits = &self.d_logits[..rows * v];
-        let top = &self.layers[self.config.layers - 1].h[..rows * h];
+        let top_layer = &self.layers[self.config.layers - 1];
+        let top = &top_layer.output(self.dropout)[..rows * h];
         {
             let (dw_d, db_d) = sizes.decoder_mut(grads);
             gemm_tn_acc(v, rows, d_logits, top, &mut self.pack_rows_h, dw_d);
@@ -107,6 +109,9 @@ impl Tape {
             &mut self.d_h[..rows * h],
             false,
         );
+        if self.dropout {
+            drop_grads(&mut self.d_h[..rows * h], &top_layer.mask);
+        }
 
         for l in (0..self.config.layers).rev() {
             let p = sizes.layer(&model.params, l);
@@ -230,8 +235,9 @@ impl Tape {
                     }
                 }
             } else {
-                let below = &self.layers[l - 1].h[..rows * h];
-                gemm_tn_acc(gh, rows, dg_ih, below, &mut self.pack_rows_h, g.w_ih);
+                let below = &self.layers[l - 1];
+                let below_out = &below.output(self.dropout)[..rows * h];
+                gemm_tn_acc(gh, rows, dg_ih, below_out, &mut self.pack_rows_h, g.w_ih);
                 gemm_nn(
                     rows,
                     gh,
@@ -241,6 +247,9 @@ impl Tape {
                     &mut self.d_below[..rows * h],
                     false,
                 );
+                if self.dropout {
+                    drop_grads(&mut self.d_below[..rows * h], &below.mask);
+                }
                 std::mem::swap(&mut self.d_h, &mut self.d_below);
             }
         }

@@ -2,6 +2,7 @@
 //! step by step, then the decoder and the softmax of every row.
 
 use super::clamps::apply_clamps;
+use super::dropout::drop_values;
 use super::{Forward, Tape, NONE};
 use crate::cell::{gru, lstm, rnn, CellKind};
 use crate::kernels::{gemm_nt, gemm_packed, worth_packing};
@@ -44,7 +45,7 @@ impl Tape {
                 gemm_nt(
                     rows,
                     h,
-                    &below[l - 1].h[..rows * h],
+                    &below[l - 1].output(self.dropout)[..rows * h],
                     p.w_ih,
                     &mut self.pack_h_gh,
                     pre_ih,
@@ -137,10 +138,13 @@ impl Tape {
             if cell.has_cell_state() {
                 state.c[l * b * h..(l + 1) * b * h].copy_from_slice(&lt.c[last]);
             }
+            if self.dropout {
+                drop_values(&lt.h[..rows * h], &lt.mask, &mut lt.dropped);
+            }
         }
         // Decoder and softmax.
         let (w_d, b_d) = sizes.decoder(&model.params);
-        let top = &self.layers[self.config.layers - 1].h[..rows * h];
+        let top = &self.layers[self.config.layers - 1].output(self.dropout)[..rows * h];
         let logits = &mut self.logits[..rows * v];
         gemm_nt(rows, h, top, w_d, &mut self.pack_h_v, logits, false);
         let mut total = 0.0f64;

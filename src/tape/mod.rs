@@ -10,11 +10,15 @@
 //! that only [`Tape::forward`] returns: backward without forward does not compile.
 //!
 //! This file holds the buffers and what reads them; `forward.rs` the forward pass, `backward.rs` backpropagation
-//! (of the loss, or of one score with the gradients of the inputs), `clamps.rs` the units held at values in both.
+//! (of the loss, or of one score with the gradients of the inputs), `clamps.rs` the units held at values in both;
+//! `dropout.rs` the masks of dropout.
 
 mod backward;
 mod clamps;
+mod dropout;
 mod forward;
+
+pub use dropout::{check_dropout, MaskDraw, MAX_DROPOUT};
 
 use crate::cell::CellKind;
 use crate::clamp::Clamp;
@@ -63,6 +67,21 @@ struct LayerTape {
     tanh_c: Vec<f32>,
     /// `(T·B, H)` hidden state after each step.
     h: Vec<f32>,
+    /// `(T·B, H)` dropout mask of `h` (empty until dropout is first used; see `dropout.rs`).
+    mask: Vec<f32>,
+    /// `(T·B, H)` `h ⊙ mask`, what the layer passes up under dropout.
+    dropped: Vec<f32>,
+}
+
+impl LayerTape {
+    /// `(T·B, H)`: what this layer passes up (to the next layer or the decoder): `h`, or `h ⊙ mask` under dropout.
+    fn output(&self, dropout: bool) -> &[f32] {
+        if dropout {
+            &self.dropped
+        } else {
+            &self.h
+        }
+    }
 }
 
 /// Buffers for one window of `T` steps of `B` streams through a model of one shape.
@@ -109,6 +128,8 @@ pub struct Tape {
     pack_v_h: PackedB,
     /// Units held at a value after every step, `c` clamps first (see [`crate::clamp`]).
     clamps: Vec<Clamp>,
+    /// Forward drops values of every layer's output by its mask (see `dropout.rs`).
+    dropout: bool,
 }
 
 impl Tape {
@@ -145,6 +166,8 @@ impl Tape {
                 c: vec![0.0; if lstm { rows * h } else { 0 }],
                 tanh_c: vec![0.0; if lstm { rows * h } else { 0 }],
                 h: vec![0.0; rows * h],
+                mask: Vec::new(),
+                dropped: Vec::new(),
             })
             .collect();
         let gru = config.cell == CellKind::Gru;
@@ -171,6 +194,7 @@ impl Tape {
             pack_h_v: PackedB::new(h, v),
             pack_v_h: PackedB::new(v, h),
             clamps: Vec::new(),
+            dropout: false,
         })
     }
 

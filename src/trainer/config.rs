@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::optim::OptimizerKind;
+use crate::schedule::Schedule;
 
 /// Longest window accepted.
 pub const MAX_SEQ_LEN: usize = 4096;
@@ -30,6 +31,16 @@ pub struct TrainConfig {
     pub clip: f32,
     /// Fraction of the text (at its end) held out for validation, in `[0, 0.5]`.
     pub val_fraction: f32,
+    /// AdamW's decoupled weight decay, or the L2 penalty of the other rules (see [`crate::optim::Optimizer`]); in
+    /// `[0, 1]`.
+    pub weight_decay: f32,
+    /// How the learning rate moves from `lr` over the steps.
+    pub schedule: Schedule,
+    /// Probability of dropping each value a layer passes up while training (see [`crate::tape::MaskDraw`]); in
+    /// `[0, 0.9]`, 0 for none.
+    pub dropout: f32,
+    /// Seeds the dropout masks (the model's own seed when built from [`crate::Settings`]).
+    pub seed: u64,
 }
 
 impl Default for TrainConfig {
@@ -41,6 +52,10 @@ impl Default for TrainConfig {
             lr: 2e-3,
             clip: 5.0,
             val_fraction: 0.1,
+            weight_decay: 0.0,
+            schedule: Schedule::default(),
+            dropout: 0.0,
+            seed: 0,
         }
     }
 }
@@ -85,6 +100,14 @@ impl TrainConfig {
                 self.val_fraction
             )));
         }
+        if !(self.weight_decay.is_finite() && (0.0..=1.0).contains(&self.weight_decay)) {
+            return Err(Error::Config(format!(
+                "weight decay {} is outside [0, 1]",
+                self.weight_decay
+            )));
+        }
+        self.schedule.validate(self.lr)?;
+        crate::tape::check_dropout(self.dropout)?;
         if let OptimizerKind::Sgd { momentum } = self.optimizer {
             if !(0.0..1.0).contains(&momentum) {
                 return Err(Error::Config(format!(

@@ -90,8 +90,10 @@ impl Trainer {
         let tape = Tape::new(&model.config, config.seq_len, config.batch)?;
         let n = model.params.len();
         let ln_v = (model.config.vocab_size as f32).ln();
+        let mut optimizer = Optimizer::new(config.optimizer, config.lr, n);
+        optimizer.weight_decay = config.weight_decay;
         let mut trainer = Trainer {
-            optimizer: Optimizer::new(config.optimizer, config.lr, n),
+            optimizer,
             tape,
             state: State::zeros(&model.config, config.batch),
             grads: vec![0.0; n],

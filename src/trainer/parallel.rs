@@ -14,7 +14,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Model, State};
-use crate::tape::Tape;
+use crate::tape::{MaskDraw, Tape};
 use std::ops::Range;
 
 /// Fewest streams per thread [`default_threads`] plans for: below this, a thread's start costs more than it saves.
@@ -65,6 +65,8 @@ pub(crate) struct Group {
     pub state: State,
     pub grads: Vec<f32>,
     pub loss: f32,
+    /// The dropout masks of the step in the tape.
+    pub draw: MaskDraw,
 }
 
 impl Group {
@@ -75,6 +77,12 @@ impl Group {
             state: State::zeros(&model.config, b),
             grads: vec![0.0; model.params.len()],
             loss: f32::NAN,
+            draw: MaskDraw {
+                p: 0.0,
+                seed: 0,
+                step: 0,
+                first_stream: streams.start,
+            },
             streams,
         })
     }
@@ -113,6 +121,7 @@ impl Group {
             targets: self.tape.targets[..n].to_vec(),
             h: self.state.h.clone(),
             c: self.state.c.clone(),
+            dropout: self.draw,
         }
     }
 
@@ -147,8 +156,9 @@ impl Group {
     }
 }
 
-/// One group's share of a step, for another worker: `steps × streams` inputs and targets (time-major) and the
-/// `(L, streams, H)` recurrent state entering the window (`c` empty for cells without one).
+/// One group's share of a step, for another worker: `steps × streams` inputs and targets (time-major), the
+/// `(L, streams, H)` recurrent state entering the window (`c` empty for cells without one) and where its dropout
+/// masks come from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartWork {
     pub streams: usize,
@@ -157,6 +167,7 @@ pub struct PartWork {
     pub targets: Vec<u32>,
     pub h: Vec<f32>,
     pub c: Vec<f32>,
+    pub dropout: MaskDraw,
 }
 
 /// A worker's answer to a [`PartWork`]: the group's mean loss, its gradient (the parameters' layout) and the state
@@ -236,6 +247,7 @@ impl PartRunner {
         g.tape.targets[..n].copy_from_slice(&work.targets);
         g.state.h.copy_from_slice(&work.h);
         g.state.c.copy_from_slice(&work.c);
+        g.tape.set_dropout(work.dropout, work.steps)?;
         g.run(&self.model, work.steps);
         Ok(PartDone {
             loss: g.loss,

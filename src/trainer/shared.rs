@@ -21,7 +21,7 @@ impl Trainer {
         }
         let t = self.config.seq_len;
         let wrapped = self.wrap_if_done();
-        self.fill_groups();
+        self.fill_groups()?;
         self.shared_step = Some(SharedStep {
             wrapped,
             first_done: false,

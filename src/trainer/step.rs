@@ -4,6 +4,7 @@
 use super::{parallel, StepReport, Trainer};
 use crate::error::{Error, Result};
 use crate::optim::clip_grad_norm;
+use crate::tape::MaskDraw;
 
 impl Trainer {
     /// One optimizer step on the next window. On a non-finite or exploding loss (or gradient, or update) the
@@ -23,11 +24,23 @@ impl Trainer {
                 self.tape.targets[k * b + s] = stream[self.pos + k + 1];
             }
         }
+        let draw = self.mask_draw(0);
+        self.tape.set_dropout(draw, t)?;
         let fwd = self.tape.forward(&self.model, &mut self.state, t);
         let loss = fwd.loss;
         self.check_health(loss)?;
         self.tape.backward(&self.model, fwd, &mut self.grads);
         self.finish_step(loss, wrapped)
+    }
+
+    /// The dropout masks of this step for the streams from `first_stream` on.
+    pub(super) fn mask_draw(&self, first_stream: usize) -> MaskDraw {
+        MaskDraw {
+            p: self.config.dropout,
+            seed: self.config.seed,
+            step: self.step,
+            first_stream,
+        }
     }
 
     /// Starts every stream again from its beginning with a zero state when one has no full window left; says
@@ -43,13 +56,15 @@ impl Trainer {
 
     /// A step whose streams are split into groups, each forward and backward on its own thread.
     fn step_in_groups(&mut self, wrapped: bool) -> Result<StepReport> {
-        self.fill_groups();
+        self.fill_groups()?;
         parallel::run_all(&mut self.groups, &self.model, self.config.seq_len);
         self.reduce_groups(wrapped)
     }
 
-    /// Writes each group's windows into its tape and its streams of the recurrent state into its own.
-    pub(super) fn fill_groups(&mut self) {
+    /// Writes each group's windows into its tape (with its dropout masks) and its streams of the recurrent state
+    /// into its own.
+    pub(super) fn fill_groups(&mut self) -> Result<()> {
+        let draw = self.mask_draw(0);
         let (b, t, h) = (
             self.config.batch,
             self.config.seq_len,
@@ -65,7 +80,13 @@ impl Trainer {
                 }
             }
             g.exchange(&mut self.state, b, h, true);
+            g.draw = MaskDraw {
+                first_stream: g.streams.start,
+                ..draw
+            };
+            g.tape.set_dropout(g.draw, t)?;
         }
+        Ok(())
     }
 
     /// Sums the groups' losses and gradients in group order, takes their states back, and finishes the step.
@@ -119,7 +140,9 @@ impl Trainer {
         if loss <= self.healthy_below {
             self.last_good.copy_from_slice(&self.model.params);
         }
-        self.optimizer.update(&mut self.model.params, &self.grads);
+        self.optimizer.lr = self.config.schedule.lr(self.config.lr, self.step);
+        self.optimizer
+            .update(&mut self.model.params, &mut self.grads);
         if !self.model.params.iter().all(|p| p.is_finite()) {
             return Err(self.roll_back("an update made a parameter infinite or NaN".into()));
         }

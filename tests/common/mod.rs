@@ -109,6 +109,7 @@ pub fn hello_trained(cell: rnnscope::CellKind) -> rnnscope::Model {
         lr: 2e-2,
         clip: 5.0,
         val_fraction: 0.0,
+        ..TrainConfig::default()
     };
     let mut trainer = Trainer::new(model, &text, config).unwrap();
     for _ in 0..300 {

@@ -26,6 +26,8 @@ enum Nonlinearity {
 enum Optim {
     /// Adam (β₁ 0.9, β₂ 0.999, ε 1e-8)
     Adam,
+    /// AdamW: Adam with decoupled weight decay (--weight-decay, 0.01 by default, as PyTorch's)
+    Adamw,
     /// RMSprop (α 0.99, ε 1e-8)
     Rmsprop,
     /// Adagrad (ε 1e-10)
@@ -34,10 +36,21 @@ enum Optim {
     Sgd,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Sched {
+    /// The same rate throughout
+    Constant,
+    /// Half a cosine down to --min-lr
+    Cosine,
+    /// Times --gamma every --schedule-steps steps
+    Step,
+}
+
 impl Optim {
     fn name(self) -> &'static str {
         match self {
             Optim::Adam => "adam",
+            Optim::Adamw => "adamw",
             Optim::Rmsprop => "rmsprop",
             Optim::Adagrad => "adagrad",
             Optim::Sgd => "sgd",
@@ -99,6 +112,37 @@ pub struct TrainArgs {
     /// Largest global gradient norm; larger gradients are scaled down (0 = no clipping)
     #[arg(long, default_value_t = 5.0, allow_negative_numbers = true)]
     pub(super) clip: f32,
+
+    /// Weight decay: decoupled for adamw, an L2 penalty added to the gradient for the others (PyTorch's
+    /// weight_decay) [default: 0.01 for adamw, 0 otherwise]
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    weight_decay: Option<f32>,
+
+    /// Dropout: the probability of zeroing each value a layer passes up (to the next layer and the decoder) while
+    /// training, as nn.LSTM(dropout=P) plus a dropout before the decoder [default: 0]
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
+    dropout: Option<f32>,
+
+    /// Learning-rate schedule after the warm-up, as torch.optim.lr_scheduler's CosineAnnealingLR (down to
+    /// --min-lr over --schedule-steps) or StepLR (times --gamma every --schedule-steps)
+    #[arg(long, value_enum, default_value_t = Sched::Constant)]
+    schedule: Sched,
+
+    /// Steps of linear warm-up from 1% of --lr (LinearLR(start_factor=0.01)) [default: none]
+    #[arg(long, value_name = "N")]
+    warmup: Option<u64>,
+
+    /// The cosine's length in steps, warm-up included [default: --steps], or the step decay's interval
+    #[arg(long, value_name = "N")]
+    schedule_steps: Option<u64>,
+
+    /// The cosine's lowest learning rate [default: 0]
+    #[arg(long, value_name = "LR", allow_negative_numbers = true)]
+    min_lr: Option<f32>,
+
+    /// The step decay's factor [default: 0.1]
+    #[arg(long, allow_negative_numbers = true)]
+    gamma: Option<f32>,
 
     /// Steps to run in this invocation [default: 1000 when --time is not given either]
     #[arg(long, value_name = "N")]
@@ -190,6 +234,23 @@ impl TrainArgs {
             optimizer: self.optimizer.name().into(),
             lr: self.lr,
             clip: self.clip,
+            weight_decay: self.weight_decay,
+            schedule: (self.schedule != Sched::Constant).then(|| {
+                match self.schedule {
+                    Sched::Constant => "constant",
+                    Sched::Cosine => "cosine",
+                    Sched::Step => "step",
+                }
+                .into()
+            }),
+            warmup: self.warmup,
+            schedule_steps: self.schedule_steps.or(match self.schedule {
+                Sched::Cosine => self.steps,
+                _ => None,
+            }),
+            min_lr: self.min_lr,
+            gamma: self.gamma,
+            dropout: self.dropout,
             seed: self.seed,
             val_fraction: self.val_fraction,
             corpus: Some(self.corpus.clone()),
@@ -238,6 +299,42 @@ pub(super) fn apply_saved(
     if !explicit(matches, "clip") {
         if let Some(v) = num("clip") {
             settings.clip = v as f32;
+        }
+    }
+    if !explicit(matches, "weight_decay") {
+        if let Some(v) = num("weightDecay") {
+            settings.weight_decay = Some(v as f32);
+        }
+    }
+    if !explicit(matches, "schedule") {
+        if let Some(v) = text("schedule") {
+            settings.schedule = Some(v.to_string());
+        }
+    }
+    let count = |key: &str| saved.get(key).and_then(serde_json::Value::as_u64);
+    for (id, key, slot) in [
+        ("warmup", "warmup", &mut settings.warmup),
+        (
+            "schedule_steps",
+            "scheduleSteps",
+            &mut settings.schedule_steps,
+        ),
+    ] {
+        if !explicit(matches, id) {
+            if let Some(v) = count(key) {
+                *slot = Some(v);
+            }
+        }
+    }
+    for (id, key, slot) in [
+        ("min_lr", "minLr", &mut settings.min_lr),
+        ("gamma", "gamma", &mut settings.gamma),
+        ("dropout", "dropout", &mut settings.dropout),
+    ] {
+        if !explicit(matches, id) {
+            if let Some(v) = num(key) {
+                *slot = Some(v as f32);
+            }
         }
     }
     if !explicit(matches, "val_fraction") {

@@ -4,6 +4,7 @@
 use super::files::check_writable_target;
 use crate::cli::shared::Failure;
 use indicatif::{ProgressBar, ProgressStyle};
+use rnnscope::schedule::Schedule;
 use rnnscope::{Settings, Trainer};
 use serde::Serialize;
 use std::fs::File;
@@ -180,8 +181,20 @@ pub(super) fn describe_run(
         c.vocab_size,
         model.params.len()
     );
+    let mut how = String::new();
+    if let Ok(config) = settings.train_config() {
+        if config.weight_decay > 0.0 {
+            how += &format!(" weight decay {}", config.weight_decay);
+        }
+        if config.dropout > 0.0 {
+            how += &format!(" dropout {}", config.dropout);
+        }
+        if config.schedule != Schedule::default() {
+            how += &format!(" ({})", config.schedule);
+        }
+    }
     eprintln!(
-        "corpus {corpus_name:?}: {chars} characters ({} train, {val} validation); seq_len {}, batch {}, {} lr {}, clip {}; {limit}",
+        "corpus {corpus_name:?}: {chars} characters ({} train, {val} validation); seq_len {}, batch {}, {} lr {}{how}, clip {}; {limit}",
         chars - val,
         settings.seq_len,
         settings.batch,
