@@ -96,6 +96,7 @@ pub mod wasm;
 
 pub use cell::CellKind;
 pub use error::Error;
+pub use kernels::Kernels;
 pub use model::{Model, State};
 pub use model_config::ModelConfig;
 pub use optim::OptimizerKind;

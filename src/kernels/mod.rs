@@ -3,19 +3,83 @@
 //! A general GEMM (ndarray's `matrixmultiply`, used at first) packs both operands on every call; in a
 //! recurrence that repacks `W_hh` at every time step, which took a quarter of the training time at batch 32.
 //! Here the right-hand matrix is packed once ([`PackedB`]) and reused for all steps of a window, and a
-//! register-tiled micro-kernel (`MR` rows × `NR` columns of accumulators) streams it. Products with very
-//! few rows (one stream while probing or sampling) skip packing: plain dot products and `axpy`s are cheaper.
-//! Everything is safe Rust the compiler vectorises (AVX2/AVX-512 natively, SIMD128 in the browser), except for the
-//! second browser build, with relaxed SIMD (`-C target-feature=+relaxed-simd`, see `scripts/build-wasm.sh`): there
-//! the micro-kernel, `dot` and `axpy` use `f32x4.relaxed_madd`, which the browser may fuse into one FMA, as native
-//! builds do (plain SIMD128 has no fused multiply-add).
+//! register-tiled micro-kernel (up to [`MAX_MR`] rows × `NR` columns of accumulators) streams it. Products with
+//! very few rows (one stream while probing or sampling) skip packing: plain dot products and `axpy`s are cheaper.
+//!
+//! The micro-kernel comes in variants ([`Kernels`]): on x86-64, AVX-512 and AVX2+FMA intrinsics (`x86.rs`),
+//! chosen at run time; elsewhere safe Rust the compiler vectorises (SIMD128 in the browser), and in the second
+//! browser build, with relaxed SIMD (`-C target-feature=+relaxed-simd`, see `scripts/build-wasm.sh`),
+//! `f32x4.relaxed_madd` (`relaxed.rs`), which the browser may fuse into one FMA, as native builds do (plain
+//! SIMD128 has no fused multiply-add). Every variant computes each output element as the same chain of fused
+//! multiply-adds over `k`, in order, from zero: the variants agree bit for bit wherever the plain one is built
+//! with FMA (native builds, `target-cpu=native`), whatever the row grouping or thread split.
 
 /// Columns per panel of a [`PackedB`]: one or two vector registers wide.
 const NR: usize = 32;
-/// Rows of `A` handled together by the micro-kernel.
+/// Rows of `A` handled together by the plain micro-kernel (and the AVX2 one).
 const MR: usize = 4;
+/// The most rows any micro-kernel handles together (AVX-512 has registers for eight rows of accumulators).
+const MAX_MR: usize = 8;
 /// Products with fewer rows than this use the unpacked loops.
 const PACK_FROM_ROWS: usize = MR;
+
+/// Which micro-kernel the packed products run: the best the CPU has, detected once, or the one named by the
+/// environment variable `RNNSCOPE_KERNELS` (`plain`, `avx2`, `avx512`; capped at what the CPU has, ignored
+/// when unknown), so the tests and benchmarks can run every variant on one machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kernels {
+    /// Safe Rust, vectorised by the compiler (SIMD128 or relaxed SIMD in the browser).
+    Plain,
+    /// x86-64 AVX2 with FMA: 8 lanes, four rows × 32 columns in two halves.
+    Avx2,
+    /// x86-64 AVX-512F: 16 lanes, eight rows × 32 columns.
+    Avx512,
+}
+
+impl Kernels {
+    /// The name `RNNSCOPE_KERNELS` takes and the benchmarks report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernels::Plain => "plain",
+            Kernels::Avx2 => "avx2",
+            Kernels::Avx512 => "avx512",
+        }
+    }
+
+    /// The best variant this CPU runs.
+    pub fn best() -> Kernels {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Kernels::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                return Kernels::Avx2;
+            }
+        }
+        Kernels::Plain
+    }
+
+    /// The variant in use (see the type's documentation).
+    pub fn chosen() -> Kernels {
+        #[cfg(target_arch = "x86_64")]
+        {
+            static CHOSEN: std::sync::OnceLock<Kernels> = std::sync::OnceLock::new();
+            *CHOSEN.get_or_init(|| {
+                let best = Kernels::best();
+                let asked = std::env::var("RNNSCOPE_KERNELS").ok();
+                [Kernels::Plain, Kernels::Avx2, Kernels::Avx512]
+                    .into_iter()
+                    .find(|k| asked.as_deref() == Some(k.name()))
+                    .map_or(best, |k| k.min(best))
+            })
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        Kernels::Plain
+    }
+}
 
 /// Whether a product over `rows` rows of `A` is worth packing `B` for: the one place this is decided, by the
 /// kernels below and by callers that pack a matrix once for many products.
@@ -39,73 +103,9 @@ fn fma(a: f32, b: f32, c: f32) -> f32 {
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-mod relaxed {
-    //! The kernels' inner loops with `f32x4.relaxed_madd`.
-    use super::NR;
-    use core::arch::wasm32::{
-        f32x4, f32x4_add, f32x4_extract_lane, f32x4_relaxed_madd, f32x4_splat, v128,
-    };
-
-    /// Vectors of four across a panel.
-    const V: usize = NR / 4;
-
-    #[inline(always)]
-    pub fn load(x: &[f32]) -> v128 {
-        f32x4(x[0], x[1], x[2], x[3])
-    }
-
-    #[inline(always)]
-    pub fn lanes(v: v128) -> [f32; 4] {
-        [
-            f32x4_extract_lane::<0>(v),
-            f32x4_extract_lane::<1>(v),
-            f32x4_extract_lane::<2>(v),
-            f32x4_extract_lane::<3>(v),
-        ]
-    }
-
-    /// `Σ a[i]·b[i]` over whole groups of eight, two vector accumulators.
-    #[inline(always)]
-    pub fn dot8(a: &[f32], b: &[f32]) -> f32 {
-        let (mut s0, mut s1) = (f32x4_splat(0.0), f32x4_splat(0.0));
-        for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-            s0 = f32x4_relaxed_madd(load(&x[..4]), load(&y[..4]), s0);
-            s1 = f32x4_relaxed_madd(load(&x[4..]), load(&y[4..]), s1);
-        }
-        lanes(f32x4_add(s0, s1)).iter().sum()
-    }
-
-    /// `y += alpha · x` over whole groups of four.
-    #[inline(always)]
-    pub fn axpy4(alpha: f32, x: &[f32], y: &mut [f32]) {
-        let a = f32x4_splat(alpha);
-        for (y, x) in y.chunks_exact_mut(4).zip(x.chunks_exact(4)) {
-            y.copy_from_slice(&lanes(f32x4_relaxed_madd(a, load(x), load(y))));
-        }
-    }
-
-    /// The micro-kernel: `R` rows × `NR` columns of vector accumulators, added into `acc` at the end.
-    #[inline(always)]
-    pub fn micro<const R: usize>(a_panel: &[f32], panel: &[f32], acc: &mut [[f32; NR]; R]) {
-        let mut v = [[f32x4_splat(0.0); V]; R];
-        for (x, b) in a_panel.chunks_exact(R).zip(panel.chunks_exact(NR)) {
-            let b: [v128; V] = core::array::from_fn(|l| load(&b[4 * l..4 * l + 4]));
-            for r in 0..R {
-                let xr = f32x4_splat(x[r]);
-                for l in 0..V {
-                    v[r][l] = f32x4_relaxed_madd(xr, b[l], v[r][l]);
-                }
-            }
-        }
-        for r in 0..R {
-            for l in 0..V {
-                for (o, x) in acc[r][4 * l..4 * l + 4].iter_mut().zip(lanes(v[r][l])) {
-                    *o += x;
-                }
-            }
-        }
-    }
-}
+mod relaxed;
+#[cfg(target_arch = "x86_64")]
+mod x86;
 
 /// `Σ a[i]·b[i]`, with eight independent partial sums so the loop vectorises.
 #[inline]
@@ -162,7 +162,7 @@ pub struct PackedB {
     k: usize,
     n: usize,
     panels: Vec<f32>,
-    /// Scratch for `MR` rows of the left-hand matrix, interleaved (`[k][MR]`), so the micro-kernel reads
+    /// Scratch for up to `MAX_MR` rows of the left-hand matrix, interleaved (`[k][rows]`), so the micro-kernel reads
     /// both operands as contiguous streams whatever the left-hand layout.
     a_panel: Vec<f32>,
 }
@@ -174,7 +174,7 @@ impl PackedB {
             k,
             n,
             panels: vec![0.0; n.div_ceil(NR) * k * NR],
-            a_panel: vec![0.0; k * MR],
+            a_panel: vec![0.0; k * MAX_MR],
         }
     }
 
@@ -221,24 +221,42 @@ struct Strides {
     col: usize,
 }
 
-/// `R` interleaved rows of `A` (`[k][R]`) times one packed panel (`[k][NR]`), into `R × NR` accumulators.
-#[inline(always)]
-fn micro<const R: usize>(a_panel: &[f32], panel: &[f32], acc: &mut [[f32; NR]; R]) {
-    #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-    return relaxed::micro::<R>(a_panel, panel, acc);
-    #[allow(unreachable_code)]
-    for (x, b) in a_panel.chunks_exact(R).zip(panel.chunks_exact(NR)) {
-        let x: &[f32; R] = x.try_into().expect("row group");
-        let b: &[f32; NR] = b.try_into().expect("panel width");
-        for r in 0..R {
-            for l in 0..NR {
-                acc[r][l] = fma(x[r], b[l], acc[r][l]);
+/// A micro-kernel: `R` interleaved rows of `A` (`[k][R]`) times one packed panel (`[k][NR]`), written into
+/// `R × NR` accumulators, each the chain of fused multiply-adds over `k` from zero.
+trait Micro {
+    /// Whether it has registers for `MAX_MR` rows at once (else `MR`).
+    const WIDE: bool;
+    fn micro<const R: usize>(a_panel: &[f32], panel: &[f32], acc: &mut [[f32; NR]; R]);
+}
+
+/// The compiler-vectorised micro-kernel (relaxed SIMD's in that browser build).
+struct Plain;
+
+impl Micro for Plain {
+    const WIDE: bool = false;
+
+    #[inline(always)]
+    fn micro<const R: usize>(a_panel: &[f32], panel: &[f32], acc: &mut [[f32; NR]; R]) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+        return relaxed::micro::<R>(a_panel, panel, acc);
+        #[allow(unreachable_code)]
+        {
+            *acc = [[0.0; NR]; R];
+            for (x, b) in a_panel.chunks_exact(R).zip(panel.chunks_exact(NR)) {
+                let x: &[f32; R] = x.try_into().expect("row group");
+                let b: &[f32; NR] = b.try_into().expect("panel width");
+                for r in 0..R {
+                    for l in 0..NR {
+                        acc[r][l] = fma(x[r], b[l], acc[r][l]);
+                    }
+                }
             }
         }
     }
 }
 
-fn rows_times_packed<const R: usize>(
+#[inline(always)]
+fn rows_times_packed<M: Micro, const R: usize>(
     a: &[f32],
     s: Strides,
     r0: usize,
@@ -254,9 +272,9 @@ fn rows_times_packed<const R: usize>(
         }
     }
     let panels = bp.panels[..n.div_ceil(NR) * k * NR].chunks_exact(k * NR);
+    let mut acc = [[0.0f32; NR]; R];
     for (p, panel) in panels.enumerate() {
-        let mut acc = [[0.0f32; NR]; R];
-        micro::<R>(&bp.a_panel[..k * R], panel, &mut acc);
+        M::micro::<R>(&bp.a_panel[..k * R], panel, &mut acc);
         let cols = p * NR..(p * NR + NR).min(n);
         for (r, acc) in acc.iter().enumerate() {
             let out = &mut c[(r0 + r) * n + cols.start..(r0 + r) * n + cols.end];
@@ -264,6 +282,33 @@ fn rows_times_packed<const R: usize>(
                 *o = if accumulate { *o + v } else { v };
             }
         }
+    }
+}
+
+/// All `m` rows, in groups as wide as the micro-kernel has registers for, then fours, then one at a time.
+#[inline(always)]
+fn gemm_rows<M: Micro>(
+    m: usize,
+    a: &[f32],
+    s: Strides,
+    bp: &mut PackedB,
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    let mut r = 0;
+    if M::WIDE {
+        while r + MAX_MR <= m {
+            rows_times_packed::<M, MAX_MR>(a, s, r, bp, c, accumulate);
+            r += MAX_MR;
+        }
+    }
+    while r + MR <= m {
+        rows_times_packed::<M, MR>(a, s, r, bp, c, accumulate);
+        r += MR;
+    }
+    while r < m {
+        rows_times_packed::<M, 1>(a, s, r, bp, c, accumulate);
+        r += 1;
     }
 }
 
@@ -275,15 +320,28 @@ fn gemm_packed_strided(
     c: &mut [f32],
     accumulate: bool,
 ) {
-    let mut r = 0;
-    while r + MR <= m {
-        rows_times_packed::<MR>(a, s, r, bp, c, accumulate);
-        r += MR;
+    gemm_packed_with(Kernels::chosen(), m, a, s, bp, c, accumulate)
+}
+
+/// The packed product on a given variant; `Kernels::chosen()` caps it at what the CPU has.
+fn gemm_packed_with(
+    kernels: Kernels,
+    m: usize,
+    a: &[f32],
+    s: Strides,
+    bp: &mut PackedB,
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    #[cfg(target_arch = "x86_64")]
+    match kernels {
+        // SAFETY: `Kernels::chosen` and the tests only pick a variant `Kernels::best` found on this CPU.
+        Kernels::Avx512 => return unsafe { x86::gemm_avx512(m, a, s, bp, c, accumulate) },
+        Kernels::Avx2 => return unsafe { x86::gemm_avx2(m, a, s, bp, c, accumulate) },
+        Kernels::Plain => {}
     }
-    while r < m {
-        rows_times_packed::<1>(a, s, r, bp, c, accumulate);
-        r += 1;
-    }
+    let _ = kernels;
+    gemm_rows::<Plain>(m, a, s, bp, c, accumulate)
 }
 
 /// `C (m, n) = A (m, k) · B` with `B` packed; adds into `C` when `accumulate`.
@@ -423,6 +481,62 @@ mod tests {
                 .map(|v| v + 0.5)
                 .collect();
             close(&c, &want);
+        }
+    }
+
+    /// Every micro-kernel this CPU runs agrees with the plain one bit for bit (native builds have FMA), on row
+    /// counts that use every row grouping, transposed and not, written and accumulated.
+    #[test]
+    fn every_variant_matches_the_plain_kernel() {
+        let val = |i: usize| ((i * 7919 % 1013) as f32 / 337.0) - 1.5;
+        let variants: Vec<Kernels> = [Kernels::Avx2, Kernels::Avx512]
+            .into_iter()
+            .filter(|&k| k <= Kernels::best())
+            .collect();
+        for &(m, n, k) in &[(4, 32, 16), (13, 70, 37), (32, 96, 65), (9, 5, 3)] {
+            let a: Vec<f32> = (0..m * k).map(val).collect();
+            let b: Vec<f32> = (0..k * n).map(|i| val(i + 23)).collect();
+            let mut pack = PackedB::new(k, n);
+            pack.pack(&b, k);
+            for (s, accumulate) in [
+                (Strides { row: k, col: 1 }, false),
+                (Strides { row: 1, col: m }, true),
+            ] {
+                let start: Vec<f32> = (0..m * n).map(|i| val(i + 3)).collect();
+                let mut plain = start.clone();
+                gemm_packed_with(Kernels::Plain, m, &a, s, &mut pack, &mut plain, accumulate);
+                let want = naive(
+                    m,
+                    n,
+                    k,
+                    |i, p| a[i * s.row + p * s.col],
+                    |p, j| b[p * n + j],
+                );
+                let base: Vec<f32> = if accumulate {
+                    start.clone()
+                } else {
+                    vec![0.0; m * n]
+                };
+                let want: Vec<f32> = want.iter().zip(&base).map(|(w, b)| w + b).collect();
+                close(&plain, &want);
+                for &kernels in &variants {
+                    let mut c = start.clone();
+                    gemm_packed_with(kernels, m, &a, s, &mut pack, &mut c, accumulate);
+                    if cfg!(target_feature = "fma") {
+                        let same = c
+                            .iter()
+                            .zip(&plain)
+                            .all(|(x, y)| x.to_bits() == y.to_bits());
+                        assert!(
+                            same,
+                            "{} differs from plain at ({m}, {n}, {k})",
+                            kernels.name()
+                        );
+                    } else {
+                        close(&c, &want);
+                    }
+                }
+            }
         }
     }
 }
