@@ -376,13 +376,18 @@ impl Session {
         Ok(())
     }
 
+    /// The model as a `.safetensors` file, with its step and, when given, `trainConfig` (the JSON of the settings it
+    /// trains with, as the CLI's `train --resume` reads them) as its `train_config`.
     #[wasm_bindgen(js_name = modelBytes)]
-    pub fn model_bytes(&self) -> Uint8Array {
+    pub fn model_bytes(&self, train_config: Option<String>) -> Uint8Array {
         let mut extra = BTreeMap::new();
         extra.insert(
             model_file::KEY_STEP.to_string(),
             self.trainer.steps_done().to_string(),
         );
+        if let Some(json) = train_config {
+            extra.insert(model_file::KEY_TRAIN_CONFIG.to_string(), json);
+        }
         let bytes = model_file::to_bytes(self.model(), &extra);
         Uint8Array::from(bytes.as_slice())
     }

@@ -285,7 +285,7 @@ fn session_trains_and_round_trips_through_bytes() {
     assert_eq!(num(&later, "step"), 151.0);
     assert_eq!(Float32Array::from(get(&later, "losses")).length(), 150);
 
-    let bytes: Uint8Array = a.model_bytes();
+    let bytes: Uint8Array = a.model_bytes(None);
     let b = Session::from_model(&bytes.to_vec(), settings("lstm", 1), text).unwrap();
     assert_eq!(num(&b.info(), "step"), 151.0);
     let mut b = b;
@@ -297,6 +297,57 @@ fn session_trains_and_round_trips_through_bytes() {
     );
 }
 
+/// The page's settings are read field by field: regularisation and schedules reach the trainer (dropout changes
+/// the losses, a run with it is reproducible), and a misspelt, mistyped or out-of-range field is refused by name.
+#[wasm_bindgen_test]
+fn settings_with_dropout_and_a_schedule_train_and_bad_ones_are_refused() {
+    let text = rnnscope::corpus::get("about").unwrap();
+    let with = |extra: &str| {
+        let json = format!(
+            r#"{{"cell":"lstm","hidden":16,"layers":2,"seqLen":8,"batch":2,"optimizer":"adamw","lr":0.01,"clip":5,"seed":3,"valFraction":0.1{extra}}}"#
+        );
+        js_sys::JSON::parse(&json).expect("valid JSON")
+    };
+    let losses = |extra: &str| {
+        let mut s = Session::new(with(extra), text.clone()).unwrap();
+        Float32Array::from(get(&s.train(5).unwrap(), "losses")).to_vec()
+    };
+    let plain = losses("");
+    let regular =
+        r#","dropout":0.3,"schedule":"cosine","warmup":2,"scheduleSteps":50,"weightDecay":0.1"#;
+    let dropped = losses(regular);
+    for one in [
+        r#","dropout":0.3"#,
+        r#","warmup":2"#,
+        r#","weightDecay":0.5"#,
+    ] {
+        assert_ne!(plain, losses(one), "{one} changes training");
+    }
+    assert_eq!(
+        dropped,
+        losses(regular),
+        "and a run with them repeats exactly"
+    );
+    assert_eq!(plain, losses(r#","dropout":0"#), "p = 0 is no dropout");
+
+    let s = Session::new(with(regular), text.clone()).unwrap();
+    let config = r#"{"cell":"lstm","dropout":0.3,"schedule":"cosine"}"#;
+    let bytes = s.model_bytes(Some(config.to_string())).to_vec();
+    let (_, extra) = rnnscope::model_file::from_bytes(&bytes).unwrap();
+    assert_eq!(extra.get("train_config").map(String::as_str), Some(config));
+
+    for (bad, needle) in [
+        (r#","dropuot":0.2"#, "unknown field `dropuot`"),
+        (r#","dropout":"0.2""#, "`dropout` must be a number"),
+        (r#","warmup":1.5"#, "`warmup` must be a whole number"),
+        (r#","dropout":1.5"#, "dropout"),
+        (r#","schedule":"linear""#, "linear"),
+    ] {
+        let e = error_message(Session::new(with(bad), text.clone()).err().expect(bad));
+        assert!(e.contains(needle), "{bad}: {e}");
+    }
+}
+
 /// The autosave path: model bytes plus training state bring a run back exactly; a state for other weights is
 /// refused with the reason and changes nothing.
 #[wasm_bindgen_test]
@@ -305,7 +356,7 @@ fn a_session_resumed_from_its_training_state_goes_on_exactly() {
     let text: String = text.chars().take(3000).collect();
     let mut a = Session::new(settings("gru", 3), text.clone()).unwrap();
     a.train(30).unwrap();
-    let model = a.model_bytes().to_vec();
+    let model = a.model_bytes(None).to_vec();
     let state = a.training_state().to_vec();
     let want = Float32Array::from(get(&a.train(20).unwrap(), "losses")).to_vec();
 
@@ -315,7 +366,7 @@ fn a_session_resumed_from_its_training_state_goes_on_exactly() {
     let got = Float32Array::from(get(&b.train(20).unwrap(), "losses")).to_vec();
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&got), bits(&want), "the same 20 losses after a resume");
-    assert_eq!(a.model_bytes().to_vec(), b.model_bytes().to_vec());
+    assert_eq!(a.model_bytes(None).to_vec(), b.model_bytes(None).to_vec());
 
     // The state of 50 steps does not belong to the weights of 30.
     let mut c = Session::from_model(&model, settings("gru", 3), text).unwrap();
@@ -438,7 +489,7 @@ fn parameters_are_listed_and_one_can_be_edited() {
     let refused = |s: &mut Session, name: &str, index: f64, value: f64| {
         error_message(s.set_parameter(name, index, value).unwrap_err())
     };
-    let bytes = s.model_bytes().to_vec();
+    let bytes = s.model_bytes(None).to_vec();
     let e = refused(&mut s, "rnn.weight_xx_l0", 0.0, 1.0);
     assert!(e.contains("no tensor named \"rnn.weight_xx_l0\""), "{e}");
     let e = refused(&mut s, "decoder.bias", 4.0, 1.0);
@@ -452,7 +503,7 @@ fn parameters_are_listed_and_one_can_be_edited() {
     let e = refused(&mut s, "decoder.bias", 0.0, 1e300);
     assert!(e.contains("32-bit float"), "{e}");
     assert_eq!(
-        s.model_bytes().to_vec(),
+        s.model_bytes(None).to_vec(),
         bytes,
         "refused edits change nothing"
     );
@@ -522,7 +573,7 @@ fn two_workers_repeat_the_two_group_run_and_agree_with_one() {
         assert_eq!(one.workers(), 1);
         assert_eq!(grouped.set_workers(2).unwrap(), 2);
         assert_eq!(shared.set_workers(2).unwrap(), 2);
-        let bytes = shared.model_bytes().to_vec();
+        let bytes = shared.model_bytes(None).to_vec();
         let mut helpers = [
             StepHelper::new(&bytes).unwrap(),
             StepHelper::new(&bytes).unwrap(),
@@ -552,8 +603,8 @@ fn two_workers_repeat_the_two_group_run_and_agree_with_one() {
             "{cell}: shared steps vs two groups here"
         );
         assert_eq!(
-            grouped.model_bytes().to_vec(),
-            shared.model_bytes().to_vec(),
+            grouped.model_bytes(None).to_vec(),
+            shared.model_bytes(None).to_vec(),
             "{cell}: the same weights, bit for bit"
         );
         for (k, (x, y)) in a.iter().zip(&c).enumerate() {
@@ -591,7 +642,7 @@ fn a_shared_step_survives_changes_and_bad_answers() {
     let begun = s.share_begin().unwrap();
     let params = Float32Array::from(get(&begun, "params")).to_vec();
     let part = js_sys::Array::from(&get(&begun, "parts")).get(1);
-    let mut helper = StepHelper::new(&s.model_bytes().to_vec()).unwrap();
+    let mut helper = StepHelper::new(&s.model_bytes(None).to_vec()).unwrap();
     let answer = JsValue::from(helper.run(&params, part.clone()).unwrap());
     assert!(
         error_message(helper.run(&params[1..], part.clone()).unwrap_err()).contains("does not fit")
@@ -660,6 +711,7 @@ fn training_steps_match_pytorch_on_one_and_two_workers() {
             lr: reference["lr"].as_f64().unwrap() as f32,
             clip: reference["clip"].as_f64().unwrap() as f32,
             val_fraction: 0.0,
+            ..TrainConfig::default()
         };
         for workers in [1, 2] {
             let mut t = Trainer::new(model.clone(), text, cfg).unwrap();

@@ -2,7 +2,7 @@
 
 use crate::analysis::request::{self, Request};
 use crate::error::Error;
-use crate::Settings;
+use crate::settings::{self, Settings};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -25,10 +25,93 @@ pub(super) fn strings(items: impl IntoIterator<Item = String>) -> Array {
     items.into_iter().map(|s| JsValue::from_str(&s)).collect()
 }
 
-/// The settings object JavaScript passes (see `docs/wasm-api.md`).
+/// The settings object JavaScript passes (see `docs/wasm-api.md`), read field by field: a missing, mistyped or
+/// unknown field is refused by name. (serde's derived reader ignored unknown fields.)
 pub(super) fn parse_settings(value: JsValue) -> Result<Settings, JsError> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| JsError::new(&format!("invalid setting: {e}")))
+    if !value.is_object() {
+        return Err(invalid_setting("the settings must be an object"));
+    }
+    let object: &Object = value.unchecked_ref();
+    for key in Object::keys(object).iter().filter_map(|k| k.as_string()) {
+        if !settings::FIELDS.contains(&key.as_str()) {
+            return Err(invalid_setting(&format!(
+                "unknown field `{key}` (the fields: {})",
+                settings::FIELDS.join(", ")
+            )));
+        }
+    }
+    for key in settings::REQUIRED {
+        if setting(&value, key).is_none() {
+            return Err(invalid_setting(&format!("missing field `{key}`")));
+        }
+    }
+    let text = |key| setting_text(&value, key);
+    let whole = |key| setting_whole(&value, key);
+    let float = |key| Ok::<_, JsError>(setting_number(&value, key)?.map(|x| x as f32));
+    Ok(Settings {
+        cell: text("cell")?.unwrap_or_default(),
+        nonlinearity: text("nonlinearity")?,
+        hidden: whole("hidden")?.unwrap_or_default() as usize,
+        layers: whole("layers")?.unwrap_or_default() as usize,
+        seq_len: whole("seqLen")?.unwrap_or_default() as usize,
+        batch: whole("batch")?.unwrap_or_default() as usize,
+        optimizer: text("optimizer")?.unwrap_or_default(),
+        lr: float("lr")?.unwrap_or_default(),
+        clip: float("clip")?.unwrap_or_default(),
+        seed: whole("seed")?.unwrap_or_default(),
+        val_fraction: float("valFraction")?.unwrap_or_default(),
+        weight_decay: float("weightDecay")?,
+        schedule: text("schedule")?,
+        warmup: whole("warmup")?,
+        schedule_steps: whole("scheduleSteps")?,
+        min_lr: float("minLr")?,
+        gamma: float("gamma")?,
+        dropout: float("dropout")?,
+        corpus: text("corpus")?,
+    })
+}
+
+fn invalid_setting(e: &str) -> JsError {
+    JsError::new(&format!("invalid setting: {e}"))
+}
+
+/// Setting `key`, where absent, undefined and null all mean "not given".
+fn setting(value: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(value, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn setting_text(value: &JsValue, key: &str) -> Result<Option<String>, JsError> {
+    match setting(value, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| invalid_setting(&format!("`{key}` must be a string"))),
+    }
+}
+
+fn setting_number(value: &JsValue, key: &str) -> Result<Option<f64>, JsError> {
+    match setting(value, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| invalid_setting(&format!("`{key}` must be a number"))),
+    }
+}
+
+fn setting_whole(value: &JsValue, key: &str) -> Result<Option<u64>, JsError> {
+    match setting_number(value, key)? {
+        None => Ok(None),
+        Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= 9_007_199_254_740_991.0 => {
+            Ok(Some(x as u64))
+        }
+        Some(x) => Err(invalid_setting(&format!(
+            "`{key}` must be a whole number ≥ 0, not {x}"
+        ))),
+    }
 }
 
 /// An analysis request as the page writes it, `{kind, text, …}`, read as serde's externally tagged

@@ -5,6 +5,7 @@
 
 use super::{js_err, object, Session, Steps};
 use crate::model_file;
+use crate::tape::MaskDraw;
 use crate::trainer::parallel::{PartDone, PartRunner, PartWork};
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
@@ -48,7 +49,40 @@ fn work_to_js(w: &PartWork) -> Object {
         ("targets", Uint32Array::from(w.targets.as_slice()).into()),
         ("h", Float32Array::from(w.h.as_slice()).into()),
         ("c", Float32Array::from(w.c.as_slice()).into()),
+        (
+            "dropout",
+            Uint32Array::from(&draw_words(&w.dropout)[..]).into(),
+        ),
     ])
+}
+
+/// Where a part's dropout masks come from, as six words a worker passes on unread: `p`'s bits, then the seed and
+/// the step (low word first), then the first stream.
+fn draw_words(d: &MaskDraw) -> [u32; 6] {
+    let (seed, step) = (d.seed, d.step);
+    [
+        d.p.to_bits(),
+        seed as u32,
+        (seed >> 32) as u32,
+        step as u32,
+        (step >> 32) as u32,
+        d.first_stream as u32,
+    ]
+}
+
+fn draw_from_words(w: &[u32]) -> Result<MaskDraw, JsError> {
+    let [p, seed_lo, seed_hi, step_lo, step_hi, first] = w else {
+        return Err(JsError::new(
+            "\"dropout\" of a part of a step is not six words",
+        ));
+    };
+    let wide = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
+    Ok(MaskDraw {
+        p: f32::from_bits(*p),
+        seed: wide(*seed_lo, *seed_hi),
+        step: wide(*step_lo, *step_hi),
+        first_stream: *first as usize,
+    })
 }
 
 fn work_from_js(v: &JsValue) -> Result<PartWork, JsError> {
@@ -65,6 +99,7 @@ fn work_from_js(v: &JsValue) -> Result<PartWork, JsError> {
         targets: ids("targets")?,
         h: floats(v, "h")?,
         c: floats(v, "c")?,
+        dropout: draw_from_words(&ids("dropout")?)?,
     })
 }
 
@@ -106,7 +141,7 @@ impl Session {
     }
 
     /// Starts a step shared with helpers: `{params, parts}`, the weights and one part per group (`{streams, steps,
-    /// inputs, targets, h, c}`), for [`StepHelper::run`]. Refuses when the step is not split.
+    /// inputs, targets, h, c, dropout}`), for [`StepHelper::run`]. Refuses when the step is not split.
     #[wasm_bindgen(js_name = shareBegin)]
     pub fn share_begin(&mut self) -> Result<Object, JsError> {
         let works = self.trainer.begin_shared_step().map_err(js_err)?;
@@ -166,7 +201,7 @@ impl StepHelper {
         })
     }
 
-    /// Forward and backward of one part (`{streams, steps, inputs, targets, h, c}`) with the weights `params`:
+    /// Forward and backward of one part (`{streams, steps, inputs, targets, h, c, dropout}`) with the weights `params`:
     /// `{loss, grads, h, c}` for `Session.shareFinish`. Refuses a part or weights that do not fit the model.
     pub fn run(&mut self, params: &[f32], part: JsValue) -> Result<Object, JsError> {
         let work = work_from_js(&part)?;

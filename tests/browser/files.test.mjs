@@ -168,6 +168,34 @@ test('a shared URL opens with the same setup', async () => {
   await context.close();
 });
 
+test('regularisation and a schedule: a shared URL sets them, the form greys out what they do not read, the file keeps them', async () => {
+  const hash = '#corpus=hello&cell=lstm&hidden=16&layers=2&seqLen=8&batch=4&optimizer=adamw&weightDecay=0.05&dropout=0.25' +
+    '&schedule=cosine&warmup=3&scheduleSteps=40&minLr=0.0005&seed=5';
+  const { page, context } = await visit(env, allProblems, { hash, acceptDownloads: true });
+  const fields = ['optimizer', 'weightDecay', 'dropout', 'schedule', 'warmup', 'scheduleSteps', 'minLr', 'gamma'];
+  const form = await page.evaluate((ids) => ids.map((id) => [id, $q('#' + id).value, $q('#' + id).disabled]), fields);
+  assert.deepEqual(form, [
+    ['optimizer', 'adamw', false], ['weightDecay', '0.05', false], ['dropout', '0.25', false], ['schedule', 'cosine', false],
+    ['warmup', '3', false], ['scheduleSteps', '40', false], ['minLr', '0.0005', false], ['gamma', '0.1', true],
+  ]);
+  await waitStep(page, 5);
+  await pause(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download model/ }).click()]);
+  const file = join(tmp, 'regularised.safetensors');
+  await download.saveAs(file);
+  const bytes = readFileSync(file);
+  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
+  const config = JSON.parse(header.__metadata__.train_config);
+  assert.deepEqual(
+    { optimizer: config.optimizer, weightDecay: config.weightDecay, dropout: config.dropout, schedule: config.schedule, warmup: config.warmup, scheduleSteps: config.scheduleSteps, minLr: config.minLr, gamma: config.gamma, hidden: config.hidden, layers: config.layers },
+    { optimizer: 'adamw', weightDecay: 0.05, dropout: 0.25, schedule: 'cosine', warmup: 3, scheduleSteps: 40, minLr: 0.0005, gamma: undefined, hidden: 16, layers: 2 },
+  );
+  // With step decay the factor is read and the lowest rate is not.
+  await page.selectOption('#schedule', 'step');
+  assert.deepEqual(await page.evaluate(() => [$q('#gamma').disabled, $q('#minLr').disabled]), [false, true]);
+  await context.close();
+});
+
 test('no uncaught errors, no console errors, no request off the origin', () => {
   assert.deepEqual(allProblems.flat(), []);
 });

@@ -64,3 +64,22 @@ test('the vocabulary: no two requests, and no two reports, share a type; the typ
   assert.deepEqual(EVT_TYPES, new Set(evts));
   assert.ok(Object.isFrozen(Cmd) && Object.isFrozen(Evt));
 });
+
+test("a model's config carries the settings its choices read, and only those", async () => {
+  const { modelConfig, settingApplies } = await import('../../www/engine/protocol.js');
+  const { defaults } = await import('../../www/scope/state.js');
+  const st = { ...defaults(), optimizer: 'adam', schedule: 'constant', dropout: 0.2, warmup: 10 };
+  const plain = modelConfig(st);
+  assert.equal(plain.dropout, 0.2);
+  assert.equal(plain.warmup, 10);
+  for (const k of ['nonlinearity', 'weightDecay', 'schedule', 'scheduleSteps', 'minLr', 'gamma']) assert.ok(!(k in plain), k);
+  const cosine = modelConfig({ ...st, optimizer: 'adamw', schedule: 'cosine', scheduleSteps: 500, minLr: 1e-4, weightDecay: 0.05 });
+  assert.deepEqual([cosine.weightDecay, cosine.schedule, cosine.scheduleSteps, cosine.minLr, cosine.gamma], [0.05, 'cosine', 500, 1e-4, undefined]);
+  const step = modelConfig({ ...st, cell: 'rnn', schedule: 'step', gamma: 0.5 });
+  assert.deepEqual([step.nonlinearity, step.schedule, step.gamma, step.minLr], ['tanh', 'step', 0.5, undefined]);
+  assert.equal(settingApplies('gamma', { schedule: 'cosine' }), false);
+  assert.equal(settingApplies('minLr', { schedule: 'cosine' }), true);
+  assert.equal(settingApplies('dropout', {}), true);
+  assert.equal(settingApplies('schedule', { schedule: 'constant' }), true, 'a choice is never greyed out');
+  assert.equal(settingApplies('weightDecay', { optimizer: 'adam' }), false);
+});

@@ -141,7 +141,7 @@ export class Engine {
 
   /** Remember the current model (and its training state) as the one to come back to after a crash. */
   snapshot() {
-    const bytes = this.own(this.session.modelBytes());
+    const bytes = this.own(this.modelFile());
     const state = this.own(this.session.trainingState());
     this.lastGood = { bytes, state, config: this.current.config, text: this.current.text };
     this.lastSnapshotAt = performance.now();
@@ -161,6 +161,16 @@ export class Engine {
     } catch (err) {
       return { restored: 'fresh', note: errorMessage(err) };
     }
+  }
+
+  /**
+   * The model file, with the settings it trains with now as its `train_config` (the shape the model's own, the
+   * learning rate and clipping as last set), so `rnnscope train --resume` goes on with them.
+   */
+  modelFile() {
+    const { cell, hidden, layers, nonlinearity } = this.info;
+    const config = { ...this.current.config, cell, hidden, layers, nonlinearity: cell === 'rnn' ? nonlinearity : undefined };
+    return this.session.modelBytes(JSON.stringify(config));
   }
 
   replaceSession(next, config, text) {

@@ -25,7 +25,8 @@ export const Cmd = Object.freeze({
 
   /**
    * `{type, id, config, text}` – build a fresh model (weights from `config.seed`) on `text`. Training stops.
-   * `config` = `{cell, nonlinearity?, hidden, layers, seqLen, batch, optimizer, lr, clip, seed, valFraction}`.
+   * `config` = `{cell, nonlinearity?, hidden, layers, seqLen, batch, optimizer, lr, clip, seed, valFraction,
+   * dropout, weightDecay? (AdamW), schedule?, warmup?, scheduleSteps?, minLr? (cosine), gamma? (step)}`.
    * Answer: `Evt.MODEL` on success; `Evt.ERROR` (the previous model, if any, is kept) otherwise.
    */
   CREATE: 'create',
@@ -125,17 +126,36 @@ export const Cmd = Object.freeze({
 });
 
 /** The settings a model is built with: the `config` of `CREATE` and `LOAD`. */
-const CONFIG_FIELDS = ['cell', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'lr', 'clip', 'seed', 'valFraction'];
+const CONFIG_FIELDS = ['cell', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'lr', 'clip', 'seed', 'valFraction', 'dropout', 'warmup'];
+
+/** The settings each choice brings along: the field and the value of `settings[key]` that needs it. */
+const WHEN = [
+  ['nonlinearity', 'cell', 'rnn'],
+  ['weightDecay', 'optimizer', 'adamw'],
+  ['schedule', 'schedule', 'cosine'],
+  ['schedule', 'schedule', 'step'],
+  ['scheduleSteps', 'schedule', 'cosine'],
+  ['scheduleSteps', 'schedule', 'step'],
+  ['minLr', 'schedule', 'cosine'],
+  ['gamma', 'schedule', 'step'],
+];
 
 /**
  * The `config` of `CREATE` and `LOAD` (what the core's `Session` takes) from any object holding those settings: a
- * scope's state (scope/state.js) or a config. `nonlinearity` only for the RNN.
+ * scope's state (scope/state.js) or a config. A setting that only one choice reads (`nonlinearity` for the RNN,
+ * `weightDecay` for AdamW, the schedule's own) only with that choice; a missing one takes the core's default.
  */
 export function modelConfig(settings) {
   const c = {};
-  for (const k of CONFIG_FIELDS) c[k] = settings[k];
-  if (settings.cell === 'rnn' && settings.nonlinearity) c.nonlinearity = settings.nonlinearity;
+  for (const k of CONFIG_FIELDS) if (settings[k] !== undefined) c[k] = settings[k];
+  for (const [k, key, value] of WHEN) if (settings[key] === value && settings[k] !== undefined) c[k] = settings[k];
   return c;
+}
+
+/** Whether `modelConfig` sends setting `name` with these settings (a form greys out the others; never a choice). */
+export function settingApplies(name, settings) {
+  const rules = WHEN.filter(([k, key]) => k === name && key !== name);
+  return rules.length === 0 || rules.some(([, key, value]) => settings[key] === value);
 }
 
 /** Reports from the worker to the page. */

@@ -1,13 +1,14 @@
 // Setting up a model: the text to learn (built-in corpora, pasted text, a file, dropped files) and the model form
-// (cell, sizes, optimizer, seed, validation share), with the size check and the shareable link.
+// (cell, sizes, optimizer, regularisation, schedule, seed, validation share), with the size check and the shareable link.
 
 import { Panel } from './panel.js';
 import * as S from '../scope/state.js';
 import { num } from '../scope/text.js';
 import { Parts } from '../scope/parts.js';
+import { settingApplies } from '../engine/protocol.js';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
-const FORM_FIELDS = ['cell', 'nonlinearity', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'seed', 'valFraction'];
+const FORM_FIELDS = ['cell', 'nonlinearity', 'hidden', 'layers', 'seqLen', 'batch', 'optimizer', 'weightDecay', 'dropout', 'schedule', 'warmup', 'scheduleSteps', 'minLr', 'gamma', 'seed', 'valFraction'];
 
 export class TextPanel extends Panel {
   static html = `
@@ -165,10 +166,36 @@ export class ModelPanel extends Panel {
           <label for="optimizer">Optimizer
             <select id="optimizer" name="optimizer" data-testid="optimizer">
               <option value="adam">Adam</option>
+              <option value="adamw">AdamW</option>
               <option value="rmsprop">RMSProp</option>
               <option value="adagrad">Adagrad</option>
               <option value="sgd">SGD (momentum)</option>
             </select>
+          </label>
+          <label for="weightDecay">Weight decay (AdamW)
+            <input id="weightDecay" name="weightDecay" type="number" min="0" max="1" step="any" inputmode="decimal" data-testid="weightDecay">
+          </label>
+          <label for="dropout">Dropout
+            <input id="dropout" name="dropout" type="number" min="0" max="0.9" step="0.05" inputmode="decimal" data-testid="dropout">
+          </label>
+          <label for="schedule">Learning-rate schedule
+            <select id="schedule" name="schedule" data-testid="schedule">
+              <option value="constant">constant</option>
+              <option value="cosine">cosine decay</option>
+              <option value="step">step decay</option>
+            </select>
+          </label>
+          <label for="warmup">Warm-up steps
+            <input id="warmup" name="warmup" type="number" min="0" step="1" inputmode="numeric" data-testid="warmup">
+          </label>
+          <label for="scheduleSteps">Decay steps
+            <input id="scheduleSteps" title="Cosine: the steps from the peak rate to the lowest. Step: the steps between two decays." name="scheduleSteps" type="number" min="1" step="1" inputmode="numeric" data-testid="scheduleSteps">
+          </label>
+          <label for="minLr">Lowest rate (cosine)
+            <input id="minLr" name="minLr" type="number" min="0" step="any" inputmode="decimal" data-testid="minLr">
+          </label>
+          <label for="gamma">Decay factor (step)
+            <input id="gamma" name="gamma" type="number" min="0" max="1" step="any" inputmode="decimal" data-testid="gamma">
           </label>
           <label for="seed">Seed
             <input id="seed" name="seed" type="number" min="0" max="4294967295" step="1" inputmode="numeric" data-testid="seed">
@@ -197,7 +224,7 @@ export class ModelPanel extends Panel {
     form.addEventListener('input', () => {
       s.formEdited = true;
       s.formEdits++;
-      this.$('nonlinearity').disabled = this.$('cell').value !== 'rnn';
+      this.greyOut();
       this.renderSizeHint();
     });
     const share = this.$('btn-share');
@@ -257,8 +284,14 @@ export class ModelPanel extends Panel {
       const el = this.$(name);
       if (!this.focused(el) && !s.formEdited) el.value = String(s.st[name]);
     }
-    this.$('nonlinearity').disabled = this.$('cell').value !== 'rnn';
+    this.greyOut();
     this.renderSizeHint();
+  }
+
+  /** Disables the fields the chosen cell, optimizer and schedule do not read. */
+  greyOut() {
+    const chosen = { cell: this.$('cell').value, optimizer: this.$('optimizer').value, schedule: this.$('schedule').value };
+    for (const name of FORM_FIELDS) this.$(name).disabled = !settingApplies(name, chosen);
   }
 
   renderSizeHint() {
