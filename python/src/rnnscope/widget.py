@@ -67,13 +67,15 @@ class RnnScope(anywidget.AnyWidget):
                       'connectivity', 'saturation', 'errors', 'full'
         corpus        a built-in text: 'hello', 'brackets', 'about' (or give `text`)
         cell          'rnn', 'lstm' (default), 'gru'; nonlinearity 'tanh' or 'relu' for an RNN
-        hidden_size   1–2048; layers 1–8; seq_len 1–2048; batch 1–1024; optimizer 'adam', 'rmsprop', 'adagrad', 'sgd'
+        hidden_size   1–2048; layers 1–8; seq_len 1–2048; batch 1–1024
+        optimizer     'adam', 'adamw', 'rmsprop', 'adagrad', 'sgd'; weight_decay 0–1 (AdamW's); dropout 0–0.9
+        schedule      'constant', 'cosine', 'step'; warmup steps; schedule_steps; min_lr (cosine); gamma (step)
         lr            1e-6–10; seed 0–2**32-1; temperature 0–3; workers 'auto', '1', '2'
         probe         the text the diagram shows (at most 2000 characters)
         controls      'none', 'all', or any of 'status play step reset probe'
         height        pixels or a CSS length; autoplay True/False (False pauses, True trains); loading 'lazy'/'eager'
 
-    Changing a model setting (cell, sizes, optimizer, seed, corpus) builds a fresh model in the page; `probe`, `lr`,
+    Changing a model setting (cell, sizes, optimizer, regularisation, schedule, seed, corpus) builds a fresh model in the page; `probe`, `lr`,
     `temperature` act at once.
 
     Also: `text` (a training text: a model given without one keeps training on it when it knows its characters,
@@ -99,6 +101,13 @@ class RnnScope(anywidget.AnyWidget):
     seq_len = _setting()
     batch = _setting()
     optimizer = _setting()
+    weight_decay = _setting()
+    dropout = _setting()
+    schedule = _setting()
+    warmup = _setting()
+    schedule_steps = _setting()
+    min_lr = _setting()
+    gamma = _setting()
     lr = _setting()
     seed = _setting()
     temperature = _setting()
