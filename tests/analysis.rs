@@ -807,3 +807,18 @@ fn ablating_the_quote_unit_of_the_brackets_lstm_hurts_closing_quotes_most() {
         .windows(2)
         .all(|w| w[0].clamped - w[0].base >= w[1].clamped - w[1].base));
 }
+
+#[test]
+fn predictions_alone_are_the_probe_s_probabilities() {
+    let model = brackets_lstm();
+    let (_, text) = held_out_brackets();
+    let text: String = text.chars().take(700).collect(); // more than two chunks of the forward pass
+    let probs = rnnscope::analysis::predictions(&model, &text).unwrap();
+    let acts = Activations::of_text(&model, &text).unwrap();
+    assert_eq!(probs.dim(), acts.probs().dim());
+    for (a, b) in probs.iter().zip(acts.probs().iter()) {
+        assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+    }
+    let empty = rnnscope::analysis::predictions(&model, "").unwrap_err();
+    assert!(empty.to_string().contains("empty"), "{empty}");
+}

@@ -32,7 +32,8 @@
 //! # Limits
 //!
 //! Texts are refused when empty or longer than [`MAX_CHARS`] characters; [`Activations::gather`] refuses
-//! more than [`MAX_VALUES`] activation values.
+//! more than [`MAX_VALUES`] activation values. An analysis that reads only the predictions (the error
+//! breakdown) takes them from [`predictions`], which keeps `T · V` values and so is held to [`MAX_CHARS`] only.
 
 pub mod connectivity;
 pub mod errors;
@@ -261,6 +262,34 @@ impl Activations {
     pub fn probs(&self) -> ArrayView2<'_, f32> {
         self.probs.view()
     }
+}
+
+/// `(T, V)`: the distribution after each character of `text`, from a zero state (a character outside the
+/// vocabulary is read as an all-zero input), as [`Activations::probs`] but without keeping any other activation:
+/// the text runs forward in chunks of [`crate::eval::CHUNK`] steps. Refuses an empty text and one over
+/// [`MAX_CHARS`].
+pub fn predictions(model: &Model, text: &str) -> Result<Array2<f32>> {
+    let chars = check_text(text)?;
+    let v = model.config.vocab_size;
+    let mut probs = Array2::zeros((chars.len(), v));
+    let mut state = crate::model::State::zeros(&model.config, 1);
+    crate::eval::run_chunks(
+        model,
+        &crate::eval::inputs_of(model, &chars),
+        None,
+        &[],
+        &mut state,
+        |chunk| {
+            for t in 0..chunk.steps {
+                probs
+                    .row_mut(chunk.start + t)
+                    .as_slice_mut()
+                    .expect("a row of a standard-layout array is contiguous")
+                    .copy_from_slice(chunk.tape.probs(t, 0));
+            }
+        },
+    )?;
+    Ok(probs)
 }
 
 /// Serialises an `(N)` array of `f32` as a plain JSON list, values that are not finite as `null` (JSON has no NaN).

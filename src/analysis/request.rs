@@ -266,10 +266,9 @@ pub fn run_within(
                 ));
             }
             let ngram = cache.ngram(model, train, order)?;
-            let acts = activations()?;
             Report::Errors(errors::error_breakdown(
                 text,
-                acts.probs(),
+                super::predictions(model, text)?.view(),
                 &model.vocab,
                 ngram,
                 train,
