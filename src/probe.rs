@@ -126,6 +126,28 @@ impl Probe {
     /// Brings the probe to `text`: keeps the longest common prefix with the text probed so far and computes
     /// the rest. Returns the index of the first recomputed character.
     pub fn sync(&mut self, model: &Model, text: &str) -> usize {
+        let common = self.keep_common_prefix(model, text);
+        for ch in text.chars().skip(common) {
+            self.push(model, ch);
+        }
+        common
+    }
+
+    /// Brings the probe towards `text` by at most `most` characters: keeps the longest common prefix with the
+    /// text probed so far and computes up to `most` characters after it. Returns whether the probe now holds all
+    /// of `text`. Calls with the same text until it does compute what one [`Probe::sync`] would, step for step.
+    pub fn advance(&mut self, model: &Model, text: &str, most: usize) -> bool {
+        let common = self.keep_common_prefix(model, text);
+        let mut rest = text.chars().skip(common);
+        for ch in rest.by_ref().take(most) {
+            self.push(model, ch);
+        }
+        rest.next().is_none()
+    }
+
+    /// Truncates to the longest common prefix of the steps and `text` (after starting over for a model of another
+    /// shape); returns its length.
+    fn keep_common_prefix(&mut self, model: &Model, text: &str) -> usize {
         if model.config != self.config {
             *self = Probe::new(model);
         }
@@ -136,9 +158,6 @@ impl Probe {
             .take_while(|(s, c)| s.ch == *c)
             .count();
         self.truncate(common);
-        for ch in text.chars().skip(common) {
-            self.push(model, ch);
-        }
         common
     }
 }

@@ -10,7 +10,7 @@ use crate::model_file;
 use crate::probe::Probe;
 use crate::sampler::Sampler;
 use crate::{CellKind, Model, Resumed, StepReport, TrainConfig, Trainer, Vocab};
-use js_sys::{Array, Float32Array, Int32Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
@@ -21,6 +21,9 @@ pub use workers::StepHelper;
 
 mod convert;
 use convert::{js_err, object, parse_settings, request_from, strings};
+
+mod probing;
+use probing::FreshProbe;
 
 #[wasm_bindgen(js_name = corpusNames)]
 pub fn corpus_names() -> Array {
@@ -72,6 +75,8 @@ pub struct Session {
     trainer: Trainer,
     text: String,
     probe: Probe,
+    /// The probe being built afresh from a snapshot of the weights, in slices (`probeFreshBegin`).
+    fresh: Option<FreshProbe>,
     sampler: Option<Sampler>,
     /// Units held while probing and sampling (`setClamps`).
     clamps: Vec<Clamp>,
@@ -86,6 +91,7 @@ impl Session {
             trainer,
             text,
             probe,
+            fresh: None,
             sampler: None,
             clamps: Vec::new(),
             cache: Cache::default(),
@@ -281,57 +287,6 @@ impl Session {
         Ok((0..n).map(|_| sampler.next_char(model)).collect())
     }
 
-    /// Activations of `text`, computed only from the first character that differs from the previous call's.
-    pub fn probe(&mut self, text: &str) -> Object {
-        let model = self.trainer.model();
-        let from = self.probe.sync(model, text);
-        let c = &model.config;
-        let new = &self.probe.steps()[from..];
-        let flat = |part: fn(&crate::ProbeStep) -> &Vec<f32>| -> Float32Array {
-            let v: Vec<f32> = new.iter().flat_map(|s| part(s).iter().copied()).collect();
-            Float32Array::from(v.as_slice())
-        };
-        let input: Vec<i32> = new
-            .iter()
-            .map(|s| s.input.map_or(-1, |i| i as i32))
-            .collect();
-        let gates = c.cell.gate_names().len();
-        let has_c = c.cell.has_cell_state();
-        object(&[
-            ("from", JsValue::from(from as u32)),
-            ("steps", JsValue::from(new.len() as u32)),
-            ("vocab", JsValue::from(c.vocab_size as u32)),
-            ("layers", JsValue::from(c.layers as u32)),
-            ("hidden", JsValue::from(c.hidden as u32)),
-            ("gates", JsValue::from(gates as u32)),
-            ("input", Int32Array::from(input.as_slice()).into()),
-            ("h", flat(|s| &s.h).into()),
-            (
-                "c",
-                if has_c {
-                    flat(|s| &s.c).into()
-                } else {
-                    JsValue::NULL
-                },
-            ),
-            (
-                "gate",
-                if gates > 0 {
-                    flat(|s| &s.gates).into()
-                } else {
-                    JsValue::NULL
-                },
-            ),
-            ("logits", flat(|s| &s.logits).into()),
-            ("probs", flat(|s| &s.probs).into()),
-        ])
-    }
-
-    #[wasm_bindgen(js_name = probeReset)]
-    pub fn probe_reset(&mut self) {
-        self.probe.reset();
-    }
-
     /// Every parameter tensor as `{name, shape: number[], data: Float32Array}` (copies), in the model file's
     /// (PyTorch `state_dict`) order.
     pub fn parameters(&self) -> Array {
@@ -424,6 +379,10 @@ impl Session {
         self.probe.set_clamps(model, &clamps).map_err(js_err)?;
         self.clamps = clamps;
         self.sampler = None;
+        // A fresh probe on its way was computed without the new clamps: it starts again with them.
+        if self.fresh.is_some() {
+            self.probe_fresh_begin()?;
+        }
         Ok(())
     }
 

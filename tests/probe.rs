@@ -107,6 +107,29 @@ fn sync_recomputes_only_from_the_first_change() {
 }
 
 #[test]
+fn advancing_in_slices_computes_what_one_sync_does_towards_a_moving_text() {
+    for cell in CELLS {
+        let model = model(cell);
+        let mut probe = Probe::new(&model);
+        // Three characters at a time towards a text that is edited on the way.
+        assert!(!probe.advance(&model, "hello world", 3));
+        assert_eq!(probe.steps().len(), 3);
+        assert!(!probe.advance(&model, "hello world", 3));
+        assert!(!probe.advance(&model, "hello there", 3));
+        assert_eq!(probe.steps().len(), 9);
+        assert!(probe.advance(&model, "hello there", 3));
+        assert_eq!(probe.steps(), fresh_steps(&model, "hello there").as_slice());
+        // Done is done until the text changes; a shorter text is reached by truncating alone.
+        assert!(probe.advance(&model, "hello there", 3));
+        assert!(probe.advance(&model, "hello", 3));
+        assert_eq!(probe.steps(), fresh_steps(&model, "hello").as_slice());
+        assert!(!probe.advance(&model, "hello, 日é", 2));
+        assert!(probe.advance(&model, "hello, 日é", 2));
+        assert_eq!(probe.steps(), fresh_steps(&model, "hello, 日é").as_slice());
+    }
+}
+
+#[test]
 fn unknown_characters_are_fed_as_zero_vectors() {
     for cell in CELLS {
         let model = model(cell);

@@ -6,7 +6,7 @@
 mod common;
 
 use common::gradient;
-use js_sys::{Float32Array, Reflect, Uint8Array};
+use js_sys::{Float32Array, Object, Reflect, Uint8Array};
 use rnnscope::tape::Tape;
 use rnnscope::wasm::Session;
 use rnnscope::{model_file, CellKind, Model, State, Vocab};
@@ -392,6 +392,39 @@ fn probe_is_incremental() {
         js_sys::Int32Array::from(get(&unknown, "input")).to_vec(),
         vec![-1]
     );
+}
+
+#[wasm_bindgen_test]
+fn a_fresh_probe_is_built_in_slices_from_a_snapshot_and_swapped_in() {
+    let text = "abcabcabcabcabcabcabcabcabcabcabc";
+    let floats = |o: &Object, key: &str| Float32Array::from(get(o, key)).to_vec();
+    let mut s = Session::new(settings("lstm", 4), text.into()).unwrap();
+    s.probe("abcab");
+    s.probe_fresh_begin().unwrap();
+    assert!(!s.probe_fresh_advance("abcabca", 3).unwrap());
+    let early = error_message(s.probe_fresh_swap().unwrap_err());
+    assert!(early.contains("not reached the end"), "{early}");
+    // Training moves the weights on; the fresh probe keeps the snapshot, and a keystroke is answered from the
+    // probe shown, one character.
+    s.train(3).unwrap();
+    let key = s.probe("abcabc");
+    assert_eq!((num(&key, "from"), num(&key, "steps")), (5.0, 1.0));
+    // The text grew while the fresh probe was on its way: it goes on towards the new text.
+    assert!(!s.probe_fresh_advance("abcabca", 3).unwrap());
+    assert!(s.probe_fresh_advance("abcabca", 3).unwrap());
+    let swapped = s.probe_fresh_swap().unwrap();
+    assert_eq!((num(&swapped, "from"), num(&swapped, "steps")), (0.0, 7.0));
+    // Exactly what a probe from scratch with the weights of the snapshot says.
+    let mut untrained = Session::new(settings("lstm", 4), text.into()).unwrap();
+    let whole = untrained.probe("abcabca");
+    for key in ["h", "c", "gate", "logits", "probs"] {
+        assert_eq!(floats(&swapped, key), floats(&whole, key), "{key}");
+    }
+    // Keystrokes go on from the swapped-in probe; nothing is left to swap.
+    let next = s.probe("abcabcab");
+    assert_eq!((num(&next, "from"), num(&next, "steps")), (7.0, 1.0));
+    assert!(error_message(s.probe_fresh_swap().unwrap_err()).contains("no fresh probe"));
+    assert!(error_message(s.probe_fresh_advance("abc", 1).unwrap_err()).contains("no fresh probe"));
 }
 
 #[wasm_bindgen_test]

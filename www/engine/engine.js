@@ -17,6 +17,7 @@ import { HANDLERS } from './requests.js';
 import { CHUNK_MS, errorMessage, instantiate, isTrap } from './instance.js';
 import { Progress } from './progress.js';
 import { SharedSteps } from './shared-steps.js';
+import { FreshProbe } from './fresh-probe.js';
 
 const SNAPSHOT_MS = 2000; // refresh the last-good model bytes about this often while training
 const SAMPLE_CHUNK_MS = 10;
@@ -59,6 +60,8 @@ export class Engine {
     this.lastSnapshotAt = 0;
     /** Streaming sample in progress: `{id, left, per}` or null. */
     this.sample = null;
+    /** The probe of the diagram's text being built afresh, in slices (fresh-probe.js). */
+    this.fresh = new FreshProbe(this);
     // Requests are handled strictly in order; until the module is loaded, and while it is rebuilt, they wait.
     this.chain = Promise.resolve().then(() => this.init());
   }
@@ -182,6 +185,7 @@ export class Engine {
       }
     }
     this.session = next;
+    this.fresh.drop();
     this.generation++;
     this.shared.workers = 1;
     this.current = { config, text };
@@ -196,7 +200,7 @@ export class Engine {
 
   schedule() {
     const train = this.running && !this.shared.inflight;
-    if (this.timer === null && !this.busy && !this.closed && this.session && (train || this.sample)) {
+    if (this.timer === null && !this.busy && !this.closed && this.session && (train || this.sample || this.fresh.job)) {
       this.timer = setTimeout(() => this.tick(), 0);
     }
   }
@@ -214,6 +218,7 @@ export class Engine {
     if (this.busy || !this.session) return;
     try {
       if (this.sample) this.sampleChunk();
+      if (this.fresh.job) this.fresh.slice();
       if (this.running && !this.shared.inflight) {
         if (this.shared.active) this.shared.startChunk();
         else this.trainChunk();
@@ -312,6 +317,30 @@ export class Engine {
     if (done) this.sample = null;
   }
 
+  /** Answer probe `id` of `text` with `p` (as `Session.probe` answers), computed in `ms`. */
+  postProbe(id, p, text, ms) {
+    this.post({
+      type: Evt.PROBE,
+      id,
+      ms,
+      from: p.from,
+      steps: p.steps,
+      vocab: p.vocab,
+      layers: p.layers,
+      hidden: p.hidden,
+      gates: p.gates,
+      input: this.own(p.input),
+      h: this.own(p.h),
+      c: this.own(p.c) ?? null,
+      gate: this.own(p.gate) ?? null,
+      logits: this.own(p.logits),
+      probs: this.own(p.probs),
+      gateNames: this.gateNamesOf,
+      text,
+      textLength: text.length,
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // Requests
 
@@ -341,6 +370,7 @@ export class Engine {
     this.running = false;
     this.stepsLeft = Infinity;
     this.sample = null;
+    this.fresh.drop();
     this.progress.drop();
     this.post({
       type: Evt.ERROR,

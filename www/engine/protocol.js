@@ -79,8 +79,12 @@ export const Cmd = Object.freeze({
   STEP: 'step',
 
   /**
-   * `{type, id, text, reset?}` – activations for `text`. Incremental: only positions after the common prefix with
-   * the previous probe are computed, unless `reset` (use after the weights changed). Answer: `Evt.PROBE`.
+   * `{type, id, text, reset?}` – activations for `text`. Without `reset`, answered at once and incrementally: only
+   * positions after the common prefix with the probe shown are computed. With `reset` (the weights changed), a fresh
+   * probe is built from a snapshot of the weights in slices between other work, follows the text of the probes
+   * without `reset` that come meanwhile, and is answered from position 0 once it reaches the end of the text; it
+   * then is the probe shown. A second `reset` before that replaces it (only the newest is answered). Answer:
+   * `Evt.PROBE`.
    */
   PROBE: 'probe',
 
@@ -211,9 +215,9 @@ export const Evt = Object.freeze({
 
   /**
    * `{type, id, from, steps, vocab, layers, hidden, gates, input: Int32Array, h: Float32Array,
-   *   c: Float32Array|null, gate: Float32Array|null, logits: Float32Array, probs: Float32Array, textLength, ms}` –
-   * answer to `Cmd.PROBE`: the activations of positions `from … from+steps-1` (all arrays transferred); positions
-   * before `from` are unchanged from the previous probe; `ms` is what computing it took. Layouts as in
+   *   c: Float32Array|null, gate: Float32Array|null, logits: Float32Array, probs: Float32Array, text, textLength, ms}` –
+   * answer to `Cmd.PROBE`: the activations of positions `from … from+steps-1` of `text` (all arrays transferred);
+   * positions before `from` are unchanged from the previous answer; `ms` is what computing it took. Layouts as in
    * docs/wasm-api.md.
    */
   PROBE: 'probe',

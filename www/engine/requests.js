@@ -96,28 +96,14 @@ export const HANDLERS = {
 
   [Cmd.PROBE](msg) {
     this.requireSession();
+    if (msg.reset) {
+      this.fresh.begin(msg);
+      return;
+    }
     const t0 = performance.now();
-    if (msg.reset) this.session.probeReset();
     const p = this.session.probe(msg.text);
-    this.post({
-      type: Evt.PROBE,
-      id: msg.id,
-      ms: performance.now() - t0,
-      from: p.from,
-      steps: p.steps,
-      vocab: p.vocab,
-      layers: p.layers,
-      hidden: p.hidden,
-      gates: p.gates,
-      input: this.own(p.input),
-      h: this.own(p.h),
-      c: this.own(p.c) ?? null,
-      gate: this.own(p.gate) ?? null,
-      logits: this.own(p.logits),
-      probs: this.own(p.probs),
-      gateNames: this.gateNamesOf,
-      textLength: msg.text.length,
-    });
+    this.postProbe(msg.id, p, msg.text, performance.now() - t0);
+    this.fresh.follow(msg.text);
   },
 
   [Cmd.SAMPLE](msg) {

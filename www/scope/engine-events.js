@@ -75,7 +75,7 @@ export class EngineEvents {
   error(msg) {
     const s = this.scope;
     if (msg.op === Cmd.PROBE) {
-      s.probe.failed(msg.message);
+      s.probe.failed(msg);
       return;
     }
     if (msg.op === Cmd.SAMPLE) {

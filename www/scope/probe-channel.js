@@ -1,7 +1,10 @@
 // A scope's probe of the text it shows (the diagram's text): what the engine last answered, folded into growing
-// buffers (probe-data.js), and the one probe in flight at a time. A keystroke costs one recurrent step: the engine
-// probes only the characters after the common prefix with the last probe. While training, the whole text is probed
-// afresh with the new weights every so often, but never more than a tenth of the engine's time.
+// buffers (probe-data.js). Probing is double-buffered (engine/fresh-probe.js), with one request in flight on each
+// of two lanes: a keystroke's probe costs one recurrent step and is answered at once from the probe shown; while
+// training, the whole text is probed afresh with the new weights every so often (a reset probe, built by the engine
+// in slices beside the probe shown, answered when it reaches the end of the text, which replaces what is shown).
+// A keystroke never waits behind a reset probe. The engine answers in the order it computes, so the answers of
+// both lanes are folded in as they arrive.
 
 import { Cmd } from '../engine/protocol.js';
 import { applyProbe } from './probe-data.js';
@@ -11,7 +14,7 @@ import { Parts } from './parts.js';
 export const REPROBE_MS = 500;
 /**
  * … and at most once per this many times what the last fresh probe took: a long text under a big model costs its
- * worker a while to probe, and a keystroke's probe waits behind it.
+ * worker a while to probe (in slices between its other work).
  */
 const REPROBE_COST_FACTOR = 10;
 
@@ -31,20 +34,22 @@ export class ProbeChannel {
     this.pos = -1;
     /** The text the page itself put in the text box (a loaded model's characters): the box shows it even when focused. */
     this.replaced = false;
-    // The request side. `sent`: probes sent so far; `dataSent`: which of them `data` answers.
-    /** The id of the probe in flight, or 0. */
+    // The request side. `sent`: probes sent so far (both lanes); `freshBase`: which reset probe the data builds on.
+    /** The keystroke lane: the id of its probe in flight (0: none) and the text it was sent with. */
     this.inFlight = 0;
     this.inFlightText = '';
     this.inFlightSent = 0;
-    this.inFlightReset = false;
-    /** The text last sent (null: none since the last reset), and whether the next probe starts from scratch. */
+    /** The reset lane: the id of its probe in flight (0: none) and its number among those sent. */
+    this.freshInFlight = 0;
+    this.freshInFlightSent = 0;
+    /** The text last sent on the keystroke lane (null: none since the last new model), and whether a reset is due. */
     this.sentText = null;
     this.wantReset = false;
     this.sent = 0;
-    this.dataSent = 0;
-    /** The training step the last probe was sent at. */
+    this.freshBase = 0;
+    /** The training step the last reset probe was sent at. */
     this.stepAtProbe = -1;
-    /** When the last probe from scratch was sent, and what computing it took, ms. */
+    /** When the last reset probe was sent, and what computing it took, ms. */
     this.resetAt = 0;
     this.resetMs = 0;
   }
@@ -53,7 +58,7 @@ export class ProbeChannel {
   tick() {
     const s = this.scope;
     const due = performance.now() - this.resetAt >= REPROBE_COST_FACTOR * this.resetMs;
-    if (s.model && s.step !== this.stepAtProbe && !this.inFlight && s.visible && due) this.request(true);
+    if (s.model && s.step !== this.stepAtProbe && !this.freshInFlight && s.visible && due) this.request(true);
   }
 
   /** The diagram's text changed (the scope's `probe` setting): only the new characters cost a step. */
@@ -70,7 +75,7 @@ export class ProbeChannel {
 
   /**
    * The activations of `text` with the weights as they are now (the element's probe() method): resolves once the
-   * probe of exactly it, made after the last training step, is in.
+   * data is of exactly it and builds on a reset probe sent after this call.
    */
   fresh(text) {
     const s = this.scope;
@@ -81,7 +86,7 @@ export class ProbeChannel {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (s.closed) reject(new Error('the element was removed'));
-        else if (this.data && this.text === text && this.dataSent >= first) resolve(this.data);
+        else if (this.data && this.text === text && this.freshBase >= first) resolve(this.data);
         else return false;
         s.removeEventListener('change', onChange);
         return true;
@@ -92,7 +97,7 @@ export class ProbeChannel {
     });
   }
 
-  /** Probe the scope's text now, or as soon as the probe in flight is answered; `reset`: from scratch. */
+  /** Probe the scope's text now, or as soon as the probe in flight on its lane is answered; `reset`: afresh. */
   request(reset = false) {
     if (reset) this.wantReset = true;
     this.pump();
@@ -100,57 +105,79 @@ export class ProbeChannel {
 
   pump() {
     const s = this.scope;
-    if (this.inFlight || !s.model || !s.client.ready || s.closed) return;
+    if (!s.model || !s.client.ready || s.closed) return;
     const text = s.st.probe;
-    if (text === this.sentText && !this.wantReset) return;
-    const id = s.client.id();
-    this.inFlight = id;
-    this.inFlightText = text;
-    this.stepAtProbe = s.step;
-    this.sent++;
-    this.inFlightSent = this.sent;
-    this.inFlightReset = this.wantReset;
-    if (this.wantReset) this.resetAt = performance.now();
-    s.client.send({ type: Cmd.PROBE, id, text, reset: this.wantReset });
-    this.sentText = text;
-    this.wantReset = false;
+    if (this.wantReset && !this.freshInFlight) {
+      const id = s.client.id();
+      this.freshInFlight = id;
+      this.freshInFlightSent = ++this.sent;
+      this.stepAtProbe = s.step;
+      this.resetAt = performance.now();
+      this.wantReset = false;
+      s.client.send({ type: Cmd.PROBE, id, text, reset: true });
+    }
+    if (!this.inFlight && text !== this.sentText) {
+      const id = s.client.id();
+      this.inFlight = id;
+      this.inFlightText = text;
+      this.inFlightSent = ++this.sent;
+      s.client.send({ type: Cmd.PROBE, id, text });
+      this.sentText = text;
+    }
   }
 
-  /** The engine's answer (`Evt.PROBE`). */
+  /** The engine's answer (`Evt.PROBE`), on either lane. */
   answered(m) {
-    if (m.id !== this.inFlight) return;
-    this.inFlight = 0;
-    if (this.inFlightReset && Number.isFinite(m.ms)) this.resetMs = m.ms;
+    let text;
+    if (m.id === this.inFlight) {
+      this.inFlight = 0;
+      text = this.inFlightText;
+      // An answer from position 0 was computed whole, with the weights of when it was sent: as good as a reset.
+      if (m.from === 0) this.freshBase = Math.max(this.freshBase, this.inFlightSent);
+    } else if (m.id === this.freshInFlight) {
+      this.freshInFlight = 0;
+      this.freshBase = Math.max(this.freshBase, this.freshInFlightSent);
+      if (Number.isFinite(m.ms)) this.resetMs = m.ms;
+      text = m.text;
+    } else {
+      return;
+    }
     this.scope.unsay('probe');
-    const next = applyProbe(this, m, this.inFlightText, this.scope.model.info);
+    const next = applyProbe(this, m, text, this.scope.model.info);
     this.buffers = next.buffers;
     this.data = next.data;
-    this.text = this.inFlightText;
-    this.dataSent = this.inFlightSent;
+    this.text = text;
     this.generation++;
     this.scope.changed(Parts.PROBE);
     this.pump();
   }
 
-  /** The engine refused the probe: say why; the next one starts from scratch. */
-  failed(message) {
-    this.lost();
+  /** The engine refused probe `m.id`: say why; the next one starts afresh. */
+  failed(m) {
+    if (m.id === this.inFlight) this.inFlight = 0;
+    if (m.id === this.freshInFlight) this.freshInFlight = 0;
+    this.sentText = null;
     this.wantReset = true;
-    this.scope.say(`Could not look at this text: ${message}`, 'error', 'probe');
+    this.scope.say(`Could not look at this text: ${m.message}`, 'error', 'probe');
   }
 
-  /** What was in flight will not be answered (the worker crashed). */
+  /** Nothing in flight will be answered (the worker crashed, or a new model replaced the one probed). */
   lost() {
     this.inFlight = 0;
+    this.freshInFlight = 0;
     this.sentText = null;
   }
 
-  /** A new model: nothing shown until its first probe, which starts from scratch. */
+  /**
+   * A new model: nothing shown until its first probe, which the engine computes from scratch (its probe is new), on
+   * the keystroke lane.
+   */
   newModel() {
     this.data = null;
     this.buffers = null;
-    this.sentText = null;
-    this.wantReset = true;
+    this.lost();
+    this.wantReset = false;
+    this.stepAtProbe = this.scope.step;
     this.request();
   }
 }

@@ -1,0 +1,145 @@
+// Double-buffered probing, both halves without a browser: the page's ProbeChannel (www/scope/probe-channel.js) keeps
+// one probe in flight on each of two lanes, so a keystroke is sent while a reset probe is on its way, and folds the
+// answers in as they come; the engine's FreshProbe (www/engine/fresh-probe.js) builds the reset probe in slices
+// that follow the text as keystrokes change it, and answers it with the text it reached.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ProbeChannel } from '../../www/scope/probe-channel.js';
+import { FreshProbe } from '../../www/engine/fresh-probe.js';
+import { Cmd, Evt } from '../../www/engine/protocol.js';
+
+const INFO = { cell: 'rnn', vocab: ['a', 'b'], gateNames: [] };
+
+/** A scope with what the channel reads, recording what it sends to the engine. */
+function fakeScope(text) {
+  let next = 0;
+  const listeners = new Set();
+  const scope = {
+    model: { info: INFO },
+    closed: false,
+    visible: true,
+    step: 0,
+    st: { probe: text },
+    sent: [],
+    client: { ready: true, id: () => ++next, send: (m) => scope.sent.push(m) },
+    say() {},
+    unsay() {},
+    changed: (...parts) => listeners.forEach((f) => f({ detail: { parts } })),
+    set(key, value) {
+      scope.st[key] = value;
+      scope.probe.textChanged();
+    },
+    addEventListener: (_type, f) => listeners.add(f),
+    removeEventListener: (_type, f) => listeners.delete(f),
+  };
+  scope.probe = new ProbeChannel(scope);
+  return scope;
+}
+
+/** An engine's answer to probe `id`: positions `from…` of `text`, each hidden value the position itself plus `mark`. */
+function answer(id, text, from, mark = 0) {
+  const steps = Array.from(text).length - from;
+  const values = Float32Array.from({ length: steps }, (_, t) => from + t + mark);
+  return {
+    type: Evt.PROBE, id, from, steps, layers: 1, hidden: 1, vocab: 2, gates: 0,
+    input: Int32Array.from({ length: steps }, () => 0), h: values, c: null, gate: null,
+    logits: new Float32Array(2 * steps), probs: new Float32Array(2 * steps).fill(0.5), text, ms: 1,
+  };
+}
+
+test('a keystroke is sent while a reset probe is in flight, and both answers are folded in as they arrive', () => {
+  const s = fakeScope('ab');
+  s.probe.newModel();
+  assert.deepEqual(s.sent.map((m) => [m.text, !!m.reset]), [['ab', false]], 'a new model is probed on the keystroke lane');
+  s.probe.answered(answer(s.sent[0].id, 'ab', 0));
+  s.step = 5;
+  s.probe.tick();
+  assert.deepEqual(s.sent.map((m) => [m.text, !!m.reset]).slice(1), [['ab', true]], 'training moved on: a reset probe');
+  s.set('probe', 'aba');
+  assert.deepEqual(s.sent.map((m) => [m.text, !!m.reset]).slice(2), [['aba', false]], 'the keystroke does not wait');
+  s.probe.answered(answer(s.sent[2].id, 'aba', 2));
+  assert.equal(s.probe.text, 'aba');
+  assert.deepEqual(Array.from(s.probe.data.h), [0, 1, 2]);
+  // The reset probe followed the keystroke to "aba"; its answer replaces every column.
+  s.probe.answered(answer(s.sent[1].id, 'aba', 0, 10));
+  assert.deepEqual(Array.from(s.probe.data.h), [10, 11, 12]);
+  assert.equal(s.probe.text, 'aba');
+  // An answer to nothing in flight (an old model's) is ignored; while one reset is in flight, no second is sent.
+  s.probe.answered(answer(99, 'abab', 0, 50));
+  assert.deepEqual(Array.from(s.probe.data.h), [10, 11, 12]);
+  s.step = 6;
+  s.probe.tick();
+  s.probe.request(true);
+  assert.equal(s.sent.filter((m) => m.reset).length, 2);
+});
+
+test('probe(text) resolves only with data that builds on a probe sent after the call', async () => {
+  const s = fakeScope('ab');
+  s.probe.newModel();
+  s.probe.answered(answer(s.sent[0].id, 'ab', 0));
+  let resolved = null;
+  const done = s.probe.fresh('ab').then((d) => (resolved = d));
+  await Promise.resolve();
+  assert.equal(resolved, null, 'the data in hand is older than the call');
+  const reset = s.sent.find((m, i) => i > 0 && m.reset);
+  assert.ok(reset, 'a reset probe was sent');
+  s.probe.answered(answer(reset.id, 'ab', 0, 7));
+  await done;
+  assert.deepEqual(Array.from(resolved.h), [7, 8]);
+});
+
+test('a refused probe frees its lane and the next probe starts afresh', () => {
+  const s = fakeScope('ab');
+  s.probe.newModel();
+  s.probe.failed({ id: s.sent[0].id, message: 'no' });
+  assert.equal(s.probe.inFlight, 0);
+  s.probe.pump();
+  assert.deepEqual(s.sent.slice(1).map((m) => [m.text, !!m.reset]).sort(), [['ab', false], ['ab', true]]);
+});
+
+/** An engine with a session whose fresh probe reaches `text` `per` characters per call. */
+function fakeEngine() {
+  const posted = [];
+  const calls = [];
+  let probed = '';
+  const engine = {
+    posted,
+    calls,
+    schedule() {},
+    post: (m) => posted.push(m),
+    postProbe: (id, p, text, ms) => posted.push({ type: Evt.PROBE, id, from: p.from, steps: p.steps, text, ms }),
+    session: {
+      probeFreshBegin: () => calls.push('begin') && (probed = ''),
+      probeFreshAdvance(text, most) {
+        calls.push(`advance ${text} ${most}`);
+        if (text === 'boom') throw new Error('refused');
+        const keep = [...probed].findIndex((c, i) => c !== text[i]);
+        probed = keep < 0 ? probed.slice(0, text.length) : probed.slice(0, keep);
+        probed = text.slice(0, probed.length + most);
+        return probed === text;
+      },
+      probeFreshSwap: () => ({ from: 0, steps: probed.length }),
+    },
+  };
+  return engine;
+}
+
+test('the engine builds a reset probe in slices, follows keystrokes, and answers with the text it reached', () => {
+  const engine = fakeEngine();
+  const fresh = new FreshProbe(engine);
+  fresh.per = 2;
+  fresh.begin({ id: 7, text: 'abab', reset: true });
+  assert.ok(fresh.job);
+  fresh.slice();
+  assert.equal(engine.posted.length, 0, 'not at the end yet: nothing answered');
+  fresh.follow('ababa');
+  while (fresh.job) fresh.slice();
+  assert.deepEqual(engine.posted.map((m) => [m.id, m.from, m.steps, m.text]), [[7, 0, 5, 'ababa']]);
+  assert.ok(engine.calls.some((c) => c.startsWith('advance ababa')), 'the slices after the keystroke went to the new text');
+  // A refusal answers the probe's id with an error, and the job is gone.
+  fresh.begin({ id: 8, text: 'boom', reset: true });
+  fresh.slice();
+  assert.equal(fresh.job, null);
+  assert.deepEqual([engine.posted[1].type, engine.posted[1].id, engine.posted[1].op], [Evt.ERROR, 8, Cmd.PROBE]);
+});
