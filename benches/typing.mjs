@@ -1,9 +1,10 @@
 // Typing while a model trains: the time from a keystroke in "Text to look at" to the repainted diagram that shows
 // the new character (p50, p95, max), for the S2 model (LSTM 2 × 256, seq 64, batch 32) training on tinyshakespeare
 // (read from ../shared/corpora/, not shipped) in the served page as a visitor gets it (Workers: auto), with 1,000
-// characters in the box; and the main thread's tasks over 50 ms meanwhile (PerformanceObserver long tasks).
+// characters in the box (--shown N for another length); and the main thread's tasks over 50 ms meanwhile
+// (PerformanceObserver long tasks).
 //
-//   bash scripts/build-dist.sh && node benches/typing.mjs [--keys 40] [--workers auto|1|2]
+//   bash scripts/build-dist.sh && node benches/typing.mjs [--keys 40] [--shown 1000] [--workers auto|1|2]
 //
 // One JSON object on stdout ({tool: 'typing', p50_ms, p95_ms, …}); progress on stderr. Each key is pressed once the
 // previous one is on screen, and then after a pause of a typing visitor's pace (200 ms).
@@ -14,7 +15,6 @@ import { launch, openPage, ROOT, startServer, trainOnFile, waitReady } from '../
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpora', 'tinyshakespeare.txt');
 const SETUP = { cell: 'lstm', hidden: 256, layers: 2, seqLen: 64, batch: 32, optimizer: 'adam', lr: 2e-3, valFraction: 0.1 };
-const SHOWN = 1000;
 const PACE_MS = 200;
 
 const argv = process.argv.slice(2);
@@ -23,6 +23,7 @@ const opt = (name, def) => {
   return i >= 0 ? argv[i + 1] : def;
 };
 const KEYS = Number(opt('keys', '40'));
+const SHOWN = Number(opt('shown', '1000'));
 const WORKERS = opt('workers', 'auto');
 const log = (...a) => console.error('typing:', ...a);
 const quantile = (xs, q) => {
@@ -40,7 +41,7 @@ try {
   await trainOnFile(page, SETUP, CORPUS);
   log('training');
   await page.waitForFunction(() => window.rnnscope.step() > 2, null, { timeout: 300_000 });
-  const text = readFileSync(CORPUS, 'utf8').replace(/\s+/g, ' '); // the box is one line
+  const text = readFileSync(CORPUS, 'utf8').replace(/\s+/g, ' '); // whitespace as spaces: each key typed is one printable character
   const chars = Array.from(text);
   const box = page.getByLabel('Text to look at');
   await box.fill(chars.slice(0, SHOWN - KEYS).join(''));

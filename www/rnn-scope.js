@@ -13,6 +13,7 @@ import * as S from './scope/state.js';
 import { Scope } from './scope/scope.js';
 import { ALL_PARTS, Parts } from './scope/parts.js';
 import { liveEngines, trainingSlots } from './engine/client.js';
+import { analysisWorkers } from './scope/analysis-pool.js';
 import { carried } from './engine/carried.js';
 import { FrameLoop } from './element/frames.js';
 import { bootWhenNear, linksLoaded, noteStyles } from './element/lazy.js';
@@ -51,10 +52,13 @@ export class RnnScopeElement extends HTMLElement {
    */
   static base = null;
 
-  /** What the page's elements hold together now: engines (and how many are workers) and trainings. */
+  /**
+   * What the page's elements hold together now: engines (and how many are workers; `analysis` of them are the
+   * shared analysis workers) and trainings.
+   */
   static stats() {
     const slots = trainingSlots();
-    return { ...liveEngines(), training: slots.holders.size, waiting: slots.waiting.length, slots: slots.size, slotsUsed: slots.used() };
+    return { ...liveEngines(), analysis: analysisWorkers(), training: slots.holders.size, waiting: slots.waiting.length, slots: slots.size, slotsUsed: slots.used() };
   }
 
   constructor() {

@@ -216,3 +216,54 @@ test('the instruments page passes axe-core and had no errors, console errors or 
   assert.deepEqual(audit.violations, []);
   assert.deepEqual(audit.problems, []);
 });
+
+test('instruments run on a shared analysis worker: a keystroke is answered while the cell finder reads a 2×512 LSTM, and removing the elements stops it', async () => {
+  const p = await openPage(env.browser, env.server.origin, { width: 1000, height: 900 });
+  const items =
+    '<rnn-scope id="big" view="diagram" corpus="about" cell="lstm" hidden-size="512" layers="2" autoplay="false" loading="eager" probe="the mod"></rnn-scope>' +
+    `<rnn-scope id="small" view="diagram" model="${MODEL}" corpus="brackets" autoplay="false" loading="eager" probe="(a)"></rnn-scope>`;
+  await p.context.route(`${env.server.origin}/aside.html`, (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      headers: { 'Content-Security-Policy': CSP },
+      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>aside</title><script type="module" src="rnn-scope.js"></script></head><body><main>${items}</main></body></html>`,
+    }),
+  );
+  await p.page.goto(`${env.server.origin}/aside.html`);
+  await p.page.waitForFunction(() => ['big', 'small'].every((id) => document.getElementById(id).hooks.ready()), null, { timeout: WAIT });
+  const order = await p.page.evaluate(async () => {
+    const el = document.getElementById('big');
+    const events = [];
+    const text = 'the model reads a text and guesses the next character of it. '.repeat(25);
+    // The keystroke comes once the instrument's first message has left for the element's own engine (the request
+    // itself, or the snapshot an analysis worker loads): its probe then waits only if that engine runs the finder.
+    const client = el.scope.client;
+    const send = client.send.bind(client);
+    const asked = new Promise((resolve) => {
+      client.send = (m, transfer) => {
+        send(m, transfer);
+        if (m.type === 'analyse' || m.type === 'snapshot') resolve();
+      };
+    });
+    const finder = el.analyse({ kind: 'cells', text, top: 3 }).then(() => events.push('finder'));
+    await asked;
+    el.setAttribute('probe', 'the mode');
+    await new Promise((resolve) => {
+      const seen = () => (el.hooks.probe()?.chars.join('') === 'the mode' ? resolve() : requestAnimationFrame(seen));
+      seen();
+    });
+    events.push('keystroke');
+    await finder;
+    // The other element's instrument runs too, on the same page's analysis workers.
+    await document.getElementById('small').analyse({ kind: 'saturation', text: '(a (b) [c])' });
+    return { events, stats: customElements.get('rnn-scope').stats() };
+  });
+  assert.deepEqual(order.events, ['keystroke', 'finder'], 'the keystroke waited for the cell finder');
+  assert.ok(order.stats.analysis >= 1 && order.stats.analysis <= order.stats.slots, `${order.stats.analysis} analysis workers on ${order.stats.slots} cores`);
+  await p.page.evaluate(() => document.querySelectorAll('rnn-scope').forEach((el) => el.remove()));
+  await p.page.waitForFunction(() => customElements.get('rnn-scope').stats().total === 0, null, { timeout: WAIT });
+  assert.equal((await p.page.evaluate(() => customElements.get('rnn-scope').stats())).analysis, 0);
+  problems.push(...p.problems);
+  await p.context.close();
+});

@@ -60,6 +60,8 @@ export class Engine {
     this.lastSnapshotAt = 0;
     /** Streaming sample in progress: `{id, left, per}` or null. */
     this.sample = null;
+    /** Counts changes of the weights and the text (steps, edits, new models), for analysis snapshots. */
+    this.version = 0;
     /** The probe of the diagram's text being built afresh, in slices (fresh-probe.js). */
     this.fresh = new FreshProbe(this);
     // Requests are handled strictly in order; until the module is loaded, and while it is rebuilt, they wait.
@@ -185,6 +187,7 @@ export class Engine {
       }
     }
     this.session = next;
+    this.version++;
     this.fresh.drop();
     this.generation++;
     this.shared.workers = 1;
@@ -262,6 +265,7 @@ export class Engine {
   reportDiverged(err) {
     this.progress.flush(true);
     this.info.step = this.safeStep();
+    this.version++;
     this.post({ type: Evt.ERROR, op: 'train', kind: ErrorKind.DIVERGED, message: errorMessage(err) });
   }
 
@@ -303,6 +307,7 @@ export class Engine {
   record(r, ms) {
     this.progress.record(r, this.own(r.losses), ms);
     this.info.step = r.step;
+    this.version++;
   }
 
   sampleChunk() {

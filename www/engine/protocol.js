@@ -122,6 +122,13 @@ export const Cmd = Object.freeze({
   ANALYSE: 'analyse',
 
   /**
+   * `{type, id, have?}` – a snapshot of the model for an analysis worker (scope/analysis-pool.js): its file and the
+   * settings and text it was built with, or only `same: true` when `have` is the version the asker holds (nothing
+   * changed since). Answer: `Evt.SNAPSHOT`.
+   */
+  SNAPSHOT: 'snapshot',
+
+  /**
    * `{type, id, clamps: [{layer, tensor: 'h'|'c', unit, value}]}` – hold these units while probing and sampling
    * (an empty list releases them); the next probe starts afresh. A new or loaded model has none. Answer:
    * `Evt.CLAMPS`, or `Evt.ERROR` (the previous clamps stay).
@@ -230,6 +237,12 @@ export const Evt = Object.freeze({
    * its training state (optimizer moments, data position, recurrent state; see the README), buffers transferred.
    */
   BYTES: 'bytes',
+
+  /**
+   * `{type, id, version, same: true}` or `{type, id, version, step, bytes: Uint8Array, config, text}` – answer to
+   * `Cmd.SNAPSHOT`; `version` counts the changes of the weights and the text (training steps, edits, new models).
+   */
+  SNAPSHOT: 'snapshot',
 
   /** `{type, id, step, tensors: [{name, shape: number[], data: Float32Array}]}` – answer to `Cmd.WEIGHTS`. */
   WEIGHTS: 'weights',

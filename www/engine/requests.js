@@ -35,6 +35,7 @@ export const HANDLERS = {
   [Cmd.SET_TEXT](msg) {
     this.requireSession();
     this.session.setText(msg.text);
+    this.version++;
     this.trainable = true;
     this.current = { config: this.current.config, text: msg.text };
     if (this.lastGood) this.lastGood = { ...this.lastGood, text: msg.text };
@@ -134,6 +135,7 @@ export const HANDLERS = {
     this.requireSession();
     if (this.running) this.stopRunning('paused');
     this.session.setParameter(String(msg.name), msg.index >>> 0, Number(msg.value));
+    this.version++;
     this.post({ type: Evt.WEIGHT_SET, id: msg.id, name: msg.name, index: msg.index, value: msg.value });
   },
 
@@ -141,6 +143,16 @@ export const HANDLERS = {
     this.requireSession();
     const report = this.session.analyse(withMatches(msg.request));
     this.post({ type: Evt.ANALYSIS, id: msg.id, step: this.info.step, report });
+  },
+
+  [Cmd.SNAPSHOT](msg) {
+    this.requireSession();
+    if (msg.have === this.version) {
+      this.post({ type: Evt.SNAPSHOT, id: msg.id, version: this.version, same: true });
+      return;
+    }
+    const bytes = this.own(this.modelFile()).slice();
+    this.post({ type: Evt.SNAPSHOT, id: msg.id, version: this.version, step: this.info.step, bytes, config: this.current.config, text: this.current.text });
   },
 
   [Cmd.SET_CLAMPS](msg) {

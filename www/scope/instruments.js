@@ -2,6 +2,7 @@
 // probing and sampling, and the unit picked to colour the text by.
 
 import { Cmd } from '../engine/protocol.js';
+import { analyseAside } from './analysis-pool.js';
 import { Parts } from './parts.js';
 
 /** Most characters of the training text an instrument reads: a few passes over it stay well under a second. */
@@ -52,12 +53,15 @@ export class Instruments {
   }
 
   /**
-   * Run one instrument (`{kind, text, …}`, see protocol.js `Cmd.ANALYSE`) on the current model. Resolves with
-   * `{report, step}`; rejects with the engine's reason (a bad text, a unit that does not exist, …).
+   * Run one instrument (`{kind, text, …}`, see protocol.js `Cmd.ANALYSE`) on the current model, on an analysis
+   * worker where one can start (analysis-pool.js), else on the scope's own engine. Resolves with `{report, step}`;
+   * rejects with the engine's reason (a bad text, a unit that does not exist, …).
    */
   async analyse(request) {
     const s = this.scope;
     if (!s.model) throw new Error('no model yet');
+    const aside = await analyseAside(s, request);
+    if (aside) return aside;
     const r = await s.client.request({ type: Cmd.ANALYSE, request });
     return { report: r.report, step: r.step };
   }

@@ -16,6 +16,7 @@ import { TrainingText } from './training-text.js';
 import { ModelFiles } from './model-files.js';
 import { EngineEvents } from './engine-events.js';
 import { Instruments } from './instruments.js';
+import { releaseAnalysis } from './analysis-pool.js';
 import { ProbeChannel, REPROBE_MS } from './probe-channel.js';
 import { SampleRun } from './sample-run.js';
 import { Weights } from './weights.js';
@@ -121,6 +122,7 @@ export class Scope extends EventTarget {
     clearTimeout(this.stateTimer);
     this.stopCompare({ resume: false });
     trainingSlots().release(this);
+    releaseAnalysis(this);
     this.client.terminate();
   }
 
