@@ -8,11 +8,14 @@ a zero state, and every layer's h (and an LSTM's c), the logits and the probabil
 compared with `rnnscope probe --json` on the same text (within 1e-4 + 1e-4·|value|).
 
 Without torch it falls back to what numpy can check: that each file opens with safetensors.numpy.load_file and
-holds exactly the tensors, shapes and f32 dtype of the README's table.
+holds exactly the tensors and shapes of the README's table, in the tensor type the manifest gives (F32 or F16;
+PyTorch reads either into its f32 CharModel).
 
 Needs: python3 with `pip install torch safetensors numpy` (or just `safetensors numpy` for the fallback), the
 release CLI (`cargo build --release`), and for the Shakespeare model ../shared/ beside the repository.
-Run from anywhere: python3 scripts/check_models_pytorch.py. Not run by the tests or CI.
+Run from anywhere: python3 scripts/check_models_pytorch.py; `--model PATH` checks one other file the same way (its
+text: the start of the part its train_config's corpus held out), as scripts/check_train_pytorch.sh does. Not run by
+the tests or CI.
 """
 import json
 import os
@@ -24,6 +27,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "rnnscope")
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 TEXT_CHARS = 80
+# The manifest's tensor types as numpy names them (numpy has no bfloat16: such a file is checked by torch only).
+NUMPY_DTYPES = {"f32": "float32", "f16": "float16"}
 
 try:
     import torch
@@ -68,9 +73,10 @@ def check_numpy(path, entry, failures):
     got = {name: tuple(t.shape) for name, t in tensors.items()}
     if got != want:
         failures.append(f"{entry['file']}: tensors {got}, expected {want}")
+    dtype = NUMPY_DTYPES[entry.get("dtype", "f32")]
     for name, t in tensors.items():
-        if str(t.dtype) != "float32":
-            failures.append(f"{entry['file']}: {name} is {t.dtype}")
+        if str(t.dtype) != dtype:
+            failures.append(f"{entry['file']}: {name} is {t.dtype}, the manifest says {dtype}")
 
 
 if torch is not None:
@@ -139,9 +145,25 @@ def check_pytorch(path, entry, text, failures):
     return worst
 
 
+def entry_of_file(path):
+    """A manifest-like entry for any model file rnnscope or scripts/train_pytorch.py wrote, from its header."""
+    with open(path, "rb") as f:
+        header = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
+    meta = header["__metadata__"]
+    config = json.loads(meta.get("train_config", "{}"))
+    dtypes = {t["dtype"] for k, t in header.items() if k != "__metadata__"}
+    return {"file": path, "cell": meta["cell"], "vocabSize": len(json.loads(meta["vocab"])),
+            "hidden": header["rnn.weight_hh_l0"]["shape"][1],
+            "layers": sum(k.startswith("rnn.weight_ih_l") for k in header),
+            "corpus": config.get("corpus"), "valFraction": config.get("valFraction", 0.0),
+            "dtype": dtypes.pop().lower() if len(dtypes) == 1 else "mixed"}
+
+
 def main():
     if not os.path.exists(BIN):
         sys.exit(f"{BIN} is missing: run cargo build --release first")
+    if sys.argv[1:2] == ["--model"] and len(sys.argv) == 3:
+        return check_one(sys.argv[2])
     torch_version = torch.__version__ if torch is not None else None
     if torch is None:
         print("torch is not installed: checking tensor names, shapes and dtypes with safetensors.numpy only")
@@ -155,7 +177,7 @@ def main():
         before = len(failures)
         check_numpy(path, entry, failures)
         if torch is None:
-            print(f"{entry['file']}: {'ok' if len(failures) == before else 'FAILED'} (names, shapes, f32)")
+            print(f"{entry['file']}: {'ok' if len(failures) == before else 'FAILED'} (names, shapes, {entry.get('dtype', 'f32')})")
             continue
         text = held_out_start(entry, training_text(entry["corpus"]))
         worst = check_pytorch(path, entry, text, failures)
@@ -170,6 +192,24 @@ def main():
         print("every model opens with safetensors.numpy with the manifest's tensors (torch was not there to run them)")
     else:
         print("every model opens in PyTorch and computes what rnnscope probe does")
+
+
+def check_one(path):
+    """`--model PATH`: the same checks for one file outside the manifest (its text from its train_config)."""
+    if torch is None:
+        sys.exit("--model needs torch")
+    entry = entry_of_file(path)
+    if not entry["corpus"]:
+        sys.exit(f"{path} has no train_config corpus to read a text from")
+    failures = []
+    text = held_out_start(entry, training_text(entry["corpus"]))
+    worst = check_pytorch(path, entry, text, failures)
+    for line in failures[:40]:
+        print("FAIL", line)
+    if failures:
+        sys.exit(f"{len(failures)} check(s) failed")
+    print(f"{path}: PyTorch {torch.__version__} and rnnscope probe agree on {len(text)} characters, "
+          f"largest difference {worst:.2e}")
 
 
 if __name__ == "__main__":
