@@ -167,6 +167,14 @@ test('the text to look at takes line breaks: Enter types one, the diagram shows 
     return col ? { char: col.dataset.char, shown: col.textContent.includes('↵') } : null;
   });
   assert.deepEqual(column, { char: '\n', shown: true }, 'the line break has a column that shows ↵');
+  // The lesson's promise: after the line break the model expects a capital, and the column's top guess is what
+  // `rnnscope probe` computes with the same file after the same characters.
+  const guess = await page.evaluate(() => document.querySelector('#s').shadowRoot.querySelector('.is-newline [data-testid="guess"][data-rank="1"]')?.dataset.char);
+  const cli = await cliProbe('models/shakespeare-lstm.safetensors', 'ROMEO:\n');
+  const after = cli.positions.at(-1).probs;
+  const best = cli.vocab[after.indexOf(Math.max(...after))];
+  assert.equal(guess, best, 'the top guess after the line break is the model\'s');
+  assert.match(best, /^[A-Z]$/, 'after a line break the model expects a capital');
   // The method keeps every character too, and the box shows what it was given.
   const text = 'First Citizen:\nBefore we proceed any further,\n\nhear me speak.';
   const acts = await page.evaluate((t) => document.querySelector('#s').probe(t).then((a) => a.chars.join('')), text);
@@ -266,7 +274,7 @@ test('the attributes, methods and events of <rnn-scope>', async () => {
   // Absurd arguments are refused with the reason, not run.
   await assert.rejects(page.evaluate(() => document.querySelector('#a').step(1e9)), /step\(n\): n must be a whole number from 1 to 10,000/);
   await assert.rejects(page.evaluate(() => document.querySelector('#a').step(0)), /step\(n\)/);
-  await assert.rejects(page.evaluate(() => document.querySelector('#a').probe('x'.repeat(3000))), /probe\(text\): the text to look at is longer than 2000 characters/);
+  await assert.rejects(page.evaluate(() => document.querySelector('#a').probe('x'.repeat(6000))), /probe\(text\): the text to look at is longer than 5000 characters/);
   // exportModel() → load(bytes) round trip: the same predictions; reset() gives fresh weights of the seed.
   const round = await page.evaluate(async () => {
     const a = document.querySelector('#a');

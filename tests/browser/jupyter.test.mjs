@@ -31,6 +31,8 @@ const PINS = ['jupyterlab==4.6.6', 'notebook==7.6.5', 'anywidget==0.11.0'];
 const VENV = join(ROOT, 'target', 'jupyter-venv');
 const PY = join(VENV, 'bin', 'python');
 const NOTEBOOK = join(ROOT, 'examples', 'rnnscope.ipynb');
+/** The shipped Shakespeare model, as models/manifest.json describes it. */
+const BARD = JSON.parse(readFileSync(join(ROOT, 'models', 'manifest.json'), 'utf8')).models.find((m) => m.file === 'shakespeare-lstm.safetensors');
 
 /**
  * Errors of Notebook 7 itself that a test of the widget has to live with: matched exactly, each as many times as it
@@ -297,15 +299,15 @@ test('JupyterLab: the notebook runs; the widget renders, trains, reports back, t
   const [, step, loss] = await nb.runUntil(cellOf('print(f"step {hello.step}'), /^step ([1-9]\d*), loss (\d+\.\d+)/m);
   assert.ok(Number(step) > 0 && Number(loss) > 0, `step ${step}, loss ${loss}`);
 
-  // The Shakespeare model from the package, sent as bytes: it loads (the page's model is its 2 × 128 LSTM of 65
-  // characters), paused (no text of its own), and Python reads back what it is.
+  // The Shakespeare model from the package, sent as bytes: it loads (the page's model is its LSTM of 65 characters,
+  // the manifest's shape), paused (no text of its own), and Python reads back what it is.
   assert.match(await nb.runCell(cellOf('[m["file"] for m')), /'shakespeare-lstm\.safetensors'/);
   const bard = cellOf('bard = rnnscope.RnnScope.pretrained(');
   await nb.runCell(bard);
   const loaded = await waitShown(nb, bard, (s) => s.info?.vocab === 65 && s.inputs.join('') === 'Wherefore art thou', 'the Shakespeare model probing its text');
-  assert.deepEqual(loaded.info, { cell: 'lstm', hidden: 128, layers: 2, vocab: 65, step: 3000 });
+  assert.deepEqual(loaded.info, { cell: 'lstm', hidden: BARD.hidden, layers: BARD.layers, vocab: 65, step: BARD.steps });
   assert.equal(loaded.running, false);
-  await nb.runUntil(cellOf("print(bard.info and"), /^lstm 2x128, 65 characters$/m);
+  await nb.runUntil(cellOf("print(bard.info and"), new RegExp(`^lstm ${BARD.layers}x${BARD.hidden}, 65 characters$`, 'm'));
 
   // A trait set from Python redraws the diagram with those characters.
   await nb.runCell(cellOf('bard.probe = "Romeo"'));
