@@ -46,7 +46,7 @@ class Settings(unittest.TestCase):
             "cell": ("transformer", "cell must be one of 'rnn', 'lstm', 'gru', not 'transformer'"),
             "corpus": ("shakespeare", "corpus must be one of 'hello', 'brackets', 'about', not 'shakespeare'"),
             "workers": (4, "workers must be one of 'auto', '1', '2', not 4"),
-            "probe": ("x" * 2001, "probe must be a text of at most 2000 characters, not a text of 2001 characters"),
+            "probe": ("x" * 5001, "probe must be a text of at most 5000 characters, not a text of 5001 characters"),
             "controls": ("play zoom", "'zoom' is not a control"),
             "height": ("tall", "height must be a number of pixels or a CSS length"),
             "autoplay": ("yes", "autoplay must be True or False"),

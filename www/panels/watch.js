@@ -22,7 +22,7 @@ export class WatchPanel extends Panel {
       </p>
       <div class="row" id="probe-row">
         <label for="probe-text" class="grow">Text to look at
-          <textarea id="probe-text" rows="1" autocomplete="off" spellcheck="false" maxlength="2000" data-testid="probe-input">hello</textarea>
+          <textarea id="probe-text" rows="1" autocomplete="off" spellcheck="false" maxlength="5000" data-testid="probe-input">hello</textarea>
         </label>
       </div>
       <div id="hell" class="hell-box" data-testid="hell"></div>

@@ -50,7 +50,7 @@ export const PROPS = [
   { name: 'topK', type: 'int', def: 0, min: 0, max: 100000, label: 'top-k' },
   { name: 'sampleLen', type: 'int', def: 300, min: 1, max: 20000, label: 'sample length' },
   { name: 'prime', type: 'string', def: '', maxLength: 500, label: 'prime' },
-  { name: 'probe', type: 'string', def: 'hello', maxLength: 2000, label: 'text to look at' },
+  { name: 'probe', type: 'string', def: 'hello', maxLength: 5000, label: 'text to look at' },
   { name: 'units', type: 'enum', def: 'nats', options: ['nats', 'bits', 'ppl'], label: 'loss units' },
 ];
 

@@ -40,7 +40,7 @@ SETTINGS = {
     "seed": ("seed", "int", (0, 4294967295)),
     "temperature": ("temperature", "float", (0, 3)),
     "workers": ("workers", "enum", ("auto", "1", "2")),
-    "probe": ("probe", "str", 2000),
+    "probe": ("probe", "str", 5000),
     "controls": ("controls", "controls", CONTROLS),
     "height": ("height", "height", None),
     "autoplay": ("autoplay", "bool", None),

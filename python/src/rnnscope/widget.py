@@ -71,7 +71,7 @@ class RnnScope(anywidget.AnyWidget):
         optimizer     'adam', 'adamw', 'rmsprop', 'adagrad', 'sgd'; weight_decay 0–1 (AdamW's); dropout 0–0.9
         schedule      'constant', 'cosine', 'step'; warmup steps; schedule_steps; min_lr (cosine); gamma (step)
         lr            1e-6–10; seed 0–2**32-1; temperature 0–3; workers 'auto', '1', '2'
-        probe         the text the diagram shows (at most 2000 characters)
+        probe         the text the diagram shows (at most 5000 characters)
         controls      'none', 'all', or any of 'status play step reset probe'
         height        pixels or a CSS length; autoplay True/False (False pauses, True trains); loading 'lazy'/'eager'
 
