@@ -99,17 +99,27 @@ export function layoutRows(d, data, layers, showC, showGates) {
   if (showGates && gateNames.some((gn) => !tanhGates.has(gn))) legend(slot(), 'sequential', 0, 1, 'sigmoid gates');
 }
 
-export function drawGroup(g, data) {
+/**
+ * Draw row group `g` of `data` into its canvas, positions `from` on (those before it still show what they showed),
+ * or every position when the colour range or the canvas had to change. The canvas grows by doubling, its columns
+ * past the text transparent (and clipped by the layer), so a typed character costs one column, not a new canvas.
+ */
+export function drawGroup(g, data, from = 0) {
   const T = data.steps;
   if (T === 0) return;
   const { units, layer: l } = g;
   const L = data.layers, H = data.hidden, G = data.gateNames.length;
-  if (!g.img || g.img.width !== T) {
-    g.canvas.width = T;
+  const drawn = g.drawnT ?? 0;
+  let start = Math.max(0, Math.min(from, drawn));
+  if (!g.img || g.img.width < T) {
+    const cap = Math.max(T, g.img ? 2 * g.img.width : 64);
+    g.canvas.width = cap;
     g.canvas.height = units;
-    g.img = g.ctx.createImageData(T, units);
+    g.img = g.ctx.createImageData(cap, units);
+    g.canvas.style.width = (cap * COL_W) + 'px';
+    start = 0;
   }
-  g.canvas.style.width = (T * COL_W) + 'px';
+  const W = g.img.width;
   const src = g.kind === 'h' ? data.h : g.kind === 'c' ? data.c : data.gate;
   // c is unbounded: use a symmetric range that only grows in nice steps (1, 2, 5, 10, …) and say so.
   let min = g.min, max = g.max;
@@ -126,20 +136,25 @@ export function drawGroup(g, data) {
     g.rangeEl.textContent = g.scale === 'diverging' ? `±${fmt(max, max < 10 ? (Number.isInteger(max) ? 0 : 1) : 0)}` : '0…1';
     g.shownMin = min; g.shownMax = max;
   }
+  if (min !== g.curMin || max !== g.curMax) start = 0;
   g.curMin = min; g.curMax = max;
   const px = g.img.data;
   const table = lut(g.scale).rgba;
-  for (let t = 0; t < T; t++) {
+  for (let t = start; t < T; t++) {
     const base = g.kind === 'gate' ? ((t * L + l) * G + g.gate) * H : (t * L + l) * H;
     for (let u = 0; u < units; u++) {
-      const o = (u * T + t) * 4;
+      const o = (u * W + t) * 4;
       const i = lutIndex(src[base + u], min, max);
       if (i < 0) { px[o] = NAN_RGB[0]; px[o + 1] = NAN_RGB[1]; px[o + 2] = NAN_RGB[2]; px[o + 3] = 255; continue; }
       const k = i << 2;
       px[o] = table[k]; px[o + 1] = table[k + 1]; px[o + 2] = table[k + 2]; px[o + 3] = 255;
     }
   }
-  g.ctx.putImageData(g.img, 0, 0);
+  // Positions the text no longer has (it got shorter) go transparent.
+  const end = Math.min(W, Math.max(T, drawn));
+  for (let t = T; t < end; t++) for (let u = 0; u < units; u++) px.fill(0, (u * W + t) * 4, (u * W + t) * 4 + 4);
+  g.drawnT = T;
+  if (end > start) g.ctx.putImageData(g.img, 0, 0, start, 0, end - start, units);
 }
 
 function niceCeil(x) {

@@ -206,11 +206,12 @@ export class HellDiagram {
       this.layoutKey = key;
     }
     const fresh = data !== this.data;
+    // Columns (and row-group pixels) before the first position changed since the data drawn last (a typed
+    // character changes one or two) already show `data`.
+    let keep = 0;
     if (fresh) {
       this.version++;
-      // Columns before the first position changed since the data drawn last (a typed character changes one or
-      // two) already show `data`.
-      const keep = this.data && data.changedSince ? data.changedSince(this.data.seq) : 0;
+      keep = this.data && data.changedSince ? data.changedSince(this.data.seq) : 0;
       for (const t of this.attached) if (t < keep && this.cols[t].version === this.version - 1) this.cols[t].version = this.version;
     }
     this.data = data;
@@ -256,7 +257,7 @@ export class HellDiagram {
 
     const width = T * COL_W;
     this.track.style.width = width + 'px';
-    if (fresh) for (const g of this.groups) drawGroup(g, data);
+    if (fresh) for (const g of this.groups) drawGroup(g, data, keep);
 
     if (grew) {
       this.stickToEnd = true;
