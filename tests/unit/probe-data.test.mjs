@@ -176,3 +176,16 @@ test('a view more than 64 probes behind redraws everything', () => {
   assert.equal(r.data.changedSince(7), 3, 'a view 64 probes behind is told only the last positions changed');
   assert.equal(r.data.changedSince(6), 0, 'a view 65 probes behind was not told to redraw everything');
 });
+
+test('a fresh probe of every position that fits fills the same buffers in place, and everything counts as changed', () => {
+  const a = applyProbe(EMPTY, probeMsg('abcabcab', 0), 'abcabcab', LSTM);
+  const fresh = applyProbe(a, probeMsg('abcab', 0, { tag: 0.25 }), 'abcab', LSTM);
+  assert.equal(fresh.buffers, a.buffers, 'new arrays for a probe that fits');
+  assertData(fresh.data, 'abcab', { tag: 0.25 });
+  assert.equal(fresh.data.changedSince(a.data.seq), 0);
+  // One that does not fit gets room of its own.
+  const long = 'abc'.repeat(20);
+  const bigger = applyProbe(fresh, probeMsg(long, 0), long, LSTM);
+  assert.notEqual(bigger.buffers, a.buffers);
+  assertData(bigger.data, long);
+});

@@ -20,8 +20,12 @@ export function applyProbe(prev, m, text, info) {
   let b = prev.buffers;
   // Positions before this one hold what they held (the next probability of the one before a new character is new).
   let changedFrom = Math.max(0, m.from - 1);
-  if (!sameShape || m.from === 0 || !b || m.from > old.steps) {
+  if (!sameShape || !b || m.from > old.steps || (m.from === 0 && T > b.cap)) {
     b = newBuffers(Math.max(16, T), L, H, V, G, !!m.c, !!m.gate);
+    changedFrom = 0;
+  } else if (m.from === 0) {
+    // A fresh probe of every position (new weights) fills the buffers it fits in place: a probe of thousands of
+    // positions would otherwise allocate (and collect) tens of megabytes on the main thread each time.
     changedFrom = 0;
   } else if (T > b.cap) {
     b = growBuffers(b, T, old.steps);
