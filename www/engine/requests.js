@@ -151,7 +151,7 @@ export const HANDLERS = {
       this.post({ type: Evt.SNAPSHOT, id: msg.id, version: this.version, same: true });
       return;
     }
-    const bytes = this.own(this.modelFile()).slice();
+    const bytes = this.own(this.modelFile()); // the engine keeps no reference: this one is transferred
     this.post({ type: Evt.SNAPSHOT, id: msg.id, version: this.version, step: this.info.step, bytes, config: this.current.config, text: this.current.text });
   },
 

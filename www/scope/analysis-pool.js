@@ -15,7 +15,7 @@ const pool = { engines: [], users: new Set(), off: false };
 /** One analysis engine: its client, the snapshot it holds, and its jobs, one after another. */
 class AnalysisEngine {
   constructor() {
-    /** `{scope, client, version, step}`: whose model it holds, as of which of its engine's versions; or null. */
+    /** `{scope, client, generation, version}`: whose model it holds, from which engine (and its restart), as of which version; or null. */
     this.holds = null;
     this.busy = 0;
     this.queue = Promise.resolve();
