@@ -3,7 +3,7 @@
 
 use crate::cell::CellKind;
 use crate::clamp::Clamp;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Model, State};
 use crate::model_config::ModelConfig;
 use crate::tape::{Tape, NONE};
@@ -90,6 +90,33 @@ impl Probe {
                 self.state.c.copy_from_slice(&last.c);
             }
         }
+    }
+
+    /// Forgets the steps and goes on from the recurrent state `h` (`L·H`, layer after layer) and `c` (the same for
+    /// an LSTM, empty for other cells), as if a text that ended in that state had been fed: the state a probe
+    /// computed elsewhere reached at its last character (its step's `h` and `c`). Refuses a state of another
+    /// size, or one that is not finite, and then keeps what it had.
+    pub fn continue_from(&mut self, model: &Model, h: &[f32], c: &[f32]) -> Result<()> {
+        if model.config != self.config {
+            *self = Probe::new(model);
+        }
+        let (want_h, want_c) = (self.state.h.len(), self.state.c.len());
+        if h.len() != want_h || c.len() != want_c {
+            return Err(Error::Analysis(format!(
+                "a state of {} hidden and {} cell values was given; this model's is {want_h} and {want_c}",
+                h.len(),
+                c.len()
+            )));
+        }
+        if h.iter().chain(c).any(|v| !v.is_finite()) {
+            return Err(Error::Analysis(
+                "the state holds a value that is not finite".into(),
+            ));
+        }
+        self.steps.clear();
+        self.state.h.copy_from_slice(h);
+        self.state.c.copy_from_slice(c);
+        Ok(())
     }
 
     /// Feeds one character.

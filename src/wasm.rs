@@ -25,6 +25,9 @@ use convert::{js_err, object, parse_settings, request_from, strings};
 mod probing;
 use probing::FreshProbe;
 
+mod stepper;
+pub use stepper::Stepper;
+
 #[wasm_bindgen(js_name = corpusNames)]
 pub fn corpus_names() -> Array {
     strings(corpus::NAMES.iter().map(|s| s.to_string()))

@@ -130,6 +130,38 @@ fn advancing_in_slices_computes_what_one_sync_does_towards_a_moving_text() {
 }
 
 #[test]
+fn continuing_from_a_probes_last_state_computes_what_the_whole_probe_does() {
+    // The page computes a keystroke itself from the state at the last character of the probe it shows
+    // (src/wasm/stepper.rs): that must give the engine's numbers exactly.
+    let (shown, typed) = ("hello wörld", " 日é\nho");
+    for cell in CELLS {
+        let model = model(cell);
+        let whole = fresh_steps(&model, &format!("{shown}{typed}"));
+        let n = shown.chars().count();
+        let last = &whole[n - 1];
+        let mut probe = Probe::new(&model);
+        probe.sync(&model, "something else");
+        probe.continue_from(&model, &last.h, &last.c).unwrap();
+        assert!(
+            probe.steps().is_empty(),
+            "{cell:?}: the steps before are forgotten"
+        );
+        for ch in typed.chars() {
+            probe.push(&model, ch);
+        }
+        assert_eq!(probe.steps(), &whole[n..], "{cell:?}");
+        // A state of another size, or not finite, is refused and the probe keeps its steps.
+        let short = &last.h[1..];
+        let err = probe.continue_from(&model, short, &last.c).unwrap_err();
+        assert!(err.to_string().contains("hidden"), "{err}");
+        let mut nan = last.h.clone();
+        nan[0] = f32::NAN;
+        assert!(probe.continue_from(&model, &nan, &last.c).is_err());
+        assert_eq!(probe.steps(), &whole[n..], "{cell:?}: kept");
+    }
+}
+
+#[test]
 fn unknown_characters_are_fed_as_zero_vectors() {
     for cell in CELLS {
         let model = model(cell);

@@ -8,7 +8,7 @@ mod common;
 use common::gradient;
 use js_sys::{Float32Array, Object, Reflect, Uint8Array};
 use rnnscope::tape::Tape;
-use rnnscope::wasm::Session;
+use rnnscope::wasm::{Session, Stepper};
 use rnnscope::{model_file, CellKind, Model, State, Vocab};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsValue;
@@ -417,7 +417,7 @@ fn a_fresh_probe_is_built_in_slices_from_a_snapshot_and_swapped_in() {
     // Exactly what a probe from scratch with the weights of the snapshot says.
     let mut untrained = Session::new(settings("lstm", 4), text.into()).unwrap();
     let whole = untrained.probe("abcabca");
-    for key in ["h", "c", "gate", "logits", "probs"] {
+    for key in ["h", "c", "gate", "logits", "probs", "params"] {
         assert_eq!(floats(&swapped, key), floats(&whole, key), "{key}");
     }
     // Keystrokes go on from the swapped-in probe; nothing is left to swap.
@@ -425,6 +425,84 @@ fn a_fresh_probe_is_built_in_slices_from_a_snapshot_and_swapped_in() {
     assert_eq!((num(&next, "from"), num(&next, "steps")), (7.0, 1.0));
     assert!(error_message(s.probe_fresh_swap().unwrap_err()).contains("no fresh probe"));
     assert!(error_message(s.probe_fresh_advance("abc", 1).unwrap_err()).contains("no fresh probe"));
+}
+
+#[wasm_bindgen_test]
+fn a_stepper_goes_on_from_a_probe_with_its_weights_exactly() {
+    // The page computes a keystroke itself (src/wasm/stepper.rs) from an answer from position 0, which carries the
+    // weights, and the state at its last character: the numbers are the engine's own.
+    let text = "abcabcabcabcabcabcabcabcabcabcabc";
+    let floats = |o: &Object, key: &str| Float32Array::from(get(o, key)).to_vec();
+    for cell in ["rnn", "lstm", "gru"] {
+        let mut s = Session::new(settings(cell, 5), text.into()).unwrap();
+        s.train(2).unwrap();
+        let shown = s.probe("abcab");
+        let params = floats(&shown, "params");
+        let info = s.info();
+        assert_eq!(params.len() as f64, num(&info, "params"), "{cell}");
+        let vocab: String = js_sys::Array::from(&get(&info, "vocab"))
+            .iter()
+            .map(|c| c.as_string().unwrap())
+            .collect();
+        let mut stepper =
+            Stepper::new(cell, Some("tanh".into()), 16, 2, &vocab, params.clone()).unwrap();
+        let h = floats(&shown, "h");
+        let c = if get(&shown, "c").is_null() {
+            vec![]
+        } else {
+            floats(&shown, "c")
+        };
+        let n = 2 * 16;
+        let c_last = if c.is_empty() {
+            vec![]
+        } else {
+            c[4 * n..].to_vec()
+        };
+        let typed = stepper.step(&h[4 * n..], &c_last, "caZ", 5).unwrap();
+        let engine = s.probe("abcabcaZ");
+        assert!(
+            get(&engine, "params").is_null(),
+            "{cell}: only an answer from 0 carries the weights"
+        );
+        assert_eq!(
+            (num(&typed, "from"), num(&typed, "steps")),
+            (5.0, 3.0),
+            "{cell}"
+        );
+        for key in ["h", "c", "gate", "logits", "probs"] {
+            if get(&engine, key).is_null() {
+                assert!(get(&typed, key).is_null(), "{cell} {key}");
+                continue;
+            }
+            assert_eq!(floats(&typed, key), floats(&engine, key), "{cell} {key}");
+        }
+        assert_eq!(
+            js_sys::Int32Array::from(get(&typed, "input")).to_vec(),
+            js_sys::Int32Array::from(get(&engine, "input")).to_vec()
+        );
+        // New weights of the same shape; refusals keep what it had.
+        let mut other = params.clone();
+        other[0] = f32::NAN;
+        assert!(error_message(stepper.set_params(&other).unwrap_err()).contains("not finite"));
+        assert!(
+            error_message(stepper.set_params(&params[1..]).unwrap_err()).contains("weights given")
+        );
+        assert!(
+            error_message(stepper.step(&h[..3], &c_last, "a", 5).unwrap_err()).contains("hidden")
+        );
+        let again = stepper.step(&h[4 * n..], &c_last, "caZ", 5).unwrap();
+        assert_eq!(
+            floats(&again, "h"),
+            floats(&engine, "h"),
+            "{cell}: unchanged by the refusals"
+        );
+        let wrong = Stepper::new(cell, None, 16, 2, &vocab, params[1..].to_vec());
+        assert!(
+            error_message(wrong.err().unwrap()).contains("parameters"),
+            "{cell}"
+        );
+    }
+    assert!(Stepper::new("lstm", Some("relu".into()), 16, 2, "ab", vec![]).is_err());
 }
 
 #[wasm_bindgen_test]

@@ -481,6 +481,7 @@ export class RnnScopeElement extends HTMLElement {
       probe: () => s()?.probe.data ?? null,
       modelGeneration: () => s()?.modelGeneration ?? 0,
       probeGeneration: () => s()?.probe.generation ?? 0,
+      localProbes: () => s()?.probe.localStats() ?? { count: 0, ready: false, off: null },
       clamps: () => (s()?.instruments.clamps ?? []).map((c) => ({ ...c })),
       resumed: () => s()?.model?.resumed ?? null,
       ready: () => Boolean(s()?.model && s()?.probe.data),

@@ -5,7 +5,8 @@
 //! `probeFreshSwap` makes it the probe the diagram shows once it has reached the end of the text.
 
 use super::{js_err, object, Session};
-use crate::probe::Probe;
+use crate::model_config::ModelConfig;
+use crate::probe::{Probe, ProbeStep};
 use crate::Model;
 use js_sys::{Float32Array, Int32Array, Object};
 use wasm_bindgen::prelude::*;
@@ -18,49 +19,57 @@ pub(super) struct FreshProbe {
     done: bool,
 }
 
-/// `{from, steps, vocab, layers, hidden, gates, input, h, c, gate, logits, probs}`: the steps of `probe` from
-/// `from` on, each part flattened step after step.
-fn answer(probe: &Probe, model: &Model, from: usize) -> Object {
-    let c = &model.config;
-    let new = &probe.steps()[from..];
-    let flat = |part: fn(&crate::ProbeStep) -> &Vec<f32>| -> Float32Array {
-        let v: Vec<f32> = new.iter().flat_map(|s| part(s).iter().copied()).collect();
+/// `{from, steps, vocab, layers, hidden, gates, input, h, c, gate, logits, probs}`: `steps`, the characters from
+/// position `from` on, each part flattened step after step; and `params` (the flat weights they were computed
+/// with) when given: an answer from position 0 carries them, so that the page can go on from it by itself
+/// (`Stepper`, stepper.rs).
+pub(super) fn answer(
+    steps: &[ProbeStep],
+    config: &ModelConfig,
+    from: usize,
+    params: Option<&[f32]>,
+) -> Object {
+    let flat = |part: fn(&ProbeStep) -> &Vec<f32>| -> Float32Array {
+        let v: Vec<f32> = steps.iter().flat_map(|s| part(s).iter().copied()).collect();
         Float32Array::from(v.as_slice())
     };
-    let input: Vec<i32> = new
+    let input: Vec<i32> = steps
         .iter()
         .map(|s| s.input.map_or(-1, |i| i as i32))
         .collect();
-    let gates = c.cell.gate_names().len();
-    let has_c = c.cell.has_cell_state();
+    let gates = config.cell.gate_names().len();
+    let has_c = config.cell.has_cell_state();
+    let or_null = |present: bool, part: fn(&ProbeStep) -> &Vec<f32>| -> JsValue {
+        if present {
+            flat(part).into()
+        } else {
+            JsValue::NULL
+        }
+    };
     object(&[
         ("from", JsValue::from(from as u32)),
-        ("steps", JsValue::from(new.len() as u32)),
-        ("vocab", JsValue::from(c.vocab_size as u32)),
-        ("layers", JsValue::from(c.layers as u32)),
-        ("hidden", JsValue::from(c.hidden as u32)),
+        ("steps", JsValue::from(steps.len() as u32)),
+        ("vocab", JsValue::from(config.vocab_size as u32)),
+        ("layers", JsValue::from(config.layers as u32)),
+        ("hidden", JsValue::from(config.hidden as u32)),
         ("gates", JsValue::from(gates as u32)),
         ("input", Int32Array::from(input.as_slice()).into()),
         ("h", flat(|s| &s.h).into()),
-        (
-            "c",
-            if has_c {
-                flat(|s| &s.c).into()
-            } else {
-                JsValue::NULL
-            },
-        ),
-        (
-            "gate",
-            if gates > 0 {
-                flat(|s| &s.gates).into()
-            } else {
-                JsValue::NULL
-            },
-        ),
+        ("c", or_null(has_c, |s| &s.c)),
+        ("gate", or_null(gates > 0, |s| &s.gates)),
         ("logits", flat(|s| &s.logits).into()),
         ("probs", flat(|s| &s.probs).into()),
+        (
+            "params",
+            params.map_or(JsValue::NULL, |p| Float32Array::from(p).into()),
+        ),
     ])
+}
+
+/// `answer` for the steps of `probe` from `from` on, with the weights when `from` is 0.
+fn answer_from(probe: &Probe, model: &Model, from: usize) -> Object {
+    let params = (from == 0).then_some(model.params.as_slice());
+    answer(&probe.steps()[from..], &model.config, from, params)
 }
 
 #[wasm_bindgen]
@@ -69,7 +78,7 @@ impl Session {
     pub fn probe(&mut self, text: &str) -> Object {
         let model = self.trainer.model();
         let from = self.probe.sync(model, text);
-        answer(&self.probe, model, from)
+        answer_from(&self.probe, model, from)
     }
 
     #[wasm_bindgen(js_name = probeReset)]
@@ -115,7 +124,7 @@ impl Session {
         match self.fresh.take() {
             Some(fresh) if fresh.done => {
                 self.probe = fresh.probe;
-                Ok(answer(&self.probe, &fresh.model, 0))
+                Ok(answer_from(&self.probe, &fresh.model, 0))
             }
             Some(unfinished) => {
                 self.fresh = Some(unfinished);

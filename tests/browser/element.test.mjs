@@ -184,6 +184,42 @@ test('the text to look at takes line breaks: Enter types one, the diagram shows 
   await context.close();
 });
 
+test('keystrokes computed in the page itself give the engine\'s numbers, bit for bit', async () => {
+  const p = await openPage(env.browser, env.server.origin, { width: 1100, height: 900 });
+  collected.push(p.problems);
+  const { page, context } = p;
+  await routed(
+    context,
+    `${BASE}local.html`,
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>local</title><script type="module" src="rnn-scope.js"></script></head>' +
+      '<body><rnn-scope id="s" view="diagram" model="models/shakespeare-lstm.safetensors" probe="ROMEO:"></rnn-scope></body></html>',
+  );
+  await page.goto(`${env.server.url}local.html`);
+  await page.waitForFunction(() => document.querySelector('#s').hooks.ready(), null, { timeout: WAIT });
+  // The first probe came from the engine, from position 0, with the weights: the page's stepper has them.
+  await page.waitForFunction(() => document.querySelector('#s').hooks.localProbes().ready, null, { timeout: WAIT });
+  const box = page.locator('#s').getByLabel('Text to look at');
+  await box.press('End');
+  await box.pressSequentially(' I will\nno');
+  const text = 'ROMEO: I will\nno';
+  await page.waitForFunction((t) => document.querySelector('#s').hooks.probe()?.chars.join('') === t, text, { timeout: WAIT });
+  const local = await page.evaluate(() => document.querySelector('#s').hooks.localProbes());
+  assert.equal(local.count, 10, 'every key was computed in the page');
+  // Copies of the arrays (the page's buffers are filled in place by the next probe).
+  const shown = await page.evaluate(() => {
+    const d = document.querySelector('#s').hooks.probe();
+    return Object.fromEntries(['h', 'c', 'gate', 'logits', 'probs', 'input'].map((k) => [k, Array.from(d[k])]));
+  });
+  // probe(text) asks the engine for every position afresh; the model is not training, so the weights are the same.
+  const engine = await page.evaluate(async (t) => {
+    const d = await document.querySelector('#s').probe(t);
+    return Object.fromEntries(['h', 'c', 'gate', 'logits', 'probs', 'input'].map((k) => [k, Array.from(d[k])]));
+  }, text);
+  for (const key of Object.keys(engine)) assert.deepEqual(shown[key], engine[key], key);
+  assert.equal(engine.input.length, Array.from(text).length);
+  await context.close();
+});
+
 test('embed.html reproduces a setup from its fragment inside a sandboxed iframe, and tells its parent its height', async () => {
   const p = await openPage(env.browser, env.server.origin, { width: 900, height: 900 });
   collected.push(p.problems);

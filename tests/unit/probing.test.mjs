@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProbeChannel } from '../../www/scope/probe-channel.js';
 import { FreshProbe } from '../../www/engine/fresh-probe.js';
+import { LocalStep } from '../../www/scope/local-step.js';
 import { Cmd, Evt } from '../../www/engine/protocol.js';
 
 const INFO = { cell: 'rnn', vocab: ['a', 'b'], gateNames: [] };
@@ -21,8 +22,9 @@ function fakeScope(text) {
     visible: true,
     step: 0,
     st: { probe: text },
+    instruments: { clamps: [] },
     sent: [],
-    client: { ready: true, id: () => ++next, send: (m) => scope.sent.push(m) },
+    client: { ready: true, mode: 'worker', id: () => ++next, send: (m) => scope.sent.push(m) },
     say() {},
     unsay() {},
     changed: (...parts) => listeners.forEach((f) => f({ detail: { parts } })),
@@ -96,6 +98,117 @@ test('a refused probe frees its lane and the next probe starts afresh', () => {
   assert.equal(s.probe.inFlight, 0);
   s.probe.pump();
   assert.deepEqual(s.sent.slice(1).map((m) => [m.text, !!m.reset]).sort(), [['ab', false], ['ab', true]]);
+});
+
+/**
+ * A LocalStep whose stepper is a stand-in for the core's (src/wasm/stepper.rs, tested bit for bit against the
+ * engine in tests/wasm.rs): each hidden value it computes is its position plus the first weight; it records calls.
+ */
+function fakeLocal() {
+  const local = new LocalStep();
+  const calls = [];
+  class Stepper {
+    constructor(cell, nonlinearity, hidden, layers, vocab, params) {
+      calls.push(['new', cell, hidden, layers, vocab, Array.from(params)]);
+      this.w = params[0];
+    }
+    setParams(params) {
+      calls.push(['setParams', Array.from(params)]);
+      this.w = params[0];
+    }
+    step(h, c, text, from) {
+      calls.push(['step', Array.from(h), text, from]);
+      const steps = Array.from(text).length;
+      return {
+        from, steps, input: new Int32Array(steps), h: Float32Array.from({ length: steps }, (_, t) => from + t + this.w),
+        c: null, gate: null, logits: new Float32Array(2 * steps), probs: new Float32Array(2 * steps).fill(0.5),
+      };
+    }
+    free() {}
+  }
+  local.glue = { Stepper };
+  local.prepareSoon = () => {}; // no page core in Node: the fake glue is already there
+  return { local, calls };
+}
+
+/** An answer from position 0 carries the weights it was computed with. */
+function withParams(m, w) {
+  return { ...m, params: Float32Array.of(w, 0) };
+}
+
+test('a keystroke that adds characters is computed in the page with the weights of the probe shown', () => {
+  const s = fakeScope('ab');
+  const { local, calls } = fakeLocal();
+  s.probe.local = local;
+  s.probe.newModel();
+  s.probe.answered(withParams(answer(s.sent[0].id, 'ab', 0), 100));
+  s.step = 5;
+  s.probe.tick(); // a reset probe on its way
+  const before = s.sent.length;
+  s.set('probe', 'abab');
+  assert.deepEqual(Array.from(s.probe.data.h), [0, 1, 102, 103], 'drawn from the page, at once');
+  assert.equal(s.probe.text, 'abab');
+  assert.deepEqual(calls.map((c) => c[0]), ['new', 'step']);
+  assert.deepEqual(calls[1], ['step', [1], 'ab', 2], 'from the state at the last character shown');
+  assert.deepEqual(s.sent.slice(before).map((m) => [m.text, !!m.follow, m.id ?? null]), [['abab', true, null]],
+    'the engine is only told the text, for its reset probe');
+  // Deleting needs no step at all.
+  s.set('probe', 'aba');
+  assert.deepEqual(Array.from(s.probe.data.h), [0, 1, 102]);
+  assert.equal(calls.length, 2);
+  // An edit inside the text goes to the engine.
+  s.set('probe', 'bba');
+  const last = s.sent.at(-1);
+  assert.deepEqual([last.text, !!last.follow, !!last.reset], ['bba', false, false]);
+  assert.equal(s.probe.localCount, 2);
+});
+
+test('a reset answer of an older text is brought to the text shown, by the page or else by the engine', () => {
+  const s = fakeScope('ab');
+  const { local, calls } = fakeLocal();
+  s.probe.local = local;
+  s.probe.newModel();
+  s.probe.answered(withParams(answer(s.sent[0].id, 'ab', 0), 100));
+  s.step = 5;
+  s.probe.tick();
+  const reset = s.sent.at(-1);
+  s.set('probe', 'aba'); // computed here; the engine hears of it after its reset probe reached "ab"
+  s.probe.answered(withParams(answer(reset.id, 'ab', 0, 10), 200));
+  assert.deepEqual(Array.from(s.probe.data.h), [10, 11, 202], 'the new weights, and the character typed, at once');
+  assert.deepEqual(calls.slice(-2).map((c) => c[0]), ['setParams', 'step']);
+  // Where the page cannot compute it, the engine is asked for it, though it was told the text already.
+  s.probe.request(true);
+  const reset2 = s.sent.at(-1);
+  assert.ok(reset2.reset);
+  s.probe.local.forget();
+  s.probe.answered(answer(reset2.id, 'ab', 0, 20));
+  const last = s.sent.at(-1);
+  assert.deepEqual([last.text, !!last.follow, !!last.reset], ['aba', false, false]);
+  // With clamps in force the page computes nothing.
+  s.probe.answered(withParams(answer(last.id, 'aba', 2, 30), 300));
+  s.instruments.clamps = [{ layer: 0, tensor: 'h', unit: 0, value: 0 }];
+  const n = calls.length;
+  s.set('probe', 'abab');
+  assert.equal(calls.length, n);
+  assert.equal(s.sent.at(-1).text, 'abab');
+  assert.ok(!s.sent.at(-1).follow);
+});
+
+test('the page computes only a few characters itself, and a new shape gets a stepper of its own', () => {
+  const { local, calls } = fakeLocal();
+  const data = { steps: 2, layers: 1, hidden: 1, h: Float32Array.of(5, 6), c: null, gate: null, vocab: ['a', 'b'], gateNames: [] };
+  assert.equal(local.step(data, 'ab', 'abb'), null, 'no weights yet');
+  local.weights(Float32Array.of(1, 2), { cell: 'rnn', nonlinearity: 'tanh', hidden: 1, layers: 1, vocab: ['a', 'b'] });
+  const m = local.step(data, 'ab', 'abb');
+  assert.deepEqual([m.from, m.steps, Array.from(m.h)], [2, 1, [3]]);
+  local.perChar = 1;
+  assert.equal(local.step(data, 'ab', 'ab' + 'a'.repeat(10)), null, 'a paste goes to the engine');
+  local.weights(Float32Array.of(3, 4), { cell: 'rnn', nonlinearity: 'tanh', hidden: 1, layers: 1, vocab: ['a', 'b'] });
+  local.step(data, 'ab', 'abb');
+  local.weights(Float32Array.of(5, 6), { cell: 'gru', nonlinearity: 'tanh', hidden: 1, layers: 1, vocab: ['a', 'b'] });
+  local.step(data, 'ab', 'abb');
+  assert.deepEqual(calls.map((c) => c[0]), ['new', 'step', 'setParams', 'step', 'new', 'step']);
+  assert.equal(calls[4][1], 'gru');
 });
 
 /** An engine with a session whose fresh probe reaches `text` `per` characters per call. */

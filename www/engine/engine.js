@@ -340,6 +340,7 @@ export class Engine {
       gate: this.own(p.gate) ?? null,
       logits: this.own(p.logits),
       probs: this.own(p.probs),
+      params: this.own(p.params) ?? null,
       gateNames: this.gateNamesOf,
       text,
       textLength: text.length,

@@ -84,7 +84,8 @@ export const Cmd = Object.freeze({
    * probe is built from a snapshot of the weights in slices between other work, follows the text of the probes
    * without `reset` that come meanwhile, and is answered from position 0 once it reaches the end of the text; it
    * then is the probe shown. A second `reset` before that replaces it (only the newest is answered). Answer:
-   * `Evt.PROBE`.
+   * `Evt.PROBE`. With `follow` instead (the page computed the new characters itself, scope/local-step.js), only the
+   * fresh probe on its way heads for `text`, and nothing is answered.
    */
   PROBE: 'probe',
 
@@ -222,10 +223,11 @@ export const Evt = Object.freeze({
 
   /**
    * `{type, id, from, steps, vocab, layers, hidden, gates, input: Int32Array, h: Float32Array,
-   *   c: Float32Array|null, gate: Float32Array|null, logits: Float32Array, probs: Float32Array, text, textLength, ms}` –
+   *   c: Float32Array|null, gate: Float32Array|null, logits: Float32Array, probs: Float32Array, params: Float32Array|null,
+   *   text, textLength, ms}` –
    * answer to `Cmd.PROBE`: the activations of positions `from … from+steps-1` of `text` (all arrays transferred);
-   * positions before `from` are unchanged from the previous answer; `ms` is what computing it took. Layouts as in
-   * docs/wasm-api.md.
+   * positions before `from` are unchanged from the previous answer; `ms` is what computing it took; `params`, in an
+   * answer from position 0, the weights it was computed with. Layouts as in docs/wasm-api.md.
    */
   PROBE: 'probe',
 

@@ -101,6 +101,10 @@ export const HANDLERS = {
       this.fresh.begin(msg);
       return;
     }
+    if (msg.follow) {
+      this.fresh.follow(msg.text);
+      return;
+    }
     const t0 = performance.now();
     const p = this.session.probe(msg.text);
     this.postProbe(msg.id, p, msg.text, performance.now() - t0);

@@ -78,7 +78,7 @@ export class Instruments {
     await s.client.request({ type: Cmd.SET_CLAMPS, clamps: list });
     if (generation !== s.modelGeneration) return;
     this.clamps = list;
-    s.probe.request(true);
+    s.probe.weightsChanged();
     s.changed(Parts.CLAMPS, Parts.PROBE);
   }
 

@@ -4,10 +4,13 @@
 // training, the whole text is probed afresh with the new weights every so often (a reset probe, built by the engine
 // in slices beside the probe shown, answered when it reaches the end of the text, which replaces what is shown).
 // A keystroke never waits behind a reset probe. The engine answers in the order it computes, so the answers of
-// both lanes are folded in as they arrive.
+// both lanes are folded in as they arrive. A keystroke that only adds a few characters (or deletes) is computed in
+// the page's own thread where it can be (local-step.js), so its column is drawn in the frame the key started; the
+// engine is then only told the text (`follow`), for the reset probe on its way.
 
 import { Cmd } from '../engine/protocol.js';
 import { applyProbe } from './probe-data.js';
+import { LocalStep } from './local-step.js';
 import { Parts } from './parts.js';
 
 /** While training, the text is probed afresh (every position, with the new weights) about this often (`tick`) … */
@@ -52,6 +55,10 @@ export class ProbeChannel {
     /** When the last reset probe was sent, and what computing it took, ms. */
     this.resetAt = 0;
     this.resetMs = 0;
+    /** Keystrokes computed in this thread. */
+    this.local = new LocalStep();
+    /** How many probes were computed in this thread (for tests and benchmarks). */
+    this.localCount = 0;
   }
 
   /** The timer's turn: while training, a fresh probe when one is due (see REPROBE_MS). */
@@ -65,6 +72,15 @@ export class ProbeChannel {
   textChanged() {
     this.pos = -1;
     this.request();
+  }
+
+  /**
+   * The weights (or the clamps) changed other than by training: probe afresh, and compute no keystroke here with
+   * the old ones meanwhile.
+   */
+  weightsChanged() {
+    this.local.forget();
+    this.request(true);
   }
 
   /** Show the guesses after position `pos` (-1: the last). */
@@ -116,14 +132,50 @@ export class ProbeChannel {
       this.wantReset = false;
       s.client.send({ type: Cmd.PROBE, id, text, reset: true });
     }
-    if (!this.inFlight && text !== this.sentText) {
-      const id = s.client.id();
-      this.inFlight = id;
-      this.inFlightText = text;
-      this.inFlightSent = ++this.sent;
-      s.client.send({ type: Cmd.PROBE, id, text });
+    if (this.inFlight) return;
+    const shown = this.data ? this.text : null;
+    // (An engine in this thread, where no worker can start, answers as fast itself.)
+    const here = s.client.mode === 'worker' && !s.instruments.clamps.length;
+    if (shown !== null && text !== shown && here) this.stepHere(text);
+    if (this.data && text === this.text) {
+      // The data is of the text already: the engine only needs to know it, for the reset probe on its way.
+      if (text !== this.sentText) s.client.send({ type: Cmd.PROBE, text, follow: true });
       this.sentText = text;
+      return;
     }
+    const id = s.client.id();
+    this.inFlight = id;
+    this.inFlightText = text;
+    this.inFlightSent = ++this.sent;
+    s.client.send({ type: Cmd.PROBE, id, text });
+    this.sentText = text;
+  }
+
+  /**
+   * Keystrokes whose probe this thread computed (`count`), whether the next can be (`ready`: the stepper has the
+   * weights of the probe shown), and why the page stopped computing them, if it did (`off`).
+   */
+  localStats() {
+    const l = this.local;
+    return { count: this.localCount, ready: Boolean(l.ready && l.stepper && !l.params), off: l.off };
+  }
+
+  /** Compute the probe of `text` in this thread when it is only a few characters more (or fewer) than the data's. */
+  stepHere(text) {
+    const m = this.local.step(this.data, this.text, text);
+    if (!m) return;
+    this.localCount++;
+    this.take(m, text);
+  }
+
+  /** Fold the probe `m` of `text` into the data, for the views. */
+  take(m, text) {
+    const next = applyProbe(this, m, text, this.scope.model.info);
+    this.buffers = next.buffers;
+    this.data = next.data;
+    this.text = text;
+    this.generation++;
+    this.scope.changed(Parts.PROBE);
   }
 
   /** The engine's answer (`Evt.PROBE`), on either lane. */
@@ -143,12 +195,8 @@ export class ProbeChannel {
       return;
     }
     this.scope.unsay('probe');
-    const next = applyProbe(this, m, text, this.scope.model.info);
-    this.buffers = next.buffers;
-    this.data = next.data;
-    this.text = text;
-    this.generation++;
-    this.scope.changed(Parts.PROBE);
+    if (m.from === 0 && m.params) this.local.weights(m.params, this.scope.model.info);
+    this.take(m, text);
     this.pump();
   }
 
@@ -166,6 +214,7 @@ export class ProbeChannel {
     this.inFlight = 0;
     this.freshInFlight = 0;
     this.sentText = null;
+    this.local.forget();
   }
 
   /**

@@ -123,6 +123,7 @@ export class Scope extends EventTarget {
     this.stopCompare({ resume: false });
     trainingSlots().release(this);
     releaseAnalysis(this);
+    this.probe.local.close();
     this.client.terminate();
   }
 

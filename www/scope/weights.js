@@ -36,7 +36,7 @@ export class Weights {
     }
     s.unsay('weight');
     await this.fetch();
-    s.probe.request(true);
+    s.probe.weightsChanged();
   }
 
   /** A new model: its weights are fetched when wanted. */
