@@ -51,7 +51,7 @@ test('a typed character redraws one column, and leaves what a draw from scratch 
   const { g: fresh } = group(3);
   drawGroup(fresh, next);
   assert.deepEqual(pixels(g, 6).shown, pixels(fresh, 6).shown);
-  assert.ok(g.img.width >= 6 && g.canvas.width === g.img.width, 'the canvas grows by doubling, not per character');
+  assert.ok(g.img.width >= 6 && g.canvas.width === g.img.width, 'the canvas grows with room to spare, not per character');
 });
 
 test('a shorter text clears the columns it lost; a new colour range redraws everything', () => {
@@ -67,4 +67,36 @@ test('a shorter text clears the columns it lost; a new colour range redraws ever
   const { g: fresh } = group(2, 'c');
   drawGroup(fresh, data(6, 2, (t) => (t === 5 ? 1.5 : t / 10)));
   assert.deepEqual(pixels(g, 6).shown, pixels(fresh, 6).shown);
+  // The character that widened it replaced, then deleted: the range (kept per position) narrows back.
+  drawGroup(g, data(6, 2, (t) => (t === 5 ? 0.5 : t / 10)), 5);
+  assert.equal(g.rangeEl.textContent, '±1');
+  drawGroup(g, data(6, 2, (t) => (t === 5 ? 1.5 : t / 10)), 5);
+  assert.equal(g.rangeEl.textContent, '±2');
+  drawGroup(g, data(5, 2, (t) => t / 10), 5);
+  assert.equal(g.rangeEl.textContent, '±1');
+  const { g: short } = group(2, 'c');
+  drawGroup(short, data(5, 2, (t) => t / 10));
+  assert.deepEqual(pixels(g, 5).shown, pixels(short, 5).shown);
+});
+
+test('a fresh probe of many columns is drawn a budget at a time, newest first, and a key typed meanwhile at once', () => {
+  const { g, puts } = group(2);
+  const before = data(1000, 2, wave);
+  drawGroup(g, before);
+  // New weights: every column changes (a fresh probe); at most 300 columns a call.
+  const fresh = data(1000, 2, (t, u) => -wave(t, u));
+  assert.equal(drawGroup(g, fresh, 0, 300), false);
+  assert.deepEqual(puts.at(-1), [700, 300], 'the newest columns first');
+  assert.equal(g.drew, 300);
+  // A key typed now: its two columns (the old last one has a new next-character probability) come first.
+  const typed = data(1001, 2, (t, u) => -wave(t, u) + (t >= 999 ? 0.5 : 0));
+  assert.equal(drawGroup(g, typed, 999, 300), false);
+  assert.deepEqual(puts.at(-1), [402, 599], 'one write: the key\'s two columns and the next 298 of the rest');
+  assert.equal(g.drew, 300);
+  let calls = 0;
+  while (!drawGroup(g, typed, typed.steps, 300)) calls++;
+  assert.ok(calls <= 2, `${calls} more calls`);
+  const { g: whole } = group(2);
+  drawGroup(whole, typed);
+  assert.deepEqual(pixels(g, 1001).shown, pixels(whole, 1001).shown, 'what the budgeted draws leave is a draw from scratch');
 });

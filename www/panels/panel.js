@@ -11,6 +11,8 @@
 export const Work = Object.freeze({
   /** Hell-diagram columns made or brought up to date. */
   HELL_COLUMNS: 'hell columns',
+  /** Columns of pixels of one of the hell diagram's row groups drawn (the most of any group). */
+  HELL_GROUP_COLUMNS: 'hell row-group columns',
   /** Stages of an instrument's report (each draws a bounded piece: a plot, or a few hundred characters). */
   REPORT_STAGES: 'report stages',
 });

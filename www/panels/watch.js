@@ -8,6 +8,11 @@ import { Parts } from '../scope/parts.js';
 
 /** Column texts the hell diagram brings up to date per frame (its layout and paint dominate a frame's cost). */
 const HELL_COLUMNS_PER_FRAME = 8;
+/**
+ * Columns of each row group's pixels the diagram draws per frame: a fresh probe of every column (new weights) of a
+ * long text is drawn over several frames, the newest (those in view) first.
+ */
+const HELL_GROUP_COLUMNS_PER_FRAME = 512;
 
 export class WatchPanel extends Panel {
   static html = `
@@ -36,7 +41,7 @@ export class WatchPanel extends Panel {
     </section>`;
 
   /** The most work of each kind a frame gives this panel (element/frames.js counts it). */
-  static work = { [Work.HELL_COLUMNS]: HELL_COLUMNS_PER_FRAME };
+  static work = { [Work.HELL_COLUMNS]: HELL_COLUMNS_PER_FRAME, [Work.HELL_GROUP_COLUMNS]: HELL_GROUP_COLUMNS_PER_FRAME };
 
   static parts = [
     [Parts.CONTROLS, 'renderInput'],
@@ -76,8 +81,9 @@ export class WatchPanel extends Panel {
       this.hell.clear();
       return true;
     }
-    const done = this.hell.render(d, { maxColumns: drawAll ? undefined : HELL_COLUMNS_PER_FRAME });
+    const done = this.hell.render(d, drawAll ? {} : { maxColumns: HELL_COLUMNS_PER_FRAME, maxGroupColumns: HELL_GROUP_COLUMNS_PER_FRAME });
     this.spend(Work.HELL_COLUMNS, this.hell.columnsDrawn);
+    this.spend(Work.HELL_GROUP_COLUMNS, this.hell.groupColumnsDrawn);
     return done;
   }
 

@@ -100,47 +100,121 @@ export function layoutRows(d, data, layers, showC, showGates) {
 }
 
 /**
- * Draw row group `g` of `data` into its canvas, positions `from` on (those before it still show what they showed),
- * or every position when the colour range or the canvas had to change. The canvas grows by doubling, its columns
- * past the text transparent (and clipped by the layer), so a typed character costs one column, not a new canvas.
+ * Draw row group `g` of `data` into its canvas: mark positions `from` on as changed (those before it still show
+ * what they showed; every position when the colour range or the canvas had to change), then draw at most `most` of
+ * the columns marked, newest first (the view usually shows the end of the text), keeping the rest for the next call
+ * (`g.drew`: how many it drew). Answers whether every marked column is drawn. A call with the same `data` only goes on drawing. The canvas grows
+ * with room to spare, its columns past the text transparent (and clipped by the layer), so a typed character costs one
+ * column, not a new canvas; a fresh probe of thousands of columns is drawn over several frames.
  */
-export function drawGroup(g, data, from = 0) {
+export function drawGroup(g, data, from = 0, most = Infinity) {
   const T = data.steps;
-  if (T === 0) return;
-  const { units, layer: l } = g;
-  const L = data.layers, H = data.hidden, G = data.gateNames.length;
-  const drawn = g.drawnT ?? 0;
-  let start = Math.max(0, Math.min(from, drawn));
-  if (!g.img || g.img.width < T) {
-    const cap = Math.max(T, g.img ? 2 * g.img.width : 64);
-    g.canvas.width = cap;
-    g.canvas.height = units;
-    g.img = g.ctx.createImageData(cap, units);
-    g.canvas.style.width = (cap * COL_W) + 'px';
-    start = 0;
+  if (T === 0) {
+    g.data = data;
+    g.pending = null;
+    return true;
   }
-  const W = g.img.width;
-  const src = g.kind === 'h' ? data.h : g.kind === 'c' ? data.c : data.gate;
-  // c is unbounded: use a symmetric range that only grows in nice steps (1, 2, 5, 10, …) and say so.
+  let lo = T; // the columns written by this call: [lo, hi)
+  let hi = 0;
+  let budget = most;
+  g.drew = 0;
+  if (data !== g.data) {
+    g.data = data;
+    const drawn = g.drawnT ?? 0;
+    let start = Math.max(0, Math.min(from, drawn));
+    if (!g.img || g.img.width < T) {
+      const cap = Math.max(64, T + (T >> 2)); // room for the keys that follow (a new canvas redraws every column)
+      g.canvas.width = cap;
+      g.canvas.height = g.units;
+      g.img = g.ctx.createImageData(cap, g.units);
+      g.canvas.style.width = (cap * COL_W) + 'px';
+      start = 0;
+    }
+    if (updateRange(g, data, from)) start = 0;
+    // Positions the text no longer has (it got shorter) go transparent.
+    const W = g.img.width;
+    const px = g.img.data;
+    const end = Math.min(W, drawn);
+    for (let t = T; t < end; t++) for (let u = 0; u < g.units; u++) px.fill(0, (u * W + t) * 4, (u * W + t) * 4 + 4);
+    if (end > T) { lo = T; hi = end; }
+    g.drawnT = T;
+    // What is still marked from before is cut to the text; the new mark joins it. A typed character after what is
+    // marked (a keystroke while a fresh probe is being drawn) is drawn at once, without waiting for the rest.
+    const p = g.pending;
+    if (p) p[1] = Math.min(p[1], T);
+    if (!p || p[0] >= p[1]) {
+      g.pending = start < T ? [start, T] : null;
+    } else if (start >= p[1] && T - start <= budget) {
+      drawColumns(g, data, start, T);
+      lo = Math.min(lo, start);
+      hi = Math.max(hi, T);
+      budget -= T - start;
+      g.drew = T - start;
+    } else {
+      g.pending = [Math.min(p[0], start), T];
+    }
+  }
+  const p = g.pending;
+  if (p && budget > 0) {
+    const a = Math.max(p[0], p[1] - budget);
+    drawColumns(g, data, a, p[1]);
+    lo = Math.min(lo, a);
+    hi = Math.max(hi, p[1]);
+    g.drew += p[1] - a;
+    p[1] = a;
+    if (p[0] >= p[1]) g.pending = null;
+  }
+  if (hi > lo) g.ctx.putImageData(g.img, 0, 0, lo, 0, hi - lo, g.units);
+  return !g.pending;
+}
+
+/**
+ * The colour range of row group `g` for `data`, whose positions before `from` are those of the data it was last
+ * given (c is unbounded, and so is an RNN's h: a symmetric range in nice steps, 1, 2, 5, 10, …, that says so);
+ * answers whether it changed, so every column must be redrawn. The largest magnitude up to each position is kept,
+ * so a typed character costs its own column, not a pass over the text.
+ */
+function updateRange(g, data, from) {
+  const T = data.steps;
+  const { units, layer: l } = g;
+  const L = data.layers, H = data.hidden;
   let min = g.min, max = g.max;
   if (g.kind === 'c' || (g.kind === 'h' && data.cell === 'rnn')) {
-    let m = 0;
-    for (let t = 0; t < T; t++) {
-      const base = (t * L + l) * H;
-      for (let u = 0; u < units; u++) { const a = Math.abs(src[base + u]); if (a > m) m = a; }
+    const src = g.kind === 'h' ? data.h : data.c;
+    let t0 = Math.min(from, g.upToT ?? 0);
+    if (!g.upTo || g.upTo.length < T) {
+      g.upTo = new Float32Array(Math.max(64, T + (T >> 2)));
+      t0 = 0;
     }
-    max = niceCeil(Math.max(1, m));
+    const upTo = g.upTo;
+    for (let t = t0; t < T; t++) {
+      const base = (t * L + l) * H;
+      let m = t > 0 ? upTo[t - 1] : 0;
+      for (let u = 0; u < units; u++) { const a = Math.abs(src[base + u]); if (a > m) m = a; }
+      upTo[t] = m;
+    }
+    g.upToT = T;
+    max = niceCeil(Math.max(1, upTo[T - 1]));
     min = -max;
   }
   if (min !== g.shownMin || max !== g.shownMax) {
     g.rangeEl.textContent = g.scale === 'diverging' ? `±${fmt(max, max < 10 ? (Number.isInteger(max) ? 0 : 1) : 0)}` : '0…1';
     g.shownMin = min; g.shownMax = max;
   }
-  if (min !== g.curMin || max !== g.curMax) start = 0;
+  const changed = min !== g.curMin || max !== g.curMax;
   g.curMin = min; g.curMax = max;
+  return changed;
+}
+
+/** Write the pixels of positions `from … to-1` of row group `g` into its image (not yet onto the canvas). */
+function drawColumns(g, data, from, to) {
+  const { units, layer: l, curMin: min, curMax: max } = g;
+  const L = data.layers, H = data.hidden, G = data.gateNames.length;
+  const W = g.img.width;
+  const src = g.kind === 'h' ? data.h : g.kind === 'c' ? data.c : data.gate;
   const px = g.img.data;
   const table = lut(g.scale).rgba;
-  for (let t = start; t < T; t++) {
+  for (let t = from; t < to; t++) {
     const base = g.kind === 'gate' ? ((t * L + l) * G + g.gate) * H : (t * L + l) * H;
     for (let u = 0; u < units; u++) {
       const o = (u * W + t) * 4;
@@ -150,11 +224,6 @@ export function drawGroup(g, data, from = 0) {
       px[o] = table[k]; px[o + 1] = table[k + 1]; px[o + 2] = table[k + 2]; px[o + 3] = 255;
     }
   }
-  // Positions the text no longer has (it got shorter) go transparent.
-  const end = Math.min(W, Math.max(T, drawn));
-  for (let t = T; t < end; t++) for (let u = 0; u < units; u++) px.fill(0, (u * W + t) * 4, (u * W + t) * 4 + 4);
-  g.drawnT = T;
-  if (end > start) g.ctx.putImageData(g.img, 0, 0, start, 0, end - start, units);
 }
 
 function niceCeil(x) {

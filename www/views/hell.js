@@ -188,9 +188,11 @@ export class HellDiagram {
    * is true. A pasted text then costs several short frames instead of one long one, and a long text whose every
    * column changes because the model trains while it is shown costs only what is on screen.
    * @param {ProbeData} data
-   * @param {{layers?: number[], showC?: boolean, showGates?: boolean, maxColumns?: number}} [options] layers:
-   *   which layers to show (0-based, default all); showC / showGates: include the LSTM cell state / gate row
-   *   groups (default true); maxColumns: columns created or updated per call (default all)
+   * @param {{layers?: number[], showC?: boolean, showGates?: boolean, maxColumns?: number, maxGroupColumns?: number}} [options]
+   *   layers: which layers to show (0-based, default all); showC / showGates: include the LSTM cell state / gate
+   *   row groups (default true); maxColumns: columns created or updated per call (default all); maxGroupColumns:
+   *   columns of each row group's pixels drawn per call (default all; a fresh probe of 4,000 columns then takes
+   *   several frames, the newest columns first)
    * @returns {boolean} whether every column shows `data`
    */
   render(data, options = {}) {
@@ -257,7 +259,13 @@ export class HellDiagram {
 
     const width = T * COL_W;
     this.track.style.width = width + 'px';
-    if (fresh) for (const g of this.groups) drawGroup(g, data, keep);
+    // The row groups' pixels: what changed, newest first, at most `maxGroupColumns` columns of each a call.
+    const most = options.maxGroupColumns ?? Infinity;
+    this.groupColumnsDrawn = 0;
+    for (const g of this.groups) {
+      if (!drawGroup(g, data, fresh ? keep : T, most)) current = false;
+      this.groupColumnsDrawn = Math.max(this.groupColumnsDrawn, g.drew);
+    }
 
     if (grew) {
       this.stickToEnd = true;
