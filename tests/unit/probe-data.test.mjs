@@ -132,18 +132,21 @@ test('an edit in the middle: positions from the edit on are replaced; what chang
   assert.equal(d.changedSince(3), 5);
 });
 
-test('past the buffers\' room they grow, keeping every earlier position', () => {
-  const long = 'abc'.repeat(6); // 18 positions: more than the first 16
+test('a probe from the start leaves room for a quarter more; past the room the buffers grow, keeping every earlier position', () => {
+  const long = 'abc'.repeat(8); // 24 positions: more than the room the first 15 leave
   let r = applyProbe(EMPTY, probeMsg(long.slice(0, 15), 0), long.slice(0, 15), LSTM);
   const cap = r.buffers.cap;
-  assert.equal(cap, 16);
-  r = applyProbe(r, probeMsg(long, 15), long, LSTM);
-  assert.ok(r.buffers.cap >= 18 && r.buffers.cap > cap);
+  assert.equal(cap, 18);
+  const first = r.buffers;
+  r = applyProbe(r, probeMsg(long.slice(0, 18), 15), long.slice(0, 18), LSTM);
+  assert.equal(r.buffers, first, 'typing into the room keeps the buffers');
+  r = applyProbe(r, probeMsg(long, 18), long, LSTM);
+  assert.ok(r.buffers.cap >= 24 && r.buffers.cap > cap);
   assertData(r.data, long);
   assert.equal(r.data.c[14 * 2], -14000, 'the cell state of an old position was lost');
   assert.equal(r.data.gate[14 * 8 + 3], 14003.5, 'a gate of an old position was lost');
   assert.equal(r.data.logits[14 * 3 + 2], 14002);
-  assert.equal(r.data.changedSince(1), 14);
+  assert.equal(r.data.changedSince(2), 17);
   assert.equal(r.data.changedSince(0), 0);
 });
 

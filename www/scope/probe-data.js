@@ -1,5 +1,5 @@
 // The page's copy of a probe: the activations of the text being looked at, grown in place as the worker sends
-// only the positions after the common prefix with the previous probe. Buffers grow by doubling; the ProbeData
+// only the positions after the common prefix with the previous probe. Buffers grow by a quarter with room to spare; the ProbeData
 // handed to the views (views/types.js) are subarrays of them.
 
 /**
@@ -21,7 +21,7 @@ export function applyProbe(prev, m, text, info) {
   // Positions before this one hold what they held (the next probability of the one before a new character is new).
   let changedFrom = Math.max(0, m.from - 1);
   if (!sameShape || !b || m.from > old.steps || (m.from === 0 && T > b.cap)) {
-    b = newBuffers(Math.max(16, T), L, H, V, G, !!m.c, !!m.gate);
+    b = newBuffers(roomFor(T), L, H, V, G, !!m.c, !!m.gate);
     changedFrom = 0;
   } else if (m.from === 0) {
     // A fresh probe of every position (new weights) fills the buffers it fits in place: a probe of thousands of
@@ -99,10 +99,16 @@ function newBuffers(cap, L, H, V, G, hasC, hasGate) {
   };
 }
 
+/**
+ * Room for `T` positions and then some: buffers made exactly as long as a fresh probe would be outgrown by the next
+ * keystroke, and growing them copies every position (tens of megabytes for thousands of characters of a big model).
+ */
+function roomFor(T) {
+  return Math.max(16, T + (T >> 2));
+}
+
 function growBuffers(b, need, keep) {
-  let cap = b.cap;
-  while (cap < need) cap *= 2;
-  const n = newBuffers(cap, b.L, b.H, b.V, b.G, !!b.c, !!b.gate);
+  const n = newBuffers(roomFor(need), b.L, b.H, b.V, b.G, !!b.c, !!b.gate);
   const { L, H, V, G } = b;
   n.input.set(b.input.subarray(0, keep));
   n.h.set(b.h.subarray(0, keep * L * H));
