@@ -20,6 +20,7 @@ function fakeScope(text) {
     model: { info: INFO },
     closed: false,
     visible: true,
+    running: true,
     step: 0,
     st: { probe: text },
     instruments: { clamps: [] },
@@ -192,6 +193,29 @@ test('a reset answer of an older text is brought to the text shown, by the page 
   assert.equal(calls.length, n);
   assert.equal(s.sent.at(-1).text, 'abab');
   assert.ok(!s.sent.at(-1).follow);
+});
+
+test('a paused model\'s keystrokes use its own weights: the engine computes them until a probe brings them', () => {
+  const s = fakeScope('ab');
+  const { local } = fakeLocal();
+  s.probe.local = local;
+  s.probe.newModel();
+  s.probe.answered({ ...withParams(answer(s.sent[0].id, 'ab', 0), 100), step: 0 });
+  // Trained on to step 7 and paused; the weights the page holds are step 0's.
+  s.step = 7;
+  s.running = false;
+  s.set('probe', 'aba');
+  assert.equal(s.probe.localCount, 0);
+  const key = s.sent.at(-1);
+  assert.deepEqual([key.text, !!key.follow], ['aba', false]);
+  s.probe.answered(answer(key.id, 'aba', 2));
+  s.probe.tick(); // the step moved since the last reset probe: one is sent, and brings step 7's weights
+  const reset = s.sent.at(-1);
+  assert.ok(reset.reset);
+  s.probe.answered({ ...withParams(answer(reset.id, 'aba', 0, 10), 200), step: 7 });
+  s.set('probe', 'abab');
+  assert.equal(s.probe.localCount, 1);
+  assert.deepEqual(Array.from(s.probe.data.h), [10, 11, 12, 203]);
 });
 
 test('the page computes only a few characters itself, and a new shape gets a stepper of its own', () => {

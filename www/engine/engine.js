@@ -322,12 +322,16 @@ export class Engine {
     if (done) this.sample = null;
   }
 
-  /** Answer probe `id` of `text` with `p` (as `Session.probe` answers), computed in `ms`. */
-  postProbe(id, p, text, ms) {
+  /**
+   * Answer probe `id` of `text` with `p` (as `Session.probe` answers), computed in `ms` with the weights of training
+   * step `step` (default: the weights as they are now).
+   */
+  postProbe(id, p, text, ms, step = this.info?.step ?? 0) {
     this.post({
       type: Evt.PROBE,
       id,
       ms,
+      step,
       from: p.from,
       steps: p.steps,
       vocab: p.vocab,

@@ -15,7 +15,7 @@ export class FreshProbe {
   /** @param {import('./engine.js').Engine} engine */
   constructor(engine) {
     this.engine = engine;
-    /** The fresh probe on its way: `{id, text, ms}` (`ms`: computing time so far), or null. */
+    /** The fresh probe on its way: `{id, text, ms, step}` (`ms`: computing time so far; `step`: its weights'), or null. */
     this.job = null;
     /** Characters per slice, adapted to what the last slice took. */
     this.per = 16;
@@ -24,7 +24,7 @@ export class FreshProbe {
   /** A reset probe of `msg.text`: snapshot the weights now; answered when it has reached the end of the text. */
   begin(msg) {
     this.engine.session.probeFreshBegin();
-    this.job = { id: msg.id, text: msg.text, ms: 0 };
+    this.job = { id: msg.id, text: msg.text, ms: 0, step: this.engine.info?.step ?? 0 };
     this.engine.schedule();
   }
 
@@ -51,7 +51,7 @@ export class FreshProbe {
       if (!done) return;
       const p = session.probeFreshSwap();
       this.job = null;
-      this.engine.postProbe(job.id, p, job.text, job.ms + (performance.now() - t0 - dt));
+      this.engine.postProbe(job.id, p, job.text, job.ms + (performance.now() - t0 - dt), job.step);
     } catch (err) {
       if (isTrap(err)) throw err;
       this.job = null;

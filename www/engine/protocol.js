@@ -224,10 +224,10 @@ export const Evt = Object.freeze({
   /**
    * `{type, id, from, steps, vocab, layers, hidden, gates, input: Int32Array, h: Float32Array,
    *   c: Float32Array|null, gate: Float32Array|null, logits: Float32Array, probs: Float32Array, params: Float32Array|null,
-   *   text, textLength, ms}` –
+   *   text, textLength, ms, step}` –
    * answer to `Cmd.PROBE`: the activations of positions `from … from+steps-1` of `text` (all arrays transferred);
    * positions before `from` are unchanged from the previous answer; `ms` is what computing it took; `params`, in an
-   * answer from position 0, the weights it was computed with. Layouts as in docs/wasm-api.md.
+   * answer from position 0, the weights it was computed with, those of training step `step`. Layouts as in docs/wasm-api.md.
    */
   PROBE: 'probe',
 

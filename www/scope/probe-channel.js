@@ -55,8 +55,9 @@ export class ProbeChannel {
     /** When the last reset probe was sent, and what computing it took, ms. */
     this.resetAt = 0;
     this.resetMs = 0;
-    /** Keystrokes computed in this thread. */
+    /** Keystrokes computed in this thread, with the weights of training step `weightsStep`. */
     this.local = new LocalStep();
+    this.weightsStep = -1;
     /** How many probes were computed in this thread (for tests and benchmarks). */
     this.localCount = 0;
   }
@@ -134,8 +135,11 @@ export class ProbeChannel {
     }
     if (this.inFlight) return;
     const shown = this.data ? this.text : null;
-    // (An engine in this thread, where no worker can start, answers as fast itself.)
-    const here = s.client.mode === 'worker' && !s.instruments.clamps.length;
+    // (An engine in this thread, where no worker can start, answers as fast itself. A paused model shows its own
+    // weights, not those of a probe from a few steps before the pause: until a probe from position 0 brings them,
+    // the engine computes keystrokes.)
+    const current = s.running || this.weightsStep === s.step;
+    const here = s.client.mode === 'worker' && !s.instruments.clamps.length && current;
     if (shown !== null && text !== shown && here) this.stepHere(text);
     if (this.data && text === this.text) {
       // The data is of the text already: the engine only needs to know it, for the reset probe on its way.
@@ -195,7 +199,10 @@ export class ProbeChannel {
       return;
     }
     this.scope.unsay('probe');
-    if (m.from === 0 && m.params) this.local.weights(m.params, this.scope.model.info);
+    if (m.from === 0 && m.params) {
+      this.local.weights(m.params, this.scope.model.info);
+      this.weightsStep = m.step;
+    }
     this.take(m, text);
     this.pump();
   }
