@@ -77,7 +77,7 @@ function autosaved(page) {
           get.onsuccess = () => {
             const r = get.result;
             db.close();
-            resolve(r ? { step: r.step, cell: r.cell, text: r.text, seed: r.state.seed, hidden: r.state.hidden, bytes: r.bytes.length, trainingState: r.trainingState?.length ?? 0 } : null);
+            resolve(r ? { step: r.step, cell: r.cell, text: r.text, seed: r.state.seed, hidden: r.state.hidden, bytes: r.bytes.size, trainingState: r.trainingState?.size ?? 0 } : null);
           };
         };
       }),
