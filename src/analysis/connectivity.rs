@@ -4,7 +4,9 @@
 //! For a chosen position `t̃` (the model has read `text[..=t̃]` and predicts `text[t̃ + 1]`), the connectivity
 //! at an earlier position `t ≤ t̃` is the Euclidean norm of `∂ z / ∂ x_t`, where `z` is the score (logit, before
 //! the softmax) of the character that really comes next and `x_t` is the one-hot input vector of character `t`.
-//! One backward pass through time over the window gives all of them.
+//! One backward pass through time over the window gives all of them ([`Tape::backward_score_inputs`]: without the
+//! parameters' gradients, and with what falls below 1e-30 on the way back flushed to zero, as subnormal arithmetic
+//! made a 256-character window ten times slower and no norm shown depends on it).
 //!
 //! The window is the last `window` positions up to `t̃` (at most [`MAX_WINDOW`]); the state entering it comes
 //! from a forward pass over the text before it and is held constant, as in truncated backpropagation. That pass is
@@ -100,8 +102,7 @@ pub fn connectivity_with(
     tape.targets[..steps].fill(NONE);
     let fwd = tape.forward(model, &mut state, steps);
     let prob = tape.probs(steps - 1, 0)[class as usize];
-    let mut grads = vec![0.0; model.params.len()];
-    tape.backward_score(model, fwd, steps - 1, 0, class as usize, &mut grads);
+    tape.backward_score_inputs(model, fwd, steps - 1, 0, class as usize);
     let v = model.config.vocab_size;
     let mut d_inputs = vec![0.0; steps * v];
     tape.input_grads(model, steps, &mut d_inputs);

@@ -14,7 +14,7 @@ impl Tape {
     /// (truncated backpropagation through time).
     pub fn backward(&mut self, model: &Model, fwd: Forward, grads: &mut [f32]) {
         self.seed_loss(fwd.steps);
-        self.backprop(model, fwd.steps, grads);
+        self.backprop(model, fwd.steps, Some(grads));
     }
 
     /// Gradient of one score, `logits[t][s][class]` of the last forward pass, with respect to every parameter
@@ -29,6 +29,28 @@ impl Tape {
         class: usize,
         grads: &mut [f32],
     ) {
+        let steps = fwd.steps;
+        self.seed_score(fwd, t, s, class);
+        self.backprop(model, steps, Some(grads));
+    }
+
+    /// [`Tape::backward_score`] without the parameters' gradients: only what [`Tape::input_grads`] reads after it
+    /// (connectivity needs no more, and the weight-gradient products were most of a backward pass at batch 1).
+    pub fn backward_score_inputs(
+        &mut self,
+        model: &Model,
+        fwd: Forward,
+        t: usize,
+        s: usize,
+        class: usize,
+    ) {
+        let steps = fwd.steps;
+        self.seed_score(fwd, t, s, class);
+        self.backprop(model, steps, None);
+    }
+
+    /// `d_logits` of one score: 1 at `logits[t][s][class]`, 0 elsewhere.
+    fn seed_score(&mut self, fwd: Forward, t: usize, s: usize, class: usize) {
         let v = self.config.vocab_size;
         assert!(
             t < fwd.steps && s < self.batch && class < v,
@@ -37,7 +59,6 @@ impl Tape {
         let rows = fwd.steps * self.batch;
         self.d_logits[..rows * v].fill(0.0);
         self.d_logits[(t * self.batch + s) * v + class] = 1.0;
-        self.backprop(model, fwd.steps, grads);
     }
 
     /// After a backward pass over `steps` steps: the `(T·B, V)` gradient with respect to the one-hot input
@@ -84,17 +105,22 @@ impl Tape {
         }
     }
 
-    /// Backpropagation through time from the `d_logits` of the first `steps` steps.
-    fn backprop(&mut self, model: &Model, steps: usize, grads: &mut [f32]) {
+    /// Backpropagation through time from the `d_logits` of the first `steps` steps, with the parameters'
+    /// gradients written to `grads` when given.
+    fn backprop(&mut self, model: &Model, steps: usize, mut grads: Option<&mut [f32]>) {
         let sizes = model.sizes();
         let (b, h, gh, v) = (self.batch, sizes.h, sizes.gh, sizes.v);
         let rows = steps * b;
         let cell = self.config.cell;
-        grads.fill(0.0);
+        // Without the parameters' gradients (connectivity), the gradient carried back through time is flushed to
+        // zero once it is below FLUSH_BELOW: it shrinks step after step, and arithmetic on subnormal floats is
+        // tens of times slower on x86 (natively and in wasm); what is lost is below what the norms can show.
+        let flush = grads.is_none();
         let d_logits = &self.d_logits[..rows * v];
         let top_layer = &self.layers[self.config.layers - 1];
         let top = &top_layer.output(self.dropout)[..rows * h];
-        {
+        if let Some(grads) = grads.as_deref_mut() {
+            grads.fill(0.0);
             let (dw_d, db_d) = sizes.decoder_mut(grads);
             gemm_tn_acc(v, rows, d_logits, top, &mut self.pack_rows_h, dw_d);
             sum_rows_acc(d_logits, v, db_d);
@@ -195,6 +221,10 @@ impl Tape {
                         *d += x;
                     }
                 }
+                if flush {
+                    flush_tiny(&mut self.dh_next);
+                    flush_tiny(&mut self.dc_next);
+                }
             }
             let dg_hh = &self.dg_hh[..rows * gh];
             let dg_ih = if cell == CellKind::Gru {
@@ -202,42 +232,46 @@ impl Tape {
             } else {
                 dg_hh
             };
-            let g = sizes.layer_mut(grads, l);
-            // dW_hh = Σ_t dgh_tᵀ h_{t-1}: step 0 pairs with h0, the rest with h shifted by one step.
-            gemm_tn_acc(
-                gh,
-                b,
-                &dg_hh[..b * gh],
-                &lt.h0,
-                &mut self.pack_rows_h,
-                g.w_hh,
-            );
-            if steps > 1 {
+            if let Some(grads) = grads.as_deref_mut() {
+                let g = sizes.layer_mut(grads, l);
+                // dW_hh = Σ_t dgh_tᵀ h_{t-1}: step 0 pairs with h0, the rest with h shifted by one step.
                 gemm_tn_acc(
                     gh,
-                    rows - b,
-                    &dg_hh[b * gh..],
-                    &lt.h[..(rows - b) * h],
+                    b,
+                    &dg_hh[..b * gh],
+                    &lt.h0,
                     &mut self.pack_rows_h,
                     g.w_hh,
                 );
-            }
-            sum_rows_acc(dg_hh, gh, g.b_hh);
-            sum_rows_acc(dg_ih, gh, g.b_ih);
-            if l == 0 {
-                // One-hot input: column x of W_ih receives the gate gradient.
-                for (dg, &x) in dg_ih.chunks_exact(gh).zip(&self.inputs[..rows]) {
-                    if x != NONE {
-                        let x = x as usize;
-                        for (j, &d) in dg.iter().enumerate() {
-                            g.w_ih[j * v + x] += d;
+                if steps > 1 {
+                    gemm_tn_acc(
+                        gh,
+                        rows - b,
+                        &dg_hh[b * gh..],
+                        &lt.h[..(rows - b) * h],
+                        &mut self.pack_rows_h,
+                        g.w_hh,
+                    );
+                }
+                sum_rows_acc(dg_hh, gh, g.b_hh);
+                sum_rows_acc(dg_ih, gh, g.b_ih);
+                if l == 0 {
+                    // One-hot input: column x of W_ih receives the gate gradient.
+                    for (dg, &x) in dg_ih.chunks_exact(gh).zip(&self.inputs[..rows]) {
+                        if x != NONE {
+                            let x = x as usize;
+                            for (j, &d) in dg.iter().enumerate() {
+                                g.w_ih[j * v + x] += d;
+                            }
                         }
                     }
+                } else {
+                    let below_out = &self.layers[l - 1].output(self.dropout)[..rows * h];
+                    gemm_tn_acc(gh, rows, dg_ih, below_out, &mut self.pack_rows_h, g.w_ih);
                 }
-            } else {
+            }
+            if l > 0 {
                 let below = &self.layers[l - 1];
-                let below_out = &below.output(self.dropout)[..rows * h];
-                gemm_tn_acc(gh, rows, dg_ih, below_out, &mut self.pack_rows_h, g.w_ih);
                 gemm_nn(
                     rows,
                     gh,
@@ -252,6 +286,18 @@ impl Tape {
                 }
                 std::mem::swap(&mut self.d_h, &mut self.d_below);
             }
+        }
+    }
+}
+
+/// Magnitudes below this are flushed to zero in a backward pass without the parameters' gradients: far above the
+/// subnormal range (1.2e-38), far below any gradient norm connectivity reports.
+const FLUSH_BELOW: f32 = 1e-30;
+
+fn flush_tiny(xs: &mut [f32]) {
+    for x in xs {
+        if x.abs() < FLUSH_BELOW {
+            *x = 0.0;
         }
     }
 }
