@@ -4,7 +4,7 @@
 // characters in the box (--shown N for another length); and the main thread's tasks over 50 ms meanwhile
 // (PerformanceObserver long tasks).
 //
-//   bash scripts/build-dist.sh && node benches/typing.mjs [--keys 40] [--shown 1000] [--workers auto|1|2]
+//   bash scripts/build-dist.sh && node benches/typing.mjs [--keys 40] [--shown 1000] [--workers auto|1|2] [--hidden 256]
 //
 // One JSON object on stdout ({tool: 'typing', p50_ms, p95_ms, …}); progress on stderr. Each key is pressed once the
 // previous one is on screen, and then after a pause of a typing visitor's pace (200 ms).
@@ -23,6 +23,7 @@ const opt = (name, def) => {
   return i >= 0 ? argv[i + 1] : def;
 };
 const KEYS = Number(opt('keys', '40'));
+SETUP.hidden = Number(opt('hidden', String(SETUP.hidden))); // --hidden 512: the 2 × 512 LSTM instead of S2
 const SHOWN = Number(opt('shown', '1000'));
 const WORKERS = opt('workers', 'auto');
 const log = (...a) => console.error('typing:', ...a);
@@ -77,7 +78,7 @@ try {
   await box.focus();
   await box.press('End');
   const from = await page.evaluate(() => performance.now());
-  if (process.env.TRACE) await browser.startTracing(page, { path: process.env.TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  if (process.env.TRACE) await browser.startTracing(page, { path: process.env.TRACE, categories: (process.env.TRACE_CATEGORIES ?? 'devtools.timeline,disabled-by-default-devtools.timeline').split(',') });
   const times = [];
   const dataTimes = []; // keystroke to the probe's answer on the main thread (seen at the next animation frame)
   for (let k = 0; k < KEYS; k++) {
@@ -101,7 +102,7 @@ try {
   }
   const out = {
     tool: 'typing',
-    case: 'S2',
+    case: SETUP.hidden === 256 ? 'S2' : `LSTM 2 × ${SETUP.hidden}`,
     shown: SHOWN,
     keys: KEYS,
     workers: await page.evaluate(() => window.rnnscope.workers()),
@@ -110,7 +111,7 @@ try {
     max_ms: Math.max(...times),
     probe_p50_ms: quantile(dataTimes, 0.5),
     probe_p95_ms: quantile(dataTimes, 0.95),
-    local_probes: await page.evaluate(() => window.rnnscope.localProbes()),
+    local_probes: await page.evaluate(() => window.rnnscope.localProbes?.() ?? null), // null before 8c38fb3
     long_tasks: tasks.length,
     longest_task_ms: tasks.reduce((m, t) => Math.max(m, t.duration), 0),
     steps: await page.evaluate(() => window.rnnscope.step()),
