@@ -192,3 +192,33 @@ test('a fresh probe of every position that fits fills the same buffers in place,
   assert.notEqual(bigger.buffers, a.buffers);
   assertData(bigger.data, long);
 });
+
+/** `m` as the engine sends an answer from position 0: each array with room for `room` positions. */
+function withRoom(m, room) {
+  const roomy = (a, per) => {
+    if (!a) return a;
+    const r = new a.constructor(room * per);
+    r.set(a);
+    return r;
+  };
+  const { layers: L, hidden: H, gates: G, vocab: V } = m;
+  return { ...m, room, input: roomy(m.input, 1), h: roomy(m.h, L * H), c: roomy(m.c, L * H), gate: roomy(m.gate, L * G * H), logits: roomy(m.logits, V), probs: roomy(m.probs, V) };
+}
+
+test('an answer from position 0 with room becomes the buffers without a copy, and the next keys fit in them', () => {
+  const before = applyProbe(EMPTY, probeMsg('abcab', 0), 'abcab', LSTM);
+  const m = withRoom(probeMsg('abcabcab', 0, { tag: 0.25 }), 10);
+  const r = applyProbe(before, m, 'abcabcab', LSTM);
+  assert.equal(r.buffers.h, m.h, 'the answer\'s own array');
+  assert.equal(r.buffers.cap, 10);
+  assertData(r.data, 'abcabcab', { tag: 0.25 });
+  assert.equal(r.data.changedSince(before.data.seq), 0, 'every position changed');
+  const typed = applyProbe(r, probeMsg('abcabcabca', 8, { tag: 0.25 }), 'abcabcabca', LSTM);
+  assert.equal(typed.buffers, r.buffers, 'two more keys fit in the room');
+  assertData(typed.data, 'abcabcabca', { tag: 0.25 });
+  // An RNN's answer has no cell state and no gates.
+  const rnn = applyProbe(EMPTY, withRoom(probeMsg('abc', 0, { lstm: false }), 16), 'abc', RNN);
+  assert.equal(rnn.data.c, null);
+  assert.equal(rnn.data.gate, null);
+  assertData(rnn.data, 'abc');
+});

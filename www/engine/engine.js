@@ -12,7 +12,7 @@
 // has already rolled the weights back); a trap (WebAssembly.RuntimeError) means the instance can no longer be
 // trusted, so the engine instantiates the module afresh and rebuilds the session from the last good model bytes.
 
-import { Evt, ErrorKind, modelConfig } from './protocol.js';
+import { Evt, ErrorKind, modelConfig, roomFor } from './protocol.js';
 import { HANDLERS } from './requests.js';
 import { CHUNK_MS, errorMessage, instantiate, isTrap } from './instance.js';
 import { Progress } from './progress.js';
@@ -327,6 +327,17 @@ export class Engine {
    * step `step` (default: the weights as they are now).
    */
   postProbe(id, p, text, ms, step = this.info?.step ?? 0) {
+    // An answer from position 0 comes in arrays with room for a quarter more positions, which the page keeps as its
+    // own buffers instead of copying them (tens of megabytes for a big model and a long text) on its thread.
+    const room = p.from === 0 ? roomFor(p.steps) : 0;
+    const roomy = (a, per) => {
+      const own = this.own(a) ?? null;
+      if (!room || !own) return own;
+      const r = new own.constructor(room * per);
+      r.set(own);
+      return r;
+    };
+    const { layers: L, hidden: H, gates: G, vocab: V } = p;
     this.post({
       type: Evt.PROBE,
       id,
@@ -334,16 +345,17 @@ export class Engine {
       step,
       from: p.from,
       steps: p.steps,
-      vocab: p.vocab,
-      layers: p.layers,
-      hidden: p.hidden,
-      gates: p.gates,
-      input: this.own(p.input),
-      h: this.own(p.h),
-      c: this.own(p.c) ?? null,
-      gate: this.own(p.gate) ?? null,
-      logits: this.own(p.logits),
-      probs: this.own(p.probs),
+      room,
+      vocab: V,
+      layers: L,
+      hidden: H,
+      gates: G,
+      input: roomy(p.input, 1),
+      h: roomy(p.h, L * H),
+      c: roomy(p.c, L * H),
+      gate: roomy(p.gate, L * G * H),
+      logits: roomy(p.logits, V),
+      probs: roomy(p.probs, V),
       params: this.own(p.params) ?? null,
       gateNames: this.gateNamesOf,
       text,

@@ -224,10 +224,11 @@ export const Evt = Object.freeze({
   /**
    * `{type, id, from, steps, vocab, layers, hidden, gates, input: Int32Array, h: Float32Array,
    *   c: Float32Array|null, gate: Float32Array|null, logits: Float32Array, probs: Float32Array, params: Float32Array|null,
-   *   text, textLength, ms, step}` –
+   *   text, textLength, ms, step, room}` –
    * answer to `Cmd.PROBE`: the activations of positions `from … from+steps-1` of `text` (all arrays transferred);
    * positions before `from` are unchanged from the previous answer; `ms` is what computing it took; `params`, in an
-   * answer from position 0, the weights it was computed with, those of training step `step`. Layouts as in docs/wasm-api.md.
+   * answer from position 0, the weights it was computed with, those of training step `step`; and there the arrays
+   * have room for `room` positions (`roomFor(steps)`), of which the first `steps` are the probe's. Layouts as in docs/wasm-api.md.
    */
   PROBE: 'probe',
 
@@ -310,4 +311,13 @@ export function transferables(msg) {
     if (Array.isArray(v)) for (const item of v) if (item && typeof item === 'object') Object.values(item).forEach(add);
   }
   return out;
+}
+
+/**
+ * Positions a probe's arrays have room for when they hold `T` (a quarter more): the page's buffers grow by this,
+ * and an answer from position 0 comes this large (`room`), so that the keys typed next fit without a copy of
+ * every position (tens of megabytes for thousands of characters of a big model).
+ */
+export function roomFor(T) {
+  return Math.max(16, T + (T >> 2));
 }

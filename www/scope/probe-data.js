@@ -1,6 +1,9 @@
 // The page's copy of a probe: the activations of the text being looked at, grown in place as the worker sends
 // only the positions after the common prefix with the previous probe. Buffers grow by a quarter with room to spare; the ProbeData
-// handed to the views (views/types.js) are subarrays of them.
+// handed to the views (views/types.js) are subarrays of them. An answer from position 0 comes with room
+// (protocol.js roomFor) and becomes the buffers itself, not copied into them.
+
+import { roomFor } from '../engine/protocol.js';
 
 /**
  * Fold a worker's PROBE answer `m` for `text` into `prev` (the last result, or null), reusing its buffers when the
@@ -20,7 +23,11 @@ export function applyProbe(prev, m, text, info) {
   let b = prev.buffers;
   // Positions before this one hold what they held (the next probability of the one before a new character is new).
   let changedFrom = Math.max(0, m.from - 1);
-  if (!sameShape || !b || m.from > old.steps || (m.from === 0 && T > b.cap)) {
+  if (m.from === 0 && m.room >= T) {
+    // A probe of every position in arrays with room: they become the buffers (no copy of tens of megabytes).
+    b = adoptBuffers(m);
+    changedFrom = 0;
+  } else if (!sameShape || !b || m.from > old.steps || (m.from === 0 && T > b.cap)) {
     b = newBuffers(roomFor(T), L, H, V, G, !!m.c, !!m.gate);
     changedFrom = 0;
   } else if (m.from === 0) {
@@ -30,12 +37,14 @@ export function applyProbe(prev, m, text, info) {
   } else if (T > b.cap) {
     b = growBuffers(b, T, old.steps);
   }
-  b.input.set(m.input, m.from);
-  b.h.set(m.h, m.from * L * H);
-  if (b.c && m.c) b.c.set(m.c, m.from * L * H);
-  if (b.gate && m.gate) b.gate.set(m.gate, m.from * L * G * H);
-  b.logits.set(m.logits, m.from * V);
-  b.probs.set(m.probs, m.from * V);
+  if (b.input !== m.input) {
+    b.input.set(m.input, m.from);
+    b.h.set(m.h, m.from * L * H);
+    if (b.c && m.c) b.c.set(m.c, m.from * L * H);
+    if (b.gate && m.gate) b.gate.set(m.gate, m.from * L * G * H);
+    b.logits.set(m.logits, m.from * V);
+    b.probs.set(m.probs, m.from * V);
+  }
   for (let t = Math.max(0, m.from - 1); t < T; t++) {
     const next = t + 1 < T ? b.input[t + 1] : -1;
     const q = next >= 0 ? b.probs[t * V + next] : NaN;
@@ -99,12 +108,15 @@ function newBuffers(cap, L, H, V, G, hasC, hasGate) {
   };
 }
 
-/**
- * Room for `T` positions and then some: buffers made exactly as long as a fresh probe would be outgrown by the next
- * keystroke, and growing them copies every position (tens of megabytes for thousands of characters of a big model).
- */
-function roomFor(T) {
-  return Math.max(16, T + (T >> 2));
+/** The arrays of answer `m` (from position 0, with room for `m.room` positions) as buffers. */
+function adoptBuffers(m) {
+  const { layers: L, hidden: H, vocab: V, gates: G, room: cap } = m;
+  return {
+    cap, L, H, V, G,
+    input: m.input, h: m.h, c: m.c ?? null, gate: m.gate ?? null, logits: m.logits, probs: m.probs,
+    nextProb: new Float32Array(cap),
+    loss: new Float32Array(cap),
+  };
 }
 
 function growBuffers(b, need, keep) {
