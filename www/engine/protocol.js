@@ -236,8 +236,9 @@ export const Evt = Object.freeze({
   SAMPLE: 'sample',
 
   /**
-   * `{type, id, bytes: Uint8Array, trainingState: Uint8Array, step}` – answer to `Cmd.GET_BYTES`: the model file and
-   * its training state (optimizer moments, data position, recurrent state; see the README), buffers transferred.
+   * `{type, id, bytes: Uint8Array, trainingState: Uint8Array, blobs: {bytes: Blob, trainingState: Blob}|null, step}` –
+   * answer to `Cmd.GET_BYTES`: the model file and its training state (optimizer moments, data position, recurrent
+   * state; see the README), buffers transferred; `blobs`, the same as Blobs (for autosave), where Blob exists.
    */
   BYTES: 'bytes',
 

@@ -168,7 +168,9 @@ export const HANDLERS = {
   [Cmd.GET_BYTES](msg) {
     this.requireSession();
     const { bytes, state } = this.snapshot();
-    // Keep our own copies; transfer second ones.
-    this.post({ type: Evt.BYTES, id: msg.id, bytes: bytes.slice(), trainingState: state.slice(), step: this.info.step });
+    // Keep our own copies; transfer second ones. The same as Blobs, made here, for autosave: IndexedDB stores a
+    // Blob without a structured clone of tens of megabytes, and making one on the page's thread copies them there.
+    const blobs = typeof Blob === 'undefined' ? null : { bytes: new Blob([bytes]), trainingState: new Blob([state]) };
+    this.post({ type: Evt.BYTES, id: msg.id, bytes: bytes.slice(), trainingState: state.slice(), blobs, step: this.info.step });
   },
 };

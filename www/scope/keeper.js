@@ -44,8 +44,9 @@ export class Keeper {
         text: s.text.value,
         textLabel: s.text.label,
         trainable: s.text.trainable,
-        bytes: r.bytes,
-        trainingState: r.trainingState,
+        // Blobs made by the engine where it has them (store.js would otherwise make them on this thread).
+        bytes: r.blobs?.bytes ?? r.bytes,
+        trainingState: r.blobs?.trainingState ?? r.trainingState,
         step: r.step,
         cell: s.model.info.cell,
         lossOffset: tail.offset,

@@ -12,8 +12,9 @@ const STORE = 'autosave';
  * @property {number} savedAt   Date.now() of the save
  * @property {object} state     the URL state (see state.js) at the time
  * @property {string} text      the training text
- * @property {Uint8Array} bytes the model as .safetensors (stored as a Blob)
- * @property {Uint8Array} [trainingState] its training state (optimizer moments, data position; see the README; stored as a Blob)
+ * @property {Uint8Array|Blob} bytes the model as .safetensors (stored as a Blob; `load` answers a Uint8Array)
+ * @property {Uint8Array|Blob} [trainingState] its training state (optimizer moments, data position; see the README;
+ *   stored as a Blob)
  * @property {number} step      optimizer steps taken
  * @property {string} cell
  * @property {Float32Array} [losses] per-step training losses so far (for the chart)
