@@ -137,14 +137,20 @@ function withParams(m, w) {
   return { ...m, params: Float32Array.of(w, 0) };
 }
 
-test('a keystroke that adds characters is computed in the page with the weights of the probe shown', () => {
+/** A scope showing "ab" from an answer that carried weights (first weight 100), trained on to step 5: a reset probe on its way. */
+function trainingWithLocalWeights() {
   const s = fakeScope('ab');
   const { local, calls } = fakeLocal();
   s.probe.local = local;
   s.probe.newModel();
   s.probe.answered(withParams(answer(s.sent[0].id, 'ab', 0), 100));
   s.step = 5;
-  s.probe.tick(); // a reset probe on its way
+  s.probe.tick();
+  return { s, calls, reset: s.sent.at(-1) };
+}
+
+test('a keystroke that adds characters is computed in the page with the weights of the probe shown', () => {
+  const { s, calls } = trainingWithLocalWeights();
   const before = s.sent.length;
   s.set('probe', 'abab');
   assert.deepEqual(Array.from(s.probe.data.h), [0, 1, 102, 103], 'drawn from the page, at once');
@@ -165,14 +171,8 @@ test('a keystroke that adds characters is computed in the page with the weights 
 });
 
 test('a reset answer of an older text is brought to the text shown, by the page or else by the engine', () => {
-  const s = fakeScope('ab');
-  const { local, calls } = fakeLocal();
-  s.probe.local = local;
-  s.probe.newModel();
-  s.probe.answered(withParams(answer(s.sent[0].id, 'ab', 0), 100));
-  s.step = 5;
-  s.probe.tick();
-  const reset = s.sent.at(-1);
+  const { s, calls, reset } = trainingWithLocalWeights();
+  assert.ok(reset.reset);
   s.set('probe', 'aba'); // computed here; the engine hears of it after its reset probe reached "ab"
   s.probe.answered(withParams(answer(reset.id, 'ab', 0, 10), 200));
   assert.deepEqual(Array.from(s.probe.data.h), [10, 11, 202], 'the new weights, and the character typed, at once');
