@@ -218,6 +218,20 @@ test('a paused model\'s keystrokes use its own weights: the engine computes them
   assert.deepEqual(Array.from(s.probe.data.h), [10, 11, 12, 203]);
 });
 
+test('when training stops, the diagram is probed afresh with the final weights, after the reset probe in flight', () => {
+  const { s, reset } = trainingWithLocalWeights(); // a reset probe sent at step 5
+  s.step = 9;
+  s.running = false;
+  s.probe.stopped();
+  assert.equal(s.sent.filter((m) => m.reset).length, 1, 'one reset probe in flight at a time');
+  s.probe.answered({ ...answer(reset.id, 'ab', 0, 10), step: 5 });
+  const again = s.sent.at(-1);
+  assert.ok(again.reset, 'a second one, with the weights of step 9');
+  s.probe.answered({ ...withParams(answer(again.id, 'ab', 0, 20), 300), step: 9 });
+  s.probe.stopped();
+  assert.equal(s.sent.filter((m) => m.reset).length, 2, 'nothing more once the probe has the final weights');
+});
+
 test('the page computes only a few characters itself, and a new shape gets a stepper of its own', () => {
   const { local, calls } = fakeLocal();
   const data = { steps: 2, layers: 1, hidden: 1, h: Float32Array.of(5, 6), c: null, gate: null, vocab: ['a', 'b'], gateNames: [] };

@@ -41,6 +41,7 @@ export class EngineEvents {
         if (!msg.running) {
           s.charsPerSec = 0;
           trainingSlots().release(s);
+          s.probe.stopped();
           if (msg.reason === 'paused' || msg.reason === 'done') s.autosave(true);
         }
         s.changed(Parts.STATUS);

@@ -69,6 +69,15 @@ export class ProbeChannel {
     if (s.model && s.step !== this.stepAtProbe && !this.freshInFlight && s.visible && due) this.request(true);
   }
 
+  /**
+   * Training stopped: if the weights moved since the last reset probe was sent, one more, at once (after the one in
+   * flight, if any, which may hold the weights of a few steps before the pause), so the diagram settles on them.
+   */
+  stopped() {
+    const s = this.scope;
+    if (s.model && s.visible && s.step !== this.stepAtProbe) this.request(true);
+  }
+
   /** The diagram's text changed (the scope's `probe` setting): only the new characters cost a step. */
   textChanged() {
     this.pos = -1;
