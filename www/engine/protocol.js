@@ -99,8 +99,8 @@ export const Cmd = Object.freeze({
   SAMPLE_CANCEL: 'sample-cancel',
 
   /**
-   * `{type, id}` – the model as `.safetensors` bytes. Answer: `Evt.BYTES`. The worker also remembers them as
-   * its "last good model" to recover from a crash.
+   * `{type, id, blobs?}` – the model as `.safetensors` bytes (and, with `blobs`, as Blobs too). Answer: `Evt.BYTES`.
+   * The worker also remembers them as its "last good model" to recover from a crash.
    */
   GET_BYTES: 'get-bytes',
 
@@ -238,7 +238,7 @@ export const Evt = Object.freeze({
   /**
    * `{type, id, bytes: Uint8Array, trainingState: Uint8Array, blobs: {bytes: Blob, trainingState: Blob}|null, step}` –
    * answer to `Cmd.GET_BYTES`: the model file and its training state (optimizer moments, data position, recurrent
-   * state; see the README), buffers transferred; `blobs`, the same as Blobs (for autosave), where Blob exists.
+   * state; see the README), buffers transferred; `blobs`, the same as Blobs when asked for (autosave) and Blob exists.
    */
   BYTES: 'bytes',
 

@@ -168,9 +168,9 @@ export const HANDLERS = {
   [Cmd.GET_BYTES](msg) {
     this.requireSession();
     const { bytes, state } = this.snapshot();
-    // Keep our own copies; transfer second ones. The same as Blobs, made here, for autosave: IndexedDB stores a
-    // Blob without a structured clone of tens of megabytes, and making one on the page's thread copies them there.
-    const blobs = typeof Blob === 'undefined' ? null : { bytes: new Blob([bytes]), trainingState: new Blob([state]) };
+    // Keep our own copies; transfer second ones. With `blobs` (autosave) also the same as Blobs, made here: IndexedDB
+    // stores a Blob without a structured clone of tens of megabytes, and making one on the page's thread copies them there.
+    const blobs = msg.blobs && typeof Blob !== 'undefined' ? { bytes: new Blob([bytes]), trainingState: new Blob([state]) } : null;
     this.post({ type: Evt.BYTES, id: msg.id, bytes: bytes.slice(), trainingState: state.slice(), blobs, step: this.info.step });
   },
 };

@@ -36,7 +36,7 @@ export class Keeper {
     if (!s.model || this.offered || s.step === this.lastSaveStep || s.closed) return;
     if (!force && !this.saver.due()) return;
     try {
-      const r = await s.getBytes();
+      const r = await s.getBytes({ blobs: true });
       const tail = s.hist.tail(200_000);
       const ok = await this.saver.write({
         savedAt: Date.now(),

@@ -341,8 +341,9 @@ export class Scope extends EventTarget {
   }
 
   /** The model file and its training state: `{bytes, trainingState, step}`. */
-  async getBytes() {
-    const r = await this.client.request({ type: Cmd.GET_BYTES });
+  /** The model and its training state from the engine (`blobs`: also as Blobs, for autosave). */
+  async getBytes({ blobs = false } = {}) {
+    const r = await this.client.request({ type: Cmd.GET_BYTES, blobs });
     this.lastBytes = r.bytes;
     this.lastTrainingState = r.trainingState ?? null;
     return r;
