@@ -395,6 +395,26 @@ fn probe_is_incremental() {
 }
 
 #[wasm_bindgen_test]
+fn probe_keep_answers_from_no_further_than_the_page_holds() {
+    let mut s = Session::new(
+        settings("gru", 2),
+        "abcabcabcabcabcabcabcabcabcabcabc".into(),
+    )
+    .unwrap();
+    let whole = s.probe("abcabc");
+    // The page deleted three characters itself: the next probe starts where its copy ends, with the same numbers.
+    s.probe_keep(3);
+    let next = s.probe("abcabcab");
+    assert_eq!((num(&next, "from"), num(&next, "steps")), (3.0, 5.0));
+    let h = |o: &Object| Float32Array::from(get(o, "h")).to_vec();
+    assert_eq!(h(&next)[..3 * 2 * 16], h(&whole)[3 * 2 * 16..]);
+    // Keeping more than there is changes nothing.
+    s.probe_keep(100);
+    let same = s.probe("abcabcabc");
+    assert_eq!((num(&same, "from"), num(&same, "steps")), (8.0, 1.0));
+}
+
+#[wasm_bindgen_test]
 fn a_fresh_probe_is_built_in_slices_from_a_snapshot_and_swapped_in() {
     let text = "abcabcabcabcabcabcabcabcabcabcabc";
     let floats = |o: &Object, key: &str| Float32Array::from(get(o, key)).to_vec();

@@ -16,6 +16,7 @@ import { liveEngines, trainingSlots } from './engine/client.js';
 import { analysisWorkers } from './scope/analysis-pool.js';
 import { carried } from './engine/carried.js';
 import { FrameLoop } from './element/frames.js';
+import { elementHooks } from './element/hooks.js';
 import { bootWhenNear, linksLoaded, noteStyles } from './element/lazy.js';
 import { PANELS, VIEWS, viewAndControls } from './element/layout.js';
 import { OBSERVED_ATTRIBUTES, SETTING_ATTRS, attrOf, parseHeight, readSettings, reflectAttributes } from './element/attributes.js';
@@ -468,29 +469,7 @@ export class RnnScopeElement extends HTMLElement {
 
   /** Read-only views of the state, for the browser tests and the curious (window.rnnscope on the full page). */
   get hooks() {
-    const el = this;
-    const s = () => el.scope;
-    return {
-      lossHistory: () => s()?.hist.toArray() ?? [],
-      lossOffset: () => s()?.hist.offset ?? 0,
-      step: () => s()?.step ?? 0,
-      running: () => s()?.running ?? false,
-      state: () => ({ ...(s()?.st ?? {}) }),
-      info: () => (s()?.model ? { ...s().model.info } : null),
-      sampleChunks: () => s()?.sample.chunks ?? 0,
-      probe: () => s()?.probe.data ?? null,
-      modelGeneration: () => s()?.modelGeneration ?? 0,
-      probeGeneration: () => s()?.probe.generation ?? 0,
-      localProbes: () => s()?.probe.localStats() ?? { count: 0, ready: false, off: null },
-      clamps: () => (s()?.instruments.clamps ?? []).map((c) => ({ ...c })),
-      resumed: () => s()?.model?.resumed ?? null,
-      ready: () => Boolean(s()?.model && s()?.probe.data),
-      engineMode: () => s()?.engineMode ?? 'none',
-      workers: () => s()?.workers ?? 1,
-      drawEverything: () => el.frames?.drawEverything() ?? Promise.resolve(false),
-      drawn: () => el.frames?.drawn() ?? Promise.resolve(false),
-      frameWork: () => el.frames?.workStats() ?? null,
-    };
+    return elementHooks(this);
   }
 }
 

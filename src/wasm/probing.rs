@@ -81,6 +81,16 @@ impl Session {
         answer_from(&self.probe, model, from)
     }
 
+    /// Forgets the probe's positions from `n` on (keeping the state after the first `n`): the page holds only
+    /// the first `n` of the text last probed (it deleted the rest itself), so the next `probe` must not answer
+    /// from further on.
+    #[wasm_bindgen(js_name = probeKeep)]
+    pub fn probe_keep(&mut self, n: u32) {
+        if (n as usize) < self.probe.steps().len() {
+            self.probe.truncate(n as usize);
+        }
+    }
+
     #[wasm_bindgen(js_name = probeReset)]
     pub fn probe_reset(&mut self) {
         self.probe.reset();

@@ -99,12 +99,14 @@ export function compiledCore() {
   return shared.core;
 }
 
-/** How many engines (workers, or main-thread engines) the page has running now, and how many helper workers. */
+/** How many engines (workers, or main-thread engines) the page has running now, how many rest, and how many helper workers. */
 export function liveEngines() {
   const clients = [...shared.clients];
+  const live = clients.filter((c) => !c.asleep);
   return {
-    total: clients.length,
-    workers: clients.filter((c) => c.mode === 'worker').length,
+    total: live.length,
+    workers: live.filter((c) => c.mode === 'worker').length,
+    resting: clients.length - live.length,
     helpers: clients.reduce((n, c) => n + c.helpers.length, 0),
     kernels: KERNELS,
   };
@@ -125,6 +127,20 @@ export class EngineClient {
     this.closed = false;
     /** @type {Worker[]} helper workers sharing the engine's steps (addHelpers) */
     this.helpers = [];
+    /** What a resting engine needs to come back (`Evt.REST`), while it rests (see `rest`); else null. */
+    this.asleep = null;
+    /** True from waking until the new engine holds the model again. */
+    this.waking = false;
+    /**
+     * While resting, the owner's answer to a message without an engine: a promise of the reply (null: none), or
+     * undefined where the engine must wake for it.
+     * @type {((msg: any, kept: any) => Promise<any>|undefined)|null}
+     */
+    this.answerAsleep = null;
+    /** Counts messages sent, so `rest` knows whether any went out while it asked. */
+    this.sends = 0;
+    /** @type {(() => void)[]} waiting for the engine to be up (`awake`) */
+    this.wakers = [];
     shared.clients.add(this);
     this.spawn();
   }
@@ -212,6 +228,50 @@ export class EngineClient {
     for (const [msg] of this.queue.splice(0)) this.engine.receive(msg);
   }
 
+  /**
+   * Give the worker back while the model rests (scope/rest.js): the engine hands over what brings it back exactly
+   * (`Cmd.REST`) and the worker stops. Messages meanwhile go to `answerAsleep`; one it cannot answer wakes the
+   * engine: a new worker, given the kept model (`Cmd.LOAD`) before the message. Answers whether it rests: not
+   * when the engine is not a worker of its own at rest, or when a message went out while it asked.
+   */
+  async rest() {
+    if (this.mode !== 'worker' || !this.ready || this.asleep || this.waking || this.closed || this.pending.size || this.helpers.length) return false;
+    const before = this.sends;
+    let kept;
+    try {
+      kept = await this.request({ type: Cmd.REST });
+    } catch {
+      return false;
+    }
+    if (this.sends !== before + 1 || this.pending.size || this.closed || !this.ready || this.waking) return false;
+    this._stop();
+    this.asleep = kept;
+    return true;
+  }
+
+  /** Resolves once the engine is up (waking it if it rests). */
+  awake() {
+    if (this.asleep) this._wake();
+    if (this.ready && !this.waking) return Promise.resolve();
+    return new Promise((resolve) => this.wakers.push(resolve));
+  }
+
+  /** A resting engine comes back: a new worker, loaded with the kept model before anything else. */
+  _wake() {
+    const kept = this.asleep;
+    this.asleep = null;
+    this.spawn();
+    this.waking = true;
+    const id = this.nextId++;
+    this.pending.set(id, {
+      resolve: () => {},
+      reject: (err) => this.onEvent({ type: Evt.ERROR, op: 'wake', kind: ErrorKind.INTERNAL, message: `the resting model could not be brought back (${err.message})` }, this),
+    });
+    // Not transferred: the owner may hold the same arrays (the last good model, for a crash).
+    const { bytes, trainingState, config, text, trainable } = kept;
+    this.queue.push([{ type: Cmd.LOAD, id, bytes, trainingState, config, text, trainable }, []]);
+  }
+
   /** Kill and start afresh (after a crash). */
   respawn() {
     this._stop();
@@ -275,6 +335,23 @@ export class EngineClient {
   /** Fire and forget. */
   send(msg, transfer = []) {
     if (this.closed) return;
+    this.sends++;
+    if (this.asleep) {
+      const local = this.answerAsleep?.(msg, this.asleep);
+      if (local) {
+        // Answered without the engine; where that fails, the engine wakes and answers itself.
+        local.then(
+          (reply) => reply && this._receive(reply),
+          () => {
+            if (this.closed) return;
+            if (this.asleep) this._wake();
+            this.send(msg, transfer);
+          },
+        );
+        return;
+      }
+      this._wake();
+    }
     if (this.worker && this.ready) this.worker.postMessage(msg, transfer);
     else if (this.engine) {
       const engine = this.engine;
@@ -319,6 +396,13 @@ export class EngineClient {
       this.ready = true;
       this.settleTrial?.(null);
       if (this.worker) for (const [m, transfer] of this.queue.splice(0)) this.worker.postMessage(m, transfer);
+      for (const w of this.wakers.splice(0)) w();
+      if (this.waking) {
+        // A rested engine, up again: its owner already has the model (the kept one loads first).
+        this.waking = false;
+        this.onEvent({ type: 'awake' }, this);
+        return;
+      }
     }
     if (msg.id !== undefined && this.pending.has(msg.id)) {
       const p = this.pending.get(msg.id);

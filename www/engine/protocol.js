@@ -79,8 +79,9 @@ export const Cmd = Object.freeze({
   STEP: 'step',
 
   /**
-   * `{type, id, text, reset?}` – activations for `text`. Without `reset`, answered at once and incrementally: only
-   * positions after the common prefix with the probe shown are computed. With `reset` (the weights changed), a fresh
+   * `{type, id, text, reset?, have?}` – activations for `text`. Without `reset`, answered at once and incrementally:
+   * only positions after the common prefix with the probe shown are computed, and (`have`: how many positions the
+   * page holds, of text it changed itself meanwhile) none from further on than `have`. With `reset` (the weights changed), a fresh
    * probe is built from a snapshot of the weights in slices between other work, follows the text of the probes
    * without `reset` that come meanwhile, and is answered from position 0 once it reaches the end of the text; it
    * then is the probe shown. A second `reset` before that replaces it (only the newest is answered). Answer:
@@ -135,6 +136,13 @@ export const Cmd = Object.freeze({
    * `Evt.CLAMPS`, or `Evt.ERROR` (the previous clamps stay).
    */
   SET_CLAMPS: 'set-clamps',
+
+  /**
+   * `{type, id}` – the model is about to rest (scope/rest.js): everything needed to bring it back exactly in a new
+   * engine with `LOAD` (the file, its training state, the settings and the text), after which the page stops the
+   * worker. Refused while training, sampling or probing afresh. Answer: `Evt.REST`.
+   */
+  REST: 'rest',
 });
 
 /** The settings a model is built with: the `config` of `CREATE` and `LOAD`. */
@@ -259,6 +267,12 @@ export const Evt = Object.freeze({
 
   /** `{type, id, clamps}` – answer to `Cmd.SET_CLAMPS`: these clamps are in force. */
   CLAMPS: 'clamps',
+
+  /**
+   * `{type, id, bytes: Uint8Array, trainingState: Uint8Array, config, text, trainable, version, step}` – answer to
+   * `Cmd.REST` (buffers transferred): `LOAD` with these brings the model back where it was.
+   */
+  REST: 'rest',
 
   /**
    * `{type, id?, op, message, kind}` – a request failed or training stopped. `op` is the request type (or

@@ -106,6 +106,8 @@ export const HANDLERS = {
       return;
     }
     const t0 = performance.now();
+    // The page holds the first `have` positions of what it shows: answer from no further on.
+    if (Number.isInteger(msg.have) && msg.have >= 0) this.session.probeKeep(msg.have);
     const p = this.session.probe(msg.text);
     this.postProbe(msg.id, p, msg.text, performance.now() - t0);
     this.fresh.follow(msg.text);
@@ -172,5 +174,14 @@ export const HANDLERS = {
     // stores a Blob without a structured clone of tens of megabytes, and making one on the page's thread copies them there.
     const blobs = msg.blobs && typeof Blob !== 'undefined' ? { bytes: new Blob([bytes]), trainingState: new Blob([state]) } : null;
     this.post({ type: Evt.BYTES, id: msg.id, bytes: bytes.slice(), trainingState: state.slice(), blobs, step: this.info.step });
+  },
+
+  [Cmd.REST](msg) {
+    this.requireSession();
+    if (this.running || this.sample || this.fresh.job || this.shared.inflight) throw new Error('the model is busy (training, sampling or probing)');
+    const { bytes, state } = this.snapshot();
+    const { config, text } = this.current;
+    // Copies travel: if the page does not stop this worker after all, its last good model stays whole.
+    this.post({ type: Evt.REST, id: msg.id, bytes: bytes.slice(), trainingState: state.slice(), config, text, trainable: this.trainable, version: this.version, step: this.info.step });
   },
 };

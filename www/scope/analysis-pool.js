@@ -4,7 +4,7 @@
 // since (Cmd.SNAPSHOT answers `same` otherwise) and a result is wanted. At most one such worker per core, shared by
 // every element on the page, started on first use and stopped when no element that used them is left. Where the
 // scope's own engine runs on the main thread (no worker can start) or an analysis worker cannot start or stops,
-// the scope's own engine answers, as before.
+// the scope's own engine answers, as before. While a scope's model rests (rest.js), its probes run here too.
 
 import { EngineClient } from '../engine/client.js';
 import { Cmd, ErrorKind } from '../engine/protocol.js';
@@ -58,13 +58,17 @@ function engineFor(scope) {
   return pool.engines.reduce((a, b) => (a.busy <= b.busy ? a : b));
 }
 
+/** Whether `scope`'s analyses (and, while its model rests, probes) can run on an analysis worker here. */
+export function asideAvailable(scope) {
+  return !pool.off && scope.client.mode === 'worker';
+}
+
 /**
- * Run instrument `request` for `scope` on an analysis worker: `{report, step}` (`step`: the training step of the
- * weights it read), or null where none can (the caller asks the scope's own engine). Rejects with the engine's
- * reason for a request it refuses.
+ * Run `job(client)` on an analysis worker once it holds `scope`'s model as it is now (its engine's snapshot, loaded
+ * when the weights or the text changed since). A failure of the worker (or of its start) retires it and rejects
+ * with a FATAL error.
  */
-export async function analyseAside(scope, request) {
-  if (pool.off || scope.client.mode !== 'worker') return null;
+async function onSnapshot(scope, job) {
   pool.users.add(scope);
   const engine = engineFor(scope);
   try {
@@ -77,15 +81,45 @@ export async function analyseAside(scope, request) {
         await engine.client.request({ type: Cmd.LOAD, bytes: snap.bytes, config: snap.config, text: snap.text, trainable: false });
         engine.holds = { scope, client: own, generation: own.generation, version: snap.version };
       }
-      const r = await engine.client.request({ type: Cmd.ANALYSE, request });
-      return { report: r.report, step: r.step };
+      return job(engine.client);
     });
   } catch (err) {
+    if (err.kind === ErrorKind.FATAL && !scope.closed) retire(engine);
+    throw err;
+  }
+}
+
+/**
+ * Run instrument `request` for `scope` on an analysis worker: `{report, step}` (`step`: the training step of the
+ * weights it read), or null where none can (the caller asks the scope's own engine). Rejects with the engine's
+ * reason for a request it refuses.
+ */
+export async function analyseAside(scope, request) {
+  if (!asideAvailable(scope)) return null;
+  try {
+    const r = await onSnapshot(scope, (client) => client.request({ type: Cmd.ANALYSE, request }));
+    return { report: r.report, step: r.step };
+  } catch (err) {
     if (err.kind !== ErrorKind.FATAL || scope.closed) throw err;
-    // The analysis worker (or its start) failed: this one goes, and the scope's own engine answers.
-    retire(engine);
+    return null; // the scope's own engine answers
+  }
+}
+
+/**
+ * A probe (`Cmd.PROBE`) of `scope`'s resting model (rest.js), on an analysis worker: resolves with its answer as the
+ * scope's engine would send it (its id), or null for one that has none (`follow`: sent only to a worker that holds
+ * the model, for the fresh probe on its way there). Rejects where no worker can (the scope's engine wakes then),
+ * or with the reason the probe was refused.
+ */
+export async function probeAside(scope, msg) {
+  if (!asideAvailable(scope)) throw Object.assign(new Error('no analysis worker here'), { kind: ErrorKind.FATAL });
+  if (msg.id === undefined) {
+    pool.engines.find((e) => e.holds?.scope === scope && e.holds.client === scope.client)?.client.send(msg);
     return null;
   }
+  const { id, ...probe } = msg;
+  const answer = await onSnapshot(scope, (client) => client.request(probe));
+  return { ...answer, id };
 }
 
 /** `scope` is gone: forget its snapshots, and stop every analysis worker once no scope that used them is left. */

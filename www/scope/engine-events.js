@@ -68,6 +68,11 @@ export class EngineEvents {
       case 'crash':
         this.crash(msg);
         break;
+      case 'awake':
+        // A resting model's engine is up again (rest.js): what waited for it goes now.
+        s.probe.request();
+        s.changed(Parts.STATUS);
+        break;
       default:
         break;
     }

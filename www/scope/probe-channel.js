@@ -160,7 +160,9 @@ export class ProbeChannel {
     this.inFlight = id;
     this.inFlightText = text;
     this.inFlightSent = ++this.sent;
-    s.client.send({ type: Cmd.PROBE, id, text });
+    // The page changes its text itself (local-step.js), so the engine's probe may hold positions the page does not.
+    const have = this.data ? commonPrefix(this.text, text) : 0;
+    s.client.send({ type: Cmd.PROBE, id, text, have });
     this.sentText = text;
   }
 
@@ -245,4 +247,17 @@ export class ProbeChannel {
     this.stepAtProbe = this.scope.step;
     this.request();
   }
+}
+
+/** How many characters (code points, as the probe counts them) `a` and `b` begin with in common. */
+export function commonPrefix(a, b) {
+  let n = 0;
+  let i = 0;
+  while (i < a.length && i < b.length) {
+    const ca = a.codePointAt(i);
+    if (ca !== b.codePointAt(i)) break;
+    i += ca > 0xffff ? 2 : 1;
+    n++;
+  }
+  return n;
 }

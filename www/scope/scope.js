@@ -19,6 +19,7 @@ import { Instruments } from './instruments.js';
 import { releaseAnalysis } from './analysis-pool.js';
 import { ProbeChannel, REPROBE_MS } from './probe-channel.js';
 import { SampleRun } from './sample-run.js';
+import { Rest } from './rest.js';
 import { Weights } from './weights.js';
 import { LossHistory } from './history.js';
 import { resolveAsset } from './assets.js';
@@ -28,6 +29,9 @@ import { resolveAsset } from './assets.js';
  * weights and the gradients each step costs about what the second core saves.
  */
 const WORKERS_MIN_WORK = 2 ** 24;
+
+/** How often a model not training looks whether it may rest (rest.js), ms. */
+const REST_CHECK_MS = 5000;
 
 /** What a setting changed at once does besides being stored (the others take effect with the next model built). */
 const SETTING_EFFECTS = {
@@ -91,6 +95,8 @@ export class Scope extends EventTarget {
     this.recoverAfterCrash = null;
     this.visible = true;
     this.resumeWhenVisible = false;
+    /** Counts pauses asked for (a start waiting for a resting engine to wake is called off by one). */
+    this.pauses = 0;
     this.closed = false;
     this.stateTimer = 0;
     // The parts.
@@ -106,7 +112,9 @@ export class Scope extends EventTarget {
     this.keeper = autosaveKey ? new Keeper(this, autosaveKey) : null;
     this.events = new EngineEvents(this);
     this.client = new EngineClient((msg) => this.events.handle(msg));
-    this.timers = [setInterval(() => this.probe.tick(), REPROBE_MS)];
+    /** Gives the engine's worker back while the model is not used (rest.js). */
+    this.rest = new Rest(this);
+    this.timers = [setInterval(() => this.probe.tick(), REPROBE_MS), setInterval(() => this.rest.check(), REST_CHECK_MS)];
     if (this.keeper) {
       this.timers.push(setInterval(() => this.running && this.autosave(false), 1000));
       this.keeper.offer();
@@ -276,13 +284,24 @@ export class Scope extends EventTarget {
     else this.trainNow();
   }
 
-  /** With a training slot held: tell the engine to train, on two workers where that pays (`plannedWorkers`). */
+  /**
+   * With a training slot held: tell the engine to train, on two workers where that pays (`plannedWorkers`); a
+   * resting engine wakes first (its helpers join a worker that is up).
+   */
   trainNow() {
     this.waitingForSlot = false;
     this.unsay('slot');
     this.running = true;
-    this.client.send({ type: Cmd.START, workers: this.plannedWorkers() });
     this.changed(Parts.STATUS);
+    if (this.client.asleep || this.client.waking) {
+      // Unless paused meanwhile (the pause, queued behind the model's return, answers for itself).
+      const pauses = this.pauses;
+      this.client.awake().then(() => {
+        if (this.running && !this.closed && pauses === this.pauses) this.client.send({ type: Cmd.START, workers: this.plannedWorkers() });
+      });
+      return;
+    }
+    this.client.send({ type: Cmd.START, workers: this.plannedWorkers() });
   }
 
   /**
@@ -302,6 +321,7 @@ export class Scope extends EventTarget {
   }
 
   pause() {
+    this.pauses++;
     this.resumeWhenVisible = false;
     if (this.waitingForSlot) {
       this.waitingForSlot = false;
