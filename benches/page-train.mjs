@@ -10,6 +10,10 @@
 //
 //   bash scripts/build-dist.sh && node benches/page-train.mjs [--quick] [--only page|tfjs] [--cases S1,S3]
 //
+// With `--against DIR` (another built folder, e.g. an older commit's dist/) it compares the two pages instead, in
+// alternating order (ABBA…, `--pairs N` of them, 3 by default), and reports each build's median and the ratio: one
+// build varies by 5–10 % between runs on a 2-core machine, so a before/after needs both sides under the same noise.
+//
 // scripts/bench.sh runs it and turns its output into the table. One JSON object per line on stdout
 // ({tool, case, chars_per_sec, rates, …}); progress on stderr. Each measurement: a warm-up, then the median of a few
 // rounds.
@@ -80,6 +84,38 @@ async function measurePage(browser, server, c, workers = 'auto') {
     return { rates, engine, workers: await page.evaluate(() => window.rnnscope.workers()), problems };
   } finally {
     await context.close();
+  }
+}
+
+const AGAINST = opt('against');
+if (AGAINST) {
+  await compareBuilds(AGAINST, Number(opt('pairs') ?? 3));
+  process.exit(process.exitCode ?? 0);
+}
+
+/** `--against`: this dist/ and `other`, alternating, `pairs` measurements of each per case and worker setting. */
+async function compareBuilds(other, pairs) {
+  const servers = { this: await startServer(), other: await startServer({ root: other }) };
+  const browser = await launch();
+  try {
+    log(`Chromium ${browser.version()}; dist/ against ${other}, ${pairs} pairs, timing ${JSON.stringify(TIMING)}`);
+    for (const c of CASES.filter((k) => WANT.includes(k.id))) {
+      for (const workers of c.batch > 1 ? ['auto', '1'] : ['auto']) {
+        const got = { this: [], other: [] };
+        for (let i = 0; i < pairs; i++) {
+          const order = i % 2 === 0 ? ['other', 'this'] : ['this', 'other'];
+          for (const side of order) got[side].push(median((await measurePage(browser, servers[side], c, workers)).rates));
+        }
+        const m = { this: median(got.this), other: median(got.other) };
+        const out = { tool: 'page-compare', case: c.id, workers, against: other, this: m.this, other: m.other, ratio: m.this / m.other, runs: got };
+        log(`${c.id} workers=${workers}: this ${Math.round(m.this)}, other ${Math.round(m.other)} chars/s (${((out.ratio - 1) * 100).toFixed(1)} %); runs ${JSON.stringify(got, (k, v) => (typeof v === 'number' ? Math.round(v) : v))}`);
+        console.log(JSON.stringify(out));
+      }
+    }
+  } finally {
+    await browser.close();
+    await servers.this.stop();
+    await servers.other.stop();
   }
 }
 

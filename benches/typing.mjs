@@ -5,6 +5,10 @@
 // (PerformanceObserver long tasks).
 //
 //   bash scripts/build-dist.sh && node benches/typing.mjs [--keys 40] [--shown 1000] [--workers auto|1|2] [--hidden 256]
+//                                                    [--instruments]
+//
+// `--instruments`: the window as tall as the page, so that every instrument panel is on screen beside the diagram
+// (each refreshes by itself while in view: the cell finder, saturation, errors, connectivity at a pointed position).
 //
 // One JSON object on stdout ({tool: 'typing', p50_ms, p95_ms, …}); progress on stderr. Each key is pressed once the
 // previous one is on screen, and then after a pause of a typing visitor's pace (200 ms).
@@ -26,6 +30,7 @@ const KEYS = Number(opt('keys', '40'));
 SETUP.hidden = Number(opt('hidden', String(SETUP.hidden))); // --hidden 512: the 2 × 512 LSTM instead of S2
 const SHOWN = Number(opt('shown', '1000'));
 const WORKERS = opt('workers', 'auto');
+const INSTRUMENTS = argv.includes('--instruments');
 const log = (...a) => console.error('typing:', ...a);
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,6 +57,21 @@ try {
   await page.waitForFunction((n) => window.rnnscope.probe()?.steps === n, SHOWN - KEYS, { timeout: 300_000 });
   await page.evaluate(() => window.rnnscope.drawn());
   log('drawn');
+  if (INSTRUMENTS) {
+    // Every panel on screen at once: the viewport as tall as the page. Connectivity shades from a pointed character.
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: 1280, height: Math.min(height, 8000) });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const ch = page.locator('#connectivity-text .rs-ctext-ch');
+    await ch.first().waitFor({ timeout: 300_000 });
+    await ch.nth(Math.min(40, (await ch.count()) - 1)).hover();
+    // The finder's first run on this model among them: wait for every panel's first report before the keys.
+    await page.waitForFunction(() => {
+      const root = document.querySelector('rnn-scope').shadowRoot;
+      return ['finder', 'saturation', 'errors', 'connectivity'].every((id) => /^after step/.test(root.querySelector(`#${id}-status`)?.textContent ?? ''));
+    }, null, { timeout: 600_000 });
+    log(`every instrument reported; viewport 1280 × ${Math.min(height, 8000)}`);
+  }
   // Timed in the page, from the keydown event to the end of the frame that drew the new character (the draw's
   // drawn() promise): what Playwright's own round trips take is not counted. The bench arms the measurement with the
   // length the text will have, then presses the key.
@@ -104,6 +124,7 @@ try {
     tool: 'typing',
     case: SETUP.hidden === 256 ? 'S2' : `LSTM 2 × ${SETUP.hidden}`,
     shown: SHOWN,
+    instruments: INSTRUMENTS,
     keys: KEYS,
     workers: await page.evaluate(() => window.rnnscope.workers()),
     p50_ms: quantile(times, 0.5),

@@ -19,12 +19,12 @@ export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 export const WAIT = 120_000;
 
 /**
- * Start the static server on port 0, serving the built folder (dist/) under `base`, and read the URL from its one
- * stdout line.
+ * Start the static server on port 0, serving the built folder (`root`: dist/ by default; another built folder for a
+ * benchmark's comparison) under `base`, and read the URL from its one stdout line.
  * @returns {Promise<{url: string, origin: string, stop: () => Promise<void>}>}
  */
-export async function startServer({ base = '/' } = {}) {
-  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0', '--root', 'dist', '--base', base], {
+export async function startServer({ base = '/', root = 'dist' } = {}) {
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0', '--root', root, '--base', base], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
