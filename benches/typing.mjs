@@ -65,12 +65,13 @@ try {
     const ch = page.locator('#connectivity-text .rs-ctext-ch');
     await ch.first().waitFor({ timeout: 300_000 });
     await ch.nth(Math.min(40, (await ch.count()) - 1)).hover();
-    // The finder's first run on this model among them: wait for every panel's first report before the keys.
+    // Give the panels' first runs (the finder's on this model among them) up to two minutes before the keys; which
+    // of them had reported by the end is in the output.
     await page.waitForFunction(() => {
       const root = document.querySelector('rnn-scope').shadowRoot;
       return ['finder', 'saturation', 'errors', 'connectivity'].every((id) => /^after step/.test(root.querySelector(`#${id}-status`)?.textContent ?? ''));
-    }, null, { timeout: 600_000 });
-    log(`every instrument reported; viewport 1280 × ${Math.min(height, 8000)}`);
+    }, null, { timeout: 120_000 }).catch(() => log('not every instrument reported within 2 minutes'));
+    log(`viewport 1280 × ${Math.min(height, 8000)}`);
   }
   // Timed in the page, from the keydown event to the end of the frame that drew the new character (the draw's
   // drawn() promise): what Playwright's own round trips take is not counted. The bench arms the measurement with the
@@ -124,7 +125,12 @@ try {
     tool: 'typing',
     case: SETUP.hidden === 256 ? 'S2' : `LSTM 2 × ${SETUP.hidden}`,
     shown: SHOWN,
-    instruments: INSTRUMENTS,
+    instruments: INSTRUMENTS
+      ? await page.evaluate(() => {
+          const root = document.querySelector('rnn-scope').shadowRoot;
+          return Object.fromEntries(['finder', 'saturation', 'errors', 'connectivity'].map((id) => [id, root.querySelector(`#${id}-status`)?.textContent ?? null]));
+        })
+      : false,
     keys: KEYS,
     workers: await page.evaluate(() => window.rnnscope.workers()),
     p50_ms: quantile(times, 0.5),

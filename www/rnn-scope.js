@@ -55,7 +55,7 @@ export class RnnScopeElement extends HTMLElement {
 
   /**
    * What the page's elements hold together now: engines (and how many are workers; `analysis` of them are the
-   * shared analysis workers) and trainings.
+   * shared analysis workers; `resting`: models whose worker stopped while they rest) and trainings.
    */
   static stats() {
     const slots = trainingSlots();
